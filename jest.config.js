@@ -1,0 +1,36 @@
+// Three projects so a run can be narrowed (`npm test -- --selectProjects unit`):
+// unit tests sit beside the code, contract tests are the consumers' Pact tests,
+// e2e tests cross processes and live in test/.
+const tsJest = [
+  'ts-jest',
+  { useESM: true, tsconfig: { isolatedModules: true, sourceMap: true } },
+];
+
+const shared = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': tsJest },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{src,providers,consumers}/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.contract\\.test\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'contract',
+      testMatch: ['<rootDir>/{src,providers,consumers}/**/*.contract.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  ],
+};

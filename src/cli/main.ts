@@ -1,0 +1,57 @@
+import { Command, CommanderError } from 'commander';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { packageVersion } from '../runtime/paths.js';
+import { exitCodes, type CliContext, type ExitCode } from './context.js';
+import { runCommand } from './run.command.js';
+
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const processIo: CliIo = {
+  env: process.env,
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('meshpact')
+    .description('Contract testing for a service mesh: consumers and providers checked both ways.')
+    .version(packageVersion(), '-V, --version')
+    .configureOutput({
+      writeOut: (text) => context.out(text.trimEnd()),
+      writeErr: (text) => context.err(text.trimEnd()),
+    })
+    .exitOverride()
+    .showHelpAfterError('(run meshpact --help for usage)');
+  program.addCommand(runCommand(context));
+  return program;
+}
+
+/**
+ * Runs the CLI and resolves with the exit code: 0 all good, 1 a contract or
+ * compatibility failure, 2 bad usage or configuration. An error becomes one
+ * plain line on stderr; nothing here calls process.exit.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode: ExitCode = exitCodes.ok;
+  const context: CliContext = {
+    ...io,
+    setExitCode: (code) => {
+      exitCode = Math.max(exitCode, code) as ExitCode;
+    },
+  };
+  try {
+    await buildProgram(context).parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    const usage = error instanceof MeshpactError && error.code === 'config_invalid';
+    io.err(`meshpact: ${(error as Error).message}`);
+    return usage ? exitCodes.usage : exitCodes.failed;
+  }
+}

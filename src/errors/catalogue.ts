@@ -1,0 +1,25 @@
+/**
+ * Every stable error code meshpact emits, over HTTP (problem+json), on the
+ * WebSocket (`error` frames) or from the CLI. Codes never change meaning once
+ * released; docs/errors.md documents each one (a test keeps the two in step).
+ */
+export const errorCatalogue = {
+  validation_failed: { status: 422, title: 'The request does not match its schema' },
+  malformed_json: { status: 400, title: 'The request body is not valid JSON' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body has an unsupported content type' },
+  not_found: { status: 404, title: 'No such resource' },
+  method_not_allowed: { status: 405, title: 'Method not allowed on this resource' },
+  internal_error: { status: 500, title: 'Internal error' },
+  config_invalid: { status: 500, title: 'The configuration is invalid' },
+  postgres_start_failed: { status: 500, title: 'Embedded Postgres could not start' },
+  migration_failed: { status: 500, title: 'A database migration failed' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export const problemTypeBase = 'https://meshpact.dev/problems/';
+
+export function problemType(code: ErrorCode): string {
+  return `${problemTypeBase}${code.replaceAll('_', '-')}`;
+}

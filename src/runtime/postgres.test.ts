@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createPool } from './db.js';
+import { migrateOrThrow } from './migrate.js';
+import { startPostgres, type PostgresHandle } from './postgres.js';
+
+async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('startPostgres', () => {
+  describe('when no DATABASE_URL is given', () => {
+    it('starts a real server that migrates, writes and reads, then stops and leaves no files', async () => {
+      const postgres = await startPostgres();
+      const directory = postgres.directory;
+      expect(postgres.embedded).toBe(true);
+      expect(directory && existsSync(directory)).toBe(true);
+
+      const migrations = await mkdtemp(join(tmpdir(), 'meshpact-migrations-'));
+      await writeFile(
+        join(migrations, '0001_notes.sql'),
+        'CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);',
+      );
+      const pool = createPool(postgres.connectionString);
+      try {
+        await migrateOrThrow(pool, { namespace: 'test', directory: migrations });
+        await pool.query('INSERT INTO notes (body) VALUES ($1)', ['hello']);
+        const { rows } = await pool.query<{ body: string }>('SELECT body FROM notes');
+        expect(rows).toEqual([{ body: 'hello' }]);
+      } finally {
+        await pool.end();
+        await postgres.stop();
+      }
+
+      expect(existsSync(directory!)).toBe(false);
+      await expect(query(postgres.connectionString, 'SELECT 1')).rejects.toThrow();
+      await expect(postgres.stop()).resolves.toBeUndefined();
+    });
+
+    it('runs two servers side by side in one process, each with its own data', async () => {
+      const [a, b] = await Promise.all([startPostgres(), startPostgres()]);
+      try {
+        expect(a.connectionString).not.toBe(b.connectionString);
+        await query(a.connectionString, 'CREATE TABLE only_in_a (x int)');
+        const inB = await query<{ n: string }>(
+          b.connectionString,
+          "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'only_in_a'",
+        );
+        expect(inB).toEqual([{ n: '0' }]);
+      } finally {
+        await Promise.all([a.stop(), b.stop()]);
+      }
+      const again = await startPostgres();
+      await expect(query(again.connectionString, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
+      await again.stop();
+    });
+  });
+
+  describe('when DATABASE_URL names an external server', () => {
+    let server: PostgresHandle;
+    beforeAll(async () => {
+      // A second embedded server stands in for the external one: it is a real,
+      // separately started Postgres reached only through its URL.
+      server = await startPostgres();
+    });
+    afterAll(() => server.stop());
+
+    it('uses the server as given, and stopping the handle leaves it running', async () => {
+      const handle = await startPostgres({ databaseUrl: server.connectionString });
+      expect(handle).toMatchObject({ embedded: false, connectionString: server.connectionString });
+      await handle.stop();
+      await expect(query(server.connectionString, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
+    });
+
+    it('gives each scratch handle its own database and drops it on stop', async () => {
+      const handle = await startPostgres({
+        databaseUrl: server.connectionString,
+        scratchDatabase: true,
+      });
+      const name = new URL(handle.connectionString).pathname.slice(1);
+      expect(name).toMatch(/^meshpact_[0-9a-f]{12}$/);
+      await query(handle.connectionString, 'CREATE TABLE scratch (x int)');
+      await handle.stop();
+      const left = await query(server.connectionString, 'SELECT 1 FROM pg_database WHERE datname = $1', [
+        name,
+      ]);
+      expect(left).toEqual([]);
+    });
+
+    it('says which server it could not reach, without its password', async () => {
+      const url = new URL(server.connectionString);
+      url.password = 'wrong-secret';
+      await expect(
+        startPostgres({ databaseUrl: url.toString(), scratchDatabase: true }),
+      ).rejects.toMatchObject({
+        code: 'postgres_start_failed',
+        message: expect.not.stringContaining('wrong-secret') as unknown as string,
+      });
+    });
+  });
+});

