@@ -1,10 +1,7 @@
 // Three projects so a run can be narrowed (`npm test -- --selectProjects unit`):
 // unit tests sit beside the code, contract tests are the consumers' Pact tests,
 // e2e tests cross processes and live in test/.
-const tsJest = [
-  'ts-jest',
-  { useESM: true, tsconfig: { isolatedModules: true, sourceMap: true } },
-];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: { isolatedModules: true, sourceMap: true } }];
 
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],

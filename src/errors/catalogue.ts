@@ -7,7 +7,10 @@ export const errorCatalogue = {
   validation_failed: { status: 422, title: 'The request does not match its schema' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
-  unsupported_media_type: { status: 415, title: 'The request body has an unsupported content type' },
+  unsupported_media_type: {
+    status: 415,
+    title: 'The request body has an unsupported content type',
+  },
   not_found: { status: 404, title: 'No such resource' },
   method_not_allowed: { status: 405, title: 'Method not allowed on this resource' },
   internal_error: { status: 500, title: 'Internal error' },

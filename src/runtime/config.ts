@@ -19,7 +19,10 @@ type Values<S> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : 
  * names each bad variable; otherwise returns the values, frozen. This is the
  * only place the environment turns into configuration.
  */
-export function loadConfig<S extends Record<string, Setting<unknown>>>(env: Env, spec: S): Values<S> {
+export function loadConfig<S extends Record<string, Setting<unknown>>>(
+  env: Env,
+  spec: S,
+): Values<S> {
   const values: Record<string, unknown> = {};
   const problems: { path: string; message: string }[] = [];
   for (const [key, setting] of Object.entries(spec)) {
@@ -61,7 +64,11 @@ export const setting = {
       ...constant(fallback),
     };
   },
-  integer(variable: string, range: { min: number; max: number }, fallback?: number): Setting<number> {
+  integer(
+    variable: string,
+    range: { min: number; max: number },
+    fallback?: number,
+  ): Setting<number> {
     return {
       variable,
       parse(raw) {

@@ -25,9 +25,17 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   const host = options.host ?? '127.0.0.1';
   const graceMs = options.graceMs ?? 5_000;
   const sockets = new Set<Socket>();
+  let closing: Promise<void> | undefined;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+  });
+  // A keep-alive connection whose last response ends during close would
+  // otherwise hold the server open until its idle timeout.
+  server.on('request', (_request, response) => {
+    response.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -40,7 +48,6 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     port,

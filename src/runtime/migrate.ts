@@ -100,7 +100,10 @@ export async function migrate(pool: pg.Pool, options: MigrateOptions): Promise<M
 }
 
 /** For start-up code: migrate, or throw the failure. */
-export async function migrateOrThrow(pool: pg.Pool, options: MigrateOptions): Promise<MigrationResult[]> {
+export async function migrateOrThrow(
+  pool: pg.Pool,
+  options: MigrateOptions,
+): Promise<MigrationResult[]> {
   const report = await migrate(pool, options);
   if (report.error) throw report.error;
   return report.results;

@@ -7,7 +7,11 @@ import { createPool } from './db.js';
 import { migrateOrThrow } from './migrate.js';
 import { startPostgres, type PostgresHandle } from './postgres.js';
 
-async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []) {
+async function query<R extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -78,7 +82,9 @@ describe('startPostgres', () => {
       const handle = await startPostgres({ databaseUrl: server.connectionString });
       expect(handle).toMatchObject({ embedded: false, connectionString: server.connectionString });
       await handle.stop();
-      await expect(query(server.connectionString, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
+      await expect(query(server.connectionString, 'SELECT 1 AS one')).resolves.toEqual([
+        { one: 1 },
+      ]);
     });
 
     it('gives each scratch handle its own database and drops it on stop', async () => {
@@ -90,21 +96,24 @@ describe('startPostgres', () => {
       expect(name).toMatch(/^meshpact_[0-9a-f]{12}$/);
       await query(handle.connectionString, 'CREATE TABLE scratch (x int)');
       await handle.stop();
-      const left = await query(server.connectionString, 'SELECT 1 FROM pg_database WHERE datname = $1', [
-        name,
-      ]);
+      const left = await query(
+        server.connectionString,
+        'SELECT 1 FROM pg_database WHERE datname = $1',
+        [name],
+      );
       expect(left).toEqual([]);
     });
 
     it('says which server it could not reach, without its password', async () => {
       const url = new URL(server.connectionString);
       url.password = 'wrong-secret';
-      await expect(
-        startPostgres({ databaseUrl: url.toString(), scratchDatabase: true }),
-      ).rejects.toMatchObject({
-        code: 'postgres_start_failed',
-        message: expect.not.stringContaining('wrong-secret') as unknown as string,
-      });
+      const error = await startPostgres({
+        databaseUrl: url.toString(),
+        scratchDatabase: true,
+      }).catch((e: unknown) => e as Error);
+      expect(error).toMatchObject({ code: 'postgres_start_failed' });
+      expect((error as Error).message).toContain(`cannot connect to postgres://postgres:***@`);
+      expect((error as Error).message).not.toContain('wrong-secret');
     });
   });
 });

@@ -108,15 +108,20 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHa
     if (user) await chown(passwordFile, user.uid, user.gid);
 
     const initLog = new LogTail(onLog);
-    const init = spawnAs(initdb, [
-      `--pgdata=${dataDir}`,
-      '--username=postgres',
-      `--pwfile=${passwordFile}`,
-      '--auth=scram-sha-256',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-sync',
-    ], user, initLog);
+    const init = spawnAs(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--username=postgres',
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
+      user,
+      initLog,
+    );
     const initCode = await exited(init);
     await rm(passwordFile, { force: true });
     if (initCode !== 0) fail(`initdb exited with code ${initCode}`, initLog);
@@ -124,22 +129,39 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHa
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const log = new LogTail(onLog);
-      const server = spawnAs(postgres, [
-        '-D', dataDir,
-        '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', `unix_socket_directories=${home}`,
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
-        '-c', 'max_connections=200',
-      ], user, log);
+      const server = spawnAs(
+        postgres,
+        [
+          '-D',
+          dataDir,
+          '-p',
+          String(port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          `unix_socket_directories=${home}`,
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+          '-c',
+          'max_connections=200',
+        ],
+        user,
+        log,
+      );
       const outcome = await Promise.race([
         log.waitFor(READY).then(() => 'ready' as const),
         exited(server).then(() => 'exited' as const),
       ]);
       if (outcome === 'ready') {
-        return embeddedHandle(server, home, `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
+        return embeddedHandle(
+          server,
+          home,
+          `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+        );
       }
       if (!log.includes('could not bind') || attempt === BIND_ATTEMPTS) {
         fail('postgres exited before it was ready', log);
@@ -151,7 +173,11 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHa
   }
 }
 
-function embeddedHandle(server: ChildProcess, home: string, connectionString: string): PostgresHandle {
+function embeddedHandle(
+  server: ChildProcess,
+  home: string,
+  connectionString: string,
+): PostgresHandle {
   // If this process ends without stop(), take the server and its files down with it.
   const onExit = () => {
     server.kill('SIGQUIT');

@@ -36,7 +36,10 @@ export function readSchemaFiles(dir: string = defaultSchemaDir()): SchemaFile[] 
       if (entry.isDirectory()) {
         if (!(folder === dir && documentFolders.has(entry.name))) walk(path);
       } else if (entry.name.endsWith('.json')) {
-        const name = relative(dir, path).split(sep).join('/').replace(/\.json$/, '');
+        const name = relative(dir, path)
+          .split(sep)
+          .join('/')
+          .replace(/\.json$/, '');
         const schema = JSON.parse(readFileSync(path, 'utf8')) as JsonSchema;
         if (schema.$id !== `${schemaIdBase}${name}.json`) {
           throw new Error(`schemas/${name}.json: $id must be ${schemaIdBase}${name}.json`);

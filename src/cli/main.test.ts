@@ -1,0 +1,42 @@
+import { main, type CliIo } from './main.js';
+import { packageVersion } from '../runtime/paths.js';
+
+function capture(env: CliIo['env'] = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { env, out: (line) => out.push(line), err: (line) => err.push(line) };
+  return { io, out, err };
+}
+
+const cli = (args: string[], io: CliIo) => main(['node', 'meshpact', ...args], io);
+
+describe('meshpact CLI', () => {
+  it('prints its version and exits 0', async () => {
+    const { io, out } = capture();
+    await expect(cli(['--version'], io)).resolves.toBe(0);
+    expect(out).toEqual([packageVersion()]);
+  });
+
+  it('prints help that lists its commands', async () => {
+    const { io, out } = capture();
+    await expect(cli(['--help'], io)).resolves.toBe(0);
+    expect(out.join('\n')).toMatch(/Usage: meshpact \[options\] \[command\]/);
+    expect(out.join('\n')).toMatch(/run\s+Run the whole mesh check/);
+  });
+
+  describe('when the usage is wrong', () => {
+    it('exits 2 and says what is wrong on stderr', async () => {
+      const { io, err } = capture();
+      await expect(cli(['frobnicate'], io)).resolves.toBe(2);
+      expect(err[0]).toBe("error: unknown command 'frobnicate'");
+    });
+  });
+
+  describe('when the configuration is bad', () => {
+    it('exits 2 with one plain line naming the variable', async () => {
+      const { io, err } = capture({ DATABASE_URL: 'not a url' });
+      await expect(cli(['run'], io)).resolves.toBe(2);
+      expect(err).toEqual(['meshpact: DATABASE_URL must be a URL (got "not a url")']);
+    });
+  });
+});

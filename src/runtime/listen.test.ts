@@ -1,0 +1,82 @@
+import { createServer } from 'node:http';
+import { listen } from './listen.js';
+import { Supervisor } from './supervisor.js';
+
+describe('listen', () => {
+  it('listens on a free port and answers on the URL it returns', async () => {
+    const server = createServer((_req, res) => res.end('pong'));
+    const listening = await listen(server);
+    try {
+      expect(listening.url).toBe(`http://127.0.0.1:${listening.port}`);
+      expect(listening.port).toBeGreaterThan(0);
+      const response = await fetch(`${listening.url}/`);
+      expect(await response.text()).toBe('pong');
+    } finally {
+      await listening.close();
+    }
+    await expect(fetch(listening.url)).rejects.toThrow();
+  });
+
+  it('lets an in-flight request finish before it closes', async () => {
+    let release!: () => void;
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const server = createServer((_req, res) => {
+      release = () => res.end('done');
+      arrived();
+    });
+    const listening = await listen(server);
+    const pending = fetch(listening.url).then((r) => r.text());
+    await requestArrived;
+    const closed = listening.close();
+    release();
+    await expect(pending).resolves.toBe('done');
+    await closed;
+  });
+
+  it('drops connections still open after the grace period', async () => {
+    const server = createServer(() => undefined); // never answers
+    const listening = await listen(server, { graceMs: 50 });
+    const pending = fetch(listening.url).then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await listening.close();
+    expect(await pending).toBe('fetch failed');
+  });
+
+  it('fails clearly when the port is taken', async () => {
+    const first = await listen(createServer());
+    try {
+      await expect(listen(createServer(), { port: first.port })).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+    } finally {
+      await first.close();
+    }
+  });
+});
+
+describe('Supervisor', () => {
+  it('stops what it owns in reverse order, once, and reports failures without stopping early', async () => {
+    const stopped: string[] = [];
+    const supervisor = new Supervisor();
+    const resource = (name: string, fail = false) => ({
+      close: () => {
+        stopped.push(name);
+        return fail ? Promise.reject(new Error('boom')) : Promise.resolve();
+      },
+    });
+    supervisor.own('postgres', resource('postgres'));
+    supervisor.own('pool', resource('pool', true));
+    supervisor.own('server', resource('server'));
+
+    const errors = await supervisor.stop();
+    expect(stopped).toEqual(['server', 'pool', 'postgres']);
+    expect(errors.map((e) => e.message)).toEqual(['stopping pool: boom']);
+    await supervisor.stop();
+    expect(stopped).toHaveLength(3);
+    expect(() => supervisor.own('late', resource('late'))).toThrow('shutting down');
+  });
+});
