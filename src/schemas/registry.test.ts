@@ -30,9 +30,11 @@ describe('schema registry', () => {
   });
 
   it('reports errors at the path of the offending value, in words a person can act on', () => {
-    const issues = registry
-      .validator('auth/token-response')
-      .issues({ ...tokenResponse, token_type: 'bearer', user: { ...user, email: 'alice', role: 'x' } });
+    const issues = registry.validator('auth/token-response').issues({
+      ...tokenResponse,
+      token_type: 'bearer',
+      user: { ...user, email: 'alice', role: 'x' },
+    });
     expect(formatIssues(issues).split('\n').sort()).toEqual([
       '/token_type must be "Bearer"',
       '/user/email must match format "email"',

@@ -30,9 +30,14 @@ function objectNodes(schema: unknown, at = '#'): { at: string; node: Record<stri
 
 /** Schemas used as a base in another schema's allOf: open by design, closed by their users. */
 const baseSchemas = new Set(
-  registry.files.flatMap((file) =>
-    JSON.stringify(file.schema).match(/"allOf":\[\{"\$ref":"[^"]+"/g)?.map((m) => m.slice(18, -1)) ?? [],
-  ).map((ref) => ref.replace(/^.*\//, '').replace(/\.json$/, '')),
+  registry.files
+    .flatMap(
+      (file) =>
+        JSON.stringify(file.schema)
+          .match(/"allOf":\[\{"\$ref":"[^"]+"/g)
+          ?.map((m) => m.slice(18, -1)) ?? [],
+    )
+    .map((ref) => ref.replace(/^.*\//, '').replace(/\.json$/, '')),
 );
 
 describe('schemas/', () => {

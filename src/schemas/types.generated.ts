@@ -12,6 +12,10 @@ export type IntrospectionResponse = InactiveIntrospection | ActiveIntrospection;
  */
 export type Uuid = string;
 /**
+ * One public signing key, told apart by kty: EC P-256 for ES256 or OKP Ed25519 for EdDSA. Each kind is closed, so a key that carries a private member such as d is rejected.
+ */
+export type Jwk = EcJwk | OkpJwk;
+/**
  * An instant as an RFC 3339 date-time in UTC: always the trailing "Z", never a numeric offset; fractional seconds are optional.
  */
 export type Timestamp = string;
@@ -22,12 +26,8 @@ export type Cursor = string;
 /**
  * Any agent event, told apart by type.
  */
-export type AgentEvent = {
-  /**
-   * Tells the kinds apart.
-   */
-  type: string;
-} & (AgentStarted | AgentThinking | ToolExecuting | ToolCompleted | AgentCompleted);
+export type AgentEvent =
+  AgentStarted | AgentThinking | ToolExecuting | ToolCompleted | AgentCompleted;
 /**
  * The first event of every run. Closed via unevaluatedProperties, which also sees the envelope's members.
  */
@@ -70,9 +70,15 @@ export type ToolExecuting = AgentEventEnvelope & {
   };
 };
 /**
- * A tool call finished: with a result when success is true, with an error otherwise (never both). Closed via unevaluatedProperties, which also sees the envelope's members.
+ * A tool call finished: ToolSucceeded with a result, or ToolFailed with an error, never both. Closed via unevaluatedProperties; type sits at the top level as well, for the discriminator of the unions that list this event.
  */
-export type ToolCompleted = AgentEventEnvelope & {
+export type ToolCompleted = {
+  type: 'tool_completed';
+} & (ToolSucceeded | ToolFailed);
+/**
+ * A tool call that succeeded: result holds the tool's output, any JSON value. Closed via unevaluatedProperties, which also sees the envelope's members.
+ */
+export type ToolSucceeded = AgentEventEnvelope & {
   type: 'tool_completed';
   /**
    * Pairs a tool_completed with its tool_executing.
@@ -82,15 +88,32 @@ export type ToolCompleted = AgentEventEnvelope & {
    * The tool, e.g. calculator.
    */
   tool_name: string;
-  success: boolean;
-  duration_ms: number;
+  success: true;
   /**
-   * The tool's output: any JSON value.
+   * How long the call took.
    */
-  result?: {
-    [k: string]: unknown | undefined;
-  };
-  error?: ToolError;
+  duration_ms: number;
+  result: unknown;
+};
+/**
+ * A tool call that failed, and why. Closed via unevaluatedProperties, which also sees the envelope's members.
+ */
+export type ToolFailed = AgentEventEnvelope & {
+  type: 'tool_completed';
+  /**
+   * Pairs a tool_completed with its tool_executing.
+   */
+  tool_call_id: string;
+  /**
+   * The tool, e.g. calculator.
+   */
+  tool_name: string;
+  success: false;
+  /**
+   * How long the call took.
+   */
+  duration_ms: number;
+  error: ToolError;
 };
 /**
  * The last event of every run. Closed via unevaluatedProperties, which also sees the envelope's members.
@@ -106,21 +129,11 @@ export type AgentCompleted = AgentEventEnvelope & {
 /**
  * Any frame a client sends on /ws, told apart by type.
  */
-export type ClientFrame = {
-  /**
-   * Tells the kinds apart.
-   */
-  type: string;
-} & (SubscribeFrame | UnsubscribeFrame | StartRunFrame | PingFrame);
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | StartRunFrame | PingFrame;
 /**
  * Any frame the server sends on /ws: a control frame or an agent event, told apart by type.
  */
-export type ServerFrame = {
-  /**
-   * Tells the kinds apart.
-   */
-  type: string;
-} & (
+export type ServerFrame =
   | ConnectionEstablishedFrame
   | SubscribedFrame
   | UnsubscribedFrame
@@ -131,8 +144,7 @@ export type ServerFrame = {
   | AgentThinking
   | ToolExecuting
   | ToolCompleted
-  | AgentCompleted
-);
+  | AgentCompleted;
 
 /**
  * Each schema under schemas/, by name, to the type of the documents it accepts.
@@ -225,43 +237,40 @@ export interface ActiveIntrospection {
 export interface Jwks {
   /**
    * @minItems 1
-   * @maxItems 16
    */
-  keys:
-    | [Jwk]
-    | [Jwk, Jwk]
-    | [Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk]
-    | [Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk, Jwk];
+  keys: [Jwk, ...Jwk[]];
 }
 /**
- * One public signing key: EC P-256 for ES256 or OKP Ed25519 for EdDSA. Closed, so a key that carries a private member such as d is rejected.
+ * An EC P-256 public key for ES256 (RFC 7518): x and y, never the private d. Closed.
  */
-export interface Jwk {
-  kty: 'EC' | 'OKP';
+export interface EcJwk {
+  kty: 'EC';
   /**
    * Key id; the kid in the header of a JWT names it.
    */
   kid: string;
-  alg: 'ES256' | 'EdDSA';
+  alg: 'ES256';
   use: 'sig';
-  crv: 'P-256' | 'Ed25519';
+  crv: 'P-256';
   x: string;
-  y?: string;
+  y: string;
 }
 /**
- * The body of POST /auth/login. Closed: unknown fields are rejected. The password has no length rule beyond non-empty so that a wrong one is answered as invalid_credentials, never as a validation error.
+ * An Ed25519 public key for EdDSA (RFC 8037): x only, never the private d. Closed.
+ */
+export interface OkpJwk {
+  kty: 'OKP';
+  /**
+   * Key id; the kid in the header of a JWT names it.
+   */
+  kid: string;
+  alg: 'EdDSA';
+  use: 'sig';
+  crv: 'Ed25519';
+  x: string;
+}
+/**
+ * The body of POST /auth/login; closed, so unknown fields are rejected. The password only has to be non-empty, so a wrong one is answered invalid_credentials, never validation_failed.
  */
 export interface LoginRequest {
   email: string;
@@ -409,7 +418,7 @@ export interface RunEventPage {
   next_after_seq: number | null;
 }
 /**
- * The members every agent event carries: which run, in what order (seq 1, 2, 3... per run, no gap) and when. Deliberately not closed: each event composes it with allOf and closes itself with unevaluatedProperties.
+ * The members every agent event carries: which run, in what order (seq 1, 2, 3 per run, no gap) and when. Deliberately not closed: each event composes it with allOf and closes itself with unevaluatedProperties.
  */
 export interface AgentEventEnvelope {
   /**
@@ -552,7 +561,7 @@ export interface ValidationIssue {
   message: string;
 }
 /**
- * Client frame: receive the agent events of a thread. With after_seq the stored events of run_id after that seq are replayed first, then live ones follow with no gap; seq is per run, so a resume must name its run (after_seq requires run_id). Closed.
+ * Client frame: receive the agent events of a thread (closed); with after_seq, the stored events of run_id after that seq are replayed first, then live ones follow with no gap. seq is per run, so a resume must name its run: after_seq requires run_id.
  */
 export interface SubscribeFrame {
   type: 'subscribe';
