@@ -1,0 +1,161 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type pg from 'pg';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { jsonBody } from '../../src/http/json-body.js';
+import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
+import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
+import type { Clock } from '../../src/runtime/clock.js';
+import type { Logger } from '../../src/runtime/logger.js';
+import type {
+  IntrospectionRequest,
+  LoginRequest,
+  RefreshRequest,
+  RegisterRequest,
+} from '../../src/schemas/types.generated.js';
+import { AuthService } from './auth.service.js';
+import type { AccessClaims } from './claims.js';
+import type { AuthSettings } from './config.js';
+import type { KeyRing } from './tokens.js';
+
+export interface AuthAppDeps {
+  db: pg.Pool;
+  keys: KeyRing;
+  settings: AuthSettings;
+  clock: Clock;
+  logger: Logger;
+  /** `throw` in tests: a response that breaks its schema becomes a 500. */
+  responseCheck?: ResponseCheck;
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** auth-service as an express app that does not listen; `start()` in server.ts listens. */
+export function createApp(deps: AuthAppDeps): Express {
+  const service = new AuthService(deps);
+  const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(traceId, ...jsonBody({ limit: BODY_LIMIT }));
+
+  const bearer: RequestHandler = async (req, res, next) => {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(req.headers.authorization ?? '');
+    if (!match?.[1]) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact"');
+      throw new MeshpactError('unauthorized', 'send Authorization: Bearer <access token>');
+    }
+    const claims = await service.authenticate(match[1]);
+    if (!claims) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact", error="invalid_token"');
+      throw new MeshpactError('unauthorized', 'the access token is invalid, expired or revoked');
+    }
+    res.locals.claims = claims;
+    next();
+  };
+
+  const serviceClient: RequestHandler = (req, res, next) => {
+    const match = /^Basic ([A-Za-z0-9+/]+=*)$/.exec(req.headers.authorization ?? '');
+    const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+    const at = decoded.indexOf(':');
+    if (at < 1 || !service.isIntrospectionClient(decoded.slice(0, at), decoded.slice(at + 1))) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="meshpact-introspect"');
+      throw new MeshpactError(
+        'invalid_client',
+        'introspection needs HTTP Basic service credentials',
+      );
+    }
+    next();
+  };
+
+  const noStore: RequestHandler = (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+
+  app
+    .route('/healthz')
+    .get((_req, res) => reply.send(res, 200, 'common/health', { status: 'ok' }))
+    .all(methodNotAllowed('GET'));
+
+  app
+    .route('/readyz')
+    .get(async (_req, res) => {
+      const up = await deps.db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      reply.send(res, up ? 200 : 503, 'common/health', {
+        status: up ? 'ok' : 'unavailable',
+        checks: { postgres: up ? 'ok' : 'failing' },
+      });
+    })
+    .all(methodNotAllowed('GET'));
+
+  app
+    .route('/.well-known/jwks.json')
+    .get((_req, res) => {
+      // Short, so a rotated key reaches verifiers soon; they also refetch on an unknown kid.
+      res.setHeader('Cache-Control', 'public, max-age=60');
+      reply.send(res, 200, 'auth/jwks', deps.keys.jwks());
+    })
+    .all(methodNotAllowed('GET'));
+
+  app
+    .route('/auth/register')
+    .post(noStore, validBody('auth/register-request'), async (req, res) => {
+      reply.send(
+        res,
+        201,
+        'auth/token-response',
+        await service.register(req.body as RegisterRequest),
+      );
+    })
+    .all(methodNotAllowed('POST'));
+
+  app
+    .route('/auth/login')
+    .post(noStore, validBody('auth/login-request'), async (req, res) => {
+      const address = req.socket.remoteAddress ?? 'unknown';
+      reply.send(
+        res,
+        200,
+        'auth/token-response',
+        await service.login(req.body as LoginRequest, address),
+      );
+    })
+    .all(methodNotAllowed('POST'));
+
+  app
+    .route('/auth/refresh')
+    .post(noStore, validBody('auth/refresh-request'), async (req, res) => {
+      const { refresh_token } = req.body as RefreshRequest;
+      reply.send(res, 200, 'auth/token-response', await service.refresh(refresh_token));
+    })
+    .all(methodNotAllowed('POST'));
+
+  app
+    .route('/auth/logout')
+    .post(bearer, async (_req, res) => {
+      await service.logout(res.locals.claims as AccessClaims);
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('POST'));
+
+  app
+    .route('/auth/me')
+    .get(bearer, async (_req, res) => {
+      reply.send(res, 200, 'auth/user', await service.me(res.locals.claims as AccessClaims));
+    })
+    .all(methodNotAllowed('GET'));
+
+  app
+    .route('/auth/introspect')
+    .post(noStore, serviceClient, validBody('auth/introspection-request'), async (req, res) => {
+      const { token } = req.body as IntrospectionRequest;
+      reply.send(res, 200, 'auth/introspection-response', await service.introspect(token));
+    })
+    .all(methodNotAllowed('POST'));
+
+  app.use(notFound);
+  app.use(problemHandler(deps.logger));
+  return app;
+}

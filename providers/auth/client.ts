@@ -1,0 +1,118 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { systemClock, type Clock } from '../../src/runtime/clock.js';
+import { schemaRegistry } from '../../src/schemas/registry.js';
+import type { IntrospectionResponse } from '../../src/schemas/types.generated.js';
+import { accessClaimsOf, type AccessClaims } from './claims.js';
+
+// The client side of auth-service, for the services that accept its tokens
+// (backend-api, the /ws gateway). It depends on no server code.
+
+export type { AccessClaims };
+
+export interface TokenVerifierOptions {
+  /** e.g. `http://127.0.0.1:4001/.well-known/jwks.json` */
+  jwksUrl: string | URL;
+  issuer: string;
+  audience: string;
+  clock?: Clock;
+}
+
+export interface TokenVerifier {
+  /** The claims of a valid token, or a MeshpactError `unauthorized` saying what is wrong. */
+  verify(token: string): Promise<AccessClaims>;
+}
+
+/**
+ * Checks access tokens locally against auth-service's JWKS: signature (ES256
+ * only, so `alg: none` and HMAC confusion are refused), issuer, audience and
+ * expiry. Keys are cached and fetched again when a token names an unknown
+ * `kid`, which is how a rotated key is picked up; at most one such refetch
+ * every 30 s, so forged kids cannot make us hammer auth-service.
+ * Revocation is not visible here: ask `introspect` where it matters.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cooldownDuration: 30_000,
+    cacheMaxAge: 10 * 60_000,
+  });
+  const clock = options.clock ?? systemClock;
+  return {
+    async verify(token) {
+      let claims: AccessClaims | undefined;
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          algorithms: ['ES256'],
+          issuer: options.issuer,
+          audience: options.audience,
+          currentDate: clock.now(),
+          requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+        });
+        claims = accessClaimsOf(payload);
+      } catch (error) {
+        throw new MeshpactError('unauthorized', `access token rejected: ${reason(error)}`, {
+          cause: error,
+        });
+      }
+      if (!claims) throw new MeshpactError('unauthorized', 'access token rejected: claims missing');
+      return claims;
+    },
+  };
+}
+
+function reason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return 'expired';
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return 'signed with an unknown key';
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return 'bad signature';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      return (error as Error).message;
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return 'algorithm not allowed';
+    default:
+      return code === undefined
+        ? 'malformed'
+        : code.toLowerCase().replace(/^err_/, '').replaceAll('_', ' ');
+  }
+}
+
+export interface IntrospectionClientOptions {
+  /** auth-service's base URL, e.g. `http://127.0.0.1:4001` */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface IntrospectionClient {
+  /** RFC 7662: `{active: false}` for a revoked, expired or unknown token. */
+  introspect(token: string): Promise<IntrospectionResponse>;
+}
+
+/** Asks auth-service whether a token is still active (sees logout and refresh-reuse revocation). */
+export function createIntrospectionClient(
+  options: IntrospectionClientOptions,
+): IntrospectionClient {
+  const credentials = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
+  const validator = schemaRegistry().validator('auth/introspection-response');
+  return {
+    async introspect(token) {
+      const response = await fetch(new URL('/auth/introspect', options.baseUrl), {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${credentials}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify({ token }),
+      });
+      if (response.status !== 200) {
+        throw new Error(`auth-service introspection answered ${response.status}`);
+      }
+      return validator.assert(await response.json(), 'introspection response');
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../../src/runtime/clock.js';
+import { createPool } from '../../src/runtime/db.js';
+import { listen } from '../../src/runtime/listen.js';
+import { createLogger, type Logger } from '../../src/runtime/logger.js';
+import { migrateOrThrow } from '../../src/runtime/migrate.js';
+import { packageRoot } from '../../src/runtime/paths.js';
+import type { ResponseCheck } from '../../src/http/schema-io.js';
+import { createApp } from './app.js';
+import type { AuthConfig } from './config.js';
+import { KeyRing } from './tokens.js';
+
+export interface StartAuthOptions {
+  /** The Postgres to use; DATABASE_URL in config is the fallback. */
+  connectionString?: string;
+  clock?: Clock;
+  logger?: Logger;
+  responseCheck?: ResponseCheck;
+}
+
+export interface RunningAuth {
+  readonly url: string;
+  /** Issues a new signing key; the old one keeps verifying until its tokens expire. */
+  rotateKeys(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const authMigrations = () => join(packageRoot(), 'providers/auth/migrations');
+
+/**
+ * Runs auth-service: migrates its tables, loads its signing keys and listens.
+ * `close()` stops the server (letting requests finish), then the pool.
+ */
+export async function start(
+  config: AuthConfig,
+  options: StartAuthOptions = {},
+): Promise<RunningAuth> {
+  const connectionString = options.connectionString ?? config.databaseUrl;
+  if (!connectionString)
+    throw new Error('auth-service needs a database: DATABASE_URL or a connection string');
+  const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'auth-service' });
+  const clock = options.clock ?? systemClock;
+  const db = createPool(connectionString);
+  try {
+    await migrateOrThrow(db, { namespace: 'auth', directory: authMigrations() });
+    // The issuer defaults to our own URL, which is known only once we listen.
+    const server = createServer();
+    const listening = await listen(server, { host: config.host, port: config.port });
+    const settings = { ...config, issuer: config.issuer ?? listening.url };
+    const keys = await KeyRing.load(db, clock, settings);
+    const responseCheck = options.responseCheck ?? 'log';
+    server.on('request', createApp({ db, keys, settings, clock, logger, responseCheck }));
+    logger.info({ url: listening.url }, 'auth-service listening');
+    return {
+      url: listening.url,
+      rotateKeys: () => keys.rotate(),
+      async close() {
+        await listening.close();
+        await db.end();
+      },
+    };
+  } catch (error) {
+    await db.end();
+    throw error;
+  }
+}

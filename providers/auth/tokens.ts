@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import {
+  SignJWT,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
+import type pg from 'pg';
+import type { Clock } from '../../src/runtime/clock.js';
+import { withTransaction, type Queryable } from '../../src/runtime/db.js';
+import type { Jwks } from '../../src/schemas/types.generated.js';
+import { accessClaimsOf, type AccessClaims } from './claims.js';
+import {
+  insertSigningKey,
+  publishableKeys,
+  retireSigningKeys,
+  type SigningKeyRow,
+} from './store.js';
+
+const ALG = 'ES256' as const;
+
+interface LoadedKey {
+  kid: string;
+  publicJwk: JWK;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  retiredAt: Date | null;
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  /** Access-token lifetime in seconds; also how long a retired key stays published. */
+  accessTokenTtl: number;
+}
+
+/**
+ * The signing keys of auth-service, kept in Postgres so every auth process
+ * signs with the same key and publishes the same JWKS.
+ *
+ * Rotation without downtime: `rotate()` makes a new key the signer; the old
+ * one stops signing but stays in the JWKS, and keeps verifying, until the last
+ * token it signed has expired (retired_at + access-token TTL).
+ */
+export class KeyRing {
+  #keys: LoadedKey[] = [];
+  readonly #db: pg.Pool;
+  readonly #clock: Clock;
+  readonly #settings: TokenSettings;
+
+  private constructor(db: pg.Pool, clock: Clock, settings: TokenSettings) {
+    this.#db = db;
+    this.#clock = clock;
+    this.#settings = settings;
+  }
+
+  /** Loads the published keys, creating the first signing key when there is none. */
+  static async load(db: pg.Pool, clock: Clock, settings: TokenSettings): Promise<KeyRing> {
+    const ring = new KeyRing(db, clock, settings);
+    await withTransaction(db, async (trx) => {
+      // Two auth processes starting on an empty database must not both create a first key.
+      await trx.query("SELECT pg_advisory_xact_lock(hashtext('auth_signing_keys'))");
+      const rows = await publishableKeys(trx, ring.#retiredCutoff());
+      if (!rows.some((row) => row.retired_at === null)) await ring.#createKey(trx);
+    });
+    await ring.reload();
+    return ring;
+  }
+
+  /** Re-reads the keys (another process may have rotated). */
+  async reload(): Promise<void> {
+    const rows = await publishableKeys(this.#db, this.#retiredCutoff());
+    this.#keys = await Promise.all(rows.map(loadKey));
+  }
+
+  /** Makes a new key the signer and retires the others; returns the new kid. */
+  async rotate(): Promise<string> {
+    const kid = await withTransaction(this.#db, async (trx) => {
+      const created = await this.#createKey(trx);
+      await retireSigningKeys(trx, created, this.#clock.now());
+      return created;
+    });
+    await this.reload();
+    return kid;
+  }
+
+  /** The public keys to publish at /.well-known/jwks.json. */
+  jwks(): Jwks {
+    const cutoff = this.#retiredCutoff();
+    const published = this.#keys.filter((key) => key.retiredAt === null || key.retiredAt > cutoff);
+    const keys = published.map(({ publicJwk, kid }) => ({
+      kty: 'EC' as const,
+      crv: 'P-256' as const,
+      x: String(publicJwk.x),
+      y: String(publicJwk.y),
+      kid,
+      alg: ALG,
+      use: 'sig' as const,
+    }));
+    const [newest, ...older] = keys;
+    if (!newest) throw new Error('auth-service has no signing key to publish');
+    return { keys: [newest, ...older] };
+  }
+
+  /** Signs an access token for `claims`; returns the token and its `exp`. */
+  async sign(claims: Pick<AccessClaims, 'sub' | 'tenant_id' | 'email' | 'scope' | 'sid'>) {
+    const signer = this.#keys.find((key) => key.retiredAt === null);
+    if (!signer) throw new Error('auth-service has no active signing key');
+    const iat = Math.floor(this.#clock.now().getTime() / 1000);
+    const exp = iat + this.#settings.accessTokenTtl;
+    const token = await new SignJWT({
+      tenant_id: claims.tenant_id,
+      email: claims.email,
+      scope: claims.scope,
+      sid: claims.sid,
+    })
+      .setProtectedHeader({ alg: ALG, kid: signer.kid, typ: 'JWT' })
+      .setIssuer(this.#settings.issuer)
+      .setAudience(this.#settings.audience)
+      .setSubject(claims.sub)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(signer.privateKey);
+    return { token, exp };
+  }
+
+  /**
+   * Verifies signature (one of our published keys, ES256 only), issuer,
+   * audience and expiry against the injected clock; returns the claims or
+   * undefined. Revocation is the caller's business.
+   */
+  async verify(token: string): Promise<AccessClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = this.#keys.find((k) => k.kid === header.kid);
+          if (!key) throw new Error('unknown kid');
+          return key.publicKey;
+        },
+        {
+          algorithms: [ALG],
+          issuer: this.#settings.issuer,
+          audience: this.#settings.audience,
+          currentDate: this.#clock.now(),
+          requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+        },
+      );
+      return accessClaimsOf(payload);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #retiredCutoff(): Date {
+    return new Date(this.#clock.now().getTime() - this.#settings.accessTokenTtl * 1000);
+  }
+
+  async #createKey(db: Queryable): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+    const kid = `${this.#clock.now().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+    await insertSigningKey(db, {
+      kid,
+      private_jwk: await exportJWK(privateKey),
+      public_jwk: await exportJWK(publicKey),
+      created_at: this.#clock.now(),
+    });
+    return kid;
+  }
+}
+
+async function loadKey(row: SigningKeyRow): Promise<LoadedKey> {
+  return {
+    kid: row.kid,
+    publicJwk: row.public_jwk,
+    privateKey: (await importJWK(row.private_jwk, ALG)) as CryptoKey,
+    publicKey: (await importJWK(row.public_jwk, ALG)) as CryptoKey,
+    retiredAt: row.retired_at,
+  };
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { toProblem } from '../errors/problem.js';
+import type { Logger } from '../runtime/logger.js';
+
+/** Gives each request a trace id (kept from `X-Request-Id` when a caller sends one) and echoes it. */
+export const traceId: RequestHandler = (req, res, next) => {
+  const given = req.headers['x-request-id'];
+  const id =
+    typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given)
+      ? given
+      : randomBytes(16).toString('hex');
+  res.locals.traceId = id;
+  res.setHeader('X-Request-Id', id);
+  next();
+};
+
+/** The last route: a path no route claims. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new MeshpactError('not_found', `no resource at ${req.method} ${req.path}`));
+};
+
+/** For `router.route(path).all(...)` after its methods: the path exists, the method does not. */
+export function methodNotAllowed(...allowed: string[]): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('Allow', allowed.join(', '));
+    next(
+      new MeshpactError(
+        'method_not_allowed',
+        `${req.method} is not allowed here; use ${allowed.join(' or ')}`,
+      ),
+    );
+  };
+}
+
+/**
+ * The one place an error becomes an HTTP response: RFC 9457 problem+json with
+ * the error's stable code and the request's trace id. Unexpected errors are
+ * logged with that trace id and answered without their message.
+ */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const trace = String(res.locals.traceId ?? '');
+    if (!(error instanceof MeshpactError) || error.status >= 500) {
+      logger.error(
+        { err: error, trace_id: trace, method: req.method, path: req.path },
+        'request failed',
+      );
+    }
+    sendProblem(res, toProblem(error, { instance: req.originalUrl, traceId: trace }));
+  };
+}
+
+export function sendProblem(res: Response, problem: ReturnType<typeof toProblem>): void {
+  const retryAfter = problem.retry_after;
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
