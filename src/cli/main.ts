@@ -3,6 +3,7 @@ import { MeshpactError } from '../errors/meshpact-error.js';
 import { packageVersion } from '../runtime/paths.js';
 import { exitCodes, type CliContext, type ExitCode } from './context.js';
 import { runCommand } from './run.command.js';
+import { upCommand } from './up.command.js';
 
 export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
@@ -26,7 +27,10 @@ export function buildProgram(context: CliContext): Command {
     })
     .exitOverride()
     .showHelpAfterError('(run meshpact --help for usage)');
-  program.addCommand(runCommand(context));
+  for (const command of [runCommand(context), upCommand(context)]) {
+    // Commands built apart must still throw instead of exiting, and write through context.
+    program.addCommand(command.copyInheritedSettings(program));
+  }
   return program;
 }
 
@@ -50,7 +54,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
-    const usage = error instanceof MeshpactError && error.code === 'config_invalid';
+    const usage =
+      error instanceof MeshpactError &&
+      (error.code === 'config_invalid' || error.code === 'invalid_usage');
     io.err(`meshpact: ${(error as Error).message}`);
     return usage ? exitCodes.usage : exitCodes.failed;
   }

@@ -21,6 +21,7 @@ export const errorCatalogue = {
   refresh_token_reused: { status: 401, title: 'The refresh token was already used' },
   invalid_client: { status: 401, title: 'Bad service credentials' },
   internal_error: { status: 500, title: 'Internal error' },
+  invalid_usage: { status: 400, title: 'Bad command-line usage' },
   config_invalid: { status: 500, title: 'The configuration is invalid' },
   postgres_start_failed: { status: 500, title: 'Embedded Postgres could not start' },
   migration_failed: { status: 500, title: 'A database migration failed' },

@@ -34,22 +34,4 @@ export class Supervisor {
     })();
     return this.#stopping;
   }
-
-  /**
-   * Stops on SIGINT/SIGTERM and then exits (0 when clean). A second signal
-   * while stopping exits at once, for a user who presses Ctrl-C twice.
-   */
-  stopOnSignals(onStop: (signal: NodeJS.Signals) => void = () => undefined): () => void {
-    const handler = (signal: NodeJS.Signals) => {
-      if (this.#stopping) process.exit(130);
-      onStop(signal);
-      void this.stop().then((errors) => process.exit(errors.length === 0 ? 0 : 1));
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    };
-  }
 }

@@ -1,0 +1,92 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/runtime/paths.js';
+
+const root = packageRoot();
+const bin = join(root, 'bin/meshpact.js');
+
+/** Compiles the tree the `meshpact` bin runs, so a test sees the current source. */
+export function buildCli(): void {
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+  if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
+}
+
+/** A private TMPDIR shows exactly what a run left behind (the postgres user must reach into it). */
+export function scratchTmpdir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'meshpact-cli-'));
+  chmodSync(path, 0o755);
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function runMeshpact(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PACT_DO_NOT_TRACK: 'true', ...env },
+    timeout: 120_000,
+  });
+}
+
+export interface LongRunning {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stdout line matching `pattern`. */
+  line(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  exited(): Promise<number | null>;
+}
+
+/** Starts a long-running meshpact command (e.g. `up`) and lets a test read its output as it comes. */
+export function startMeshpact(args: string[], env: Record<string, string> = {}): LongRunning {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, PACT_DO_NOT_TRACK: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited: () => exit,
+    line(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const deadline = setTimeout(
+          () => done(new Error(`no line matching ${pattern} in:\n${out}\n${err}`)),
+          timeoutMs,
+        );
+        const check = () => {
+          const match = out
+            .split('\n')
+            .map((l) => pattern.exec(l))
+            .find((m) => m !== null);
+          if (match) done(undefined, match);
+        };
+        const done = (error?: Error, match?: RegExpExecArray) => {
+          clearTimeout(deadline);
+          child.stdout.off('data', check);
+          child.off('exit', onExit);
+          if (error) reject(error);
+          else resolve(match!);
+        };
+        const onExit = () => done(new Error(`exited before printing ${pattern}:\n${out}\n${err}`));
+        child.stdout.on('data', check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+  };
+}

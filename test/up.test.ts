@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { buildCli, runMeshpact, scratchTmpdir, startMeshpact } from './support/meshpact-process.js';
+
+const json = { 'content-type': 'application/json' };
+
+describe('meshpact up', () => {
+  beforeAll(buildCli, 120_000);
+
+  describe('when asked for auth alone', () => {
+    it('serves auth-service on embedded Postgres until Ctrl-C, then stops cleanly', async () => {
+      const scratch = scratchTmpdir();
+      const up = startMeshpact(['up', 'auth', '--port', '0'], {
+        TMPDIR: scratch.path,
+        LOG_LEVEL: 'warn',
+      });
+      try {
+        const [, url] = await up.line(/^auth-service: (http:\/\/127\.0\.0\.1:\d+)$/);
+        await up.line(/^ready/);
+
+        const credentials = { email: 'alice@example.com', password: 'correct horse battery' };
+        const registered = await fetch(`${url}/auth/register`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ ...credentials, name: 'Alice' }),
+        });
+        expect(registered.status).toBe(201);
+        const login = await fetch(`${url}/auth/login`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify(credentials),
+        });
+        expect(login.status).toBe(200);
+        const { access_token } = (await login.json()) as { access_token: string };
+        const me = await fetch(`${url}/auth/me`, {
+          headers: { authorization: `Bearer ${access_token}` },
+        });
+        expect(await me.json()).toMatchObject({ email: 'alice@example.com', name: 'Alice' });
+
+        up.child.kill('SIGINT');
+        expect(await up.exited()).toBe(0);
+        expect(up.stdout()).toMatch(/^SIGINT: stopping$/m);
+        expect(readdirSync(scratch.path)).toEqual([]);
+      } finally {
+        up.child.kill('SIGKILL');
+        scratch.remove();
+      }
+    }, 60_000);
+  });
+
+  describe('when the usage is wrong', () => {
+    it('refuses an unknown service with exit 2', () => {
+      const result = runMeshpact(['up', 'billing']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe('meshpact: unknown service "billing"; choose from auth\n');
+    });
+
+    it('refuses a port that is not a port', () => {
+      const result = runMeshpact(['up', 'auth', '--port', 'http']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/option '--port <port>' argument 'http' is invalid/);
+    });
+  });
+});
