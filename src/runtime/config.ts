@@ -81,6 +81,11 @@ export const setting = {
       ...constant(fallback),
     };
   },
+  /** A required URL whose scheme is one of `protocols` (each with its colon, e.g. `http:`). */
+  url(variable: string, protocols: readonly string[]): Setting<string> {
+    const optional = setting.optionalUrl(variable, protocols);
+    return { variable, parse: (raw) => optional.parse(raw) ?? raw };
+  },
   /** A URL whose scheme is one of `protocols` (each given with its colon, e.g. `postgres:`). */
   optionalUrl(variable: string, protocols: readonly string[]): Setting<string | undefined> {
     return {

@@ -1,0 +1,208 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type pg from 'pg';
+import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
+import { jsonBody } from '../../src/http/json-body.js';
+import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
+import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
+import type { Logger } from '../../src/runtime/logger.js';
+import type {
+  MessageCreateRequest,
+  RunCreateRequest,
+  ThreadCreateRequest,
+  ThreadUpdateRequest,
+} from '../../src/schemas/types.generated.js';
+import type { AccessClaims } from '../auth/client.js';
+import { bearerToken, type Authenticator } from './authenticator.js';
+import type { BackendService } from './backend.service.js';
+import { pageQuery } from './cursor.js';
+
+export interface BackendAppDeps {
+  db: pg.Pool;
+  service: BackendService;
+  authenticator: Authenticator;
+  logger: Logger;
+  /** `throw` in tests: a response that breaks its schema becomes a 500. */
+  responseCheck?: ResponseCheck;
+}
+
+const BODY_LIMIT = 64 * 1024;
+const tenant = (res: express.Response) => (res.locals.claims as AccessClaims).tenant_id;
+const param = (req: express.Request, name: string) => String(req.params[name]);
+
+/** backend-api's HTTP side as an express app that does not listen; the /ws gateway attaches in server.ts. */
+export function createApp(deps: BackendAppDeps): Express {
+  const { service } = deps;
+  const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(traceId, ...jsonBody({ limit: BODY_LIMIT }));
+
+  // Reads trust the token's signature; writes also ask auth-service whether the session still stands.
+  const bearer: RequestHandler = async (req, res, next) => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact"');
+      throw new MeshpactError('unauthorized', 'send Authorization: Bearer <access token>');
+    }
+    try {
+      res.locals.claims = await deps.authenticator.authenticate(token, {
+        revocation: req.method !== 'GET',
+      });
+    } catch (error) {
+      if (error instanceof MeshpactError && error.code === 'unauthorized') {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact", error="invalid_token"');
+      }
+      throw error;
+    }
+    next();
+  };
+
+  app
+    .route('/healthz')
+    .get((_req, res) => reply.send(res, 200, 'common/health', { status: 'ok' }))
+    .all(methodNotAllowed('GET'));
+
+  app
+    .route('/readyz')
+    .get(async (_req, res) => {
+      const up = await deps.db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      reply.send(res, up ? 200 : 503, 'common/health', {
+        status: up ? 'ok' : 'unavailable',
+        checks: { postgres: up ? 'ok' : 'failing' },
+      });
+    })
+    .all(methodNotAllowed('GET'));
+
+  app.use('/api', bearer);
+
+  app
+    .route('/api/threads')
+    .get(async (req, res) => {
+      reply.send(
+        res,
+        200,
+        'backend/thread-page',
+        await service.listThreads(tenant(res), pageQuery(req.query)),
+      );
+    })
+    .post(validBody('backend/thread-create-request'), async (req, res) => {
+      const thread = await service.createThread(tenant(res), req.body as ThreadCreateRequest);
+      res.setHeader('Location', `/api/threads/${thread.id}`);
+      reply.send(res, 201, 'backend/thread', thread);
+    })
+    .all(methodNotAllowed('GET', 'POST'));
+
+  app
+    .route('/api/threads/:threadId')
+    .get(async (req, res) => {
+      reply.send(
+        res,
+        200,
+        'backend/thread',
+        await service.getThread(tenant(res), param(req, 'threadId')),
+      );
+    })
+    .patch(validBody('backend/thread-update-request'), async (req, res) => {
+      const patch = req.body as ThreadUpdateRequest;
+      reply.send(
+        res,
+        200,
+        'backend/thread',
+        await service.updateThread(tenant(res), param(req, 'threadId'), patch),
+      );
+    })
+    .delete(async (req, res) => {
+      await service.deleteThread(tenant(res), param(req, 'threadId'));
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('GET', 'PATCH', 'DELETE'));
+
+  app
+    .route('/api/threads/:threadId/messages')
+    .get(async (req, res) => {
+      const page = await service.listMessages(
+        tenant(res),
+        param(req, 'threadId'),
+        pageQuery(req.query),
+      );
+      reply.send(res, 200, 'backend/message-page', page);
+    })
+    .post(validBody('backend/message-create-request'), async (req, res) => {
+      const key = idempotencyKey(req.headers['idempotency-key']);
+      const { message, replayed } = await service.postMessage(
+        tenant(res),
+        param(req, 'threadId'),
+        req.body as MessageCreateRequest,
+        key,
+      );
+      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      reply.send(res, 201, 'backend/message', message);
+    })
+    .all(methodNotAllowed('GET', 'POST'));
+
+  app
+    .route('/api/threads/:threadId/runs')
+    .post(validBody('backend/run-create-request'), async (req, res) => {
+      const run = await service.startRun(
+        tenant(res),
+        param(req, 'threadId'),
+        req.body as RunCreateRequest,
+      );
+      res.setHeader('Location', `/api/runs/${run.id}`);
+      reply.send(res, 202, 'backend/run', run);
+    })
+    .all(methodNotAllowed('POST'));
+
+  app
+    .route('/api/runs/:runId')
+    .get(async (req, res) => {
+      reply.send(res, 200, 'backend/run', await service.getRun(tenant(res), param(req, 'runId')));
+    })
+    .all(methodNotAllowed('GET'));
+
+  app
+    .route('/api/runs/:runId/events')
+    .get(async (req, res) => {
+      const afterSeq = integerQuery(req.query.after_seq, 'after_seq', {
+        min: 0,
+        max: 2 ** 31 - 1,
+        fallback: 0,
+      });
+      const limit = integerQuery(req.query.limit, 'limit', { min: 1, max: 100, fallback: 50 });
+      const page = await service.runEvents(tenant(res), param(req, 'runId'), afterSeq, limit);
+      reply.send(res, 200, 'backend/run-event-page', page);
+    })
+    .all(methodNotAllowed('GET'));
+
+  app.use(notFound);
+  app.use(problemHandler(deps.logger));
+  return app;
+}
+
+function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(header)) {
+    throw validationFailed('headers', [
+      { path: '/Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+    ]);
+  }
+  return header;
+}
+
+function integerQuery(
+  raw: unknown,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+): number {
+  if (raw === undefined) return range.fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < range.min || value > range.max) {
+    throw validationFailed('query', [
+      { path: `/${name}`, message: `must be an integer from ${range.min} to ${range.max}` },
+    ]);
+  }
+  return value;
+}

@@ -1,0 +1,41 @@
+import { loadConfig, setting, type Env } from '../../src/runtime/config.js';
+import { logLevels } from '../../src/runtime/runtime-config.js';
+
+/** `name:secret`: how backend-api introduces itself to /auth/introspect. */
+function client(variable: string) {
+  return {
+    variable,
+    parse(raw: string) {
+      const at = raw.indexOf(':');
+      if (at < 1 || raw.length - at - 1 < 8)
+        throw new Error('must be name:secret, the secret at least 8 characters');
+      return { id: raw.slice(0, at), secret: raw.slice(at + 1) };
+    },
+  };
+}
+
+/** backend-api settings, from its environment variables (README lists them). */
+export function loadBackendConfig(env: Env) {
+  return loadConfig(env, {
+    host: setting.string('BACKEND_HOST', '127.0.0.1'),
+    port: setting.integer('BACKEND_PORT', { min: 0, max: 65535 }, 0),
+    databaseUrl: setting.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+    /** auth-service's base URL: its JWKS and introspection live there. */
+    authUrl: setting.url('AUTH_URL', ['http:', 'https:']),
+    /** The `iss` auth-service puts in tokens; its URL unless it was configured otherwise. */
+    authIssuer: setting.optionalString('AUTH_ISSUER'),
+    authAudience: setting.string('AUTH_AUDIENCE', 'meshpact'),
+    authClient: client('BACKEND_AUTH_CLIENT'),
+    stepDelayMs: setting.integer('RUNNER_STEP_DELAY_MS', { min: 0, max: 60_000 }, 100),
+    maxPayload: setting.integer('WS_MAX_PAYLOAD', { min: 1024, max: 16 * 1024 * 1024 }, 64 * 1024),
+    maxBuffered: setting.integer(
+      'WS_MAX_BUFFERED',
+      { min: 1024, max: 256 * 1024 * 1024 },
+      1024 * 1024,
+    ),
+    heartbeatMs: setting.integer('WS_HEARTBEAT_MS', { min: 10, max: 600_000 }, 30_000),
+    logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'info'),
+  });
+}
+
+export type BackendConfig = ReturnType<typeof loadBackendConfig>;

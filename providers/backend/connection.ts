@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import type { Clock } from '../../src/runtime/clock.js';
+import type { Queryable } from '../../src/runtime/db.js';
+import type { Logger } from '../../src/runtime/logger.js';
+import { formatIssues, schemaRegistry } from '../../src/schemas/registry.js';
+import type {
+  AgentEvent,
+  ClientFrame,
+  ErrorFrame,
+  ServerFrame,
+} from '../../src/schemas/types.generated.js';
+import type { AccessClaims } from '../auth/client.js';
+import type { BackendService } from './backend.service.js';
+import type { FeedItem } from './event-feed.js';
+import * as store from './store.js';
+
+export interface ConnectionDeps {
+  service: BackendService;
+  db: Queryable;
+  clock: Clock;
+  logger: Logger;
+  /** Bytes a client may leave unread before it is closed with 1013. */
+  maxBuffered: number;
+  subscribe(connection: Connection, threadId: string): void;
+  unsubscribe(connection: Connection, threadId: string): void;
+}
+
+/** Close codes the gateway uses (RFC 6455 and the 4000 private range). */
+export const closeCodes = {
+  goingAway: 1001,
+  tooBig: 1009,
+  tryAgainLater: 1013,
+  tokenExpired: 4401,
+} as const;
+
+/**
+ * One client socket. Everything it does (client frames, live events, replay)
+ * runs through one serial queue, so frames go out in a well-defined order:
+ * run_accepted before the run's first event, `subscribed` before its replay.
+ *
+ * Replay and resume: per run the connection remembers the last seq it sent.
+ * A live event at or below it is a duplicate and is dropped; one above the
+ * next expected seq means events were missed (replay still running, a
+ * notification lost), and the gap is read from Postgres before it is sent.
+ * Hence "replay, then live, with no gap and no duplicate".
+ */
+export class Connection {
+  readonly id = randomUUID();
+  readonly claims: AccessClaims;
+  readonly threads = new Set<string>();
+  readonly #ws: WebSocket;
+  readonly #deps: ConnectionDeps;
+  readonly #lastSeq = new Map<string, number>();
+  #queue: Promise<void> = Promise.resolve();
+  alive = true;
+
+  constructor(ws: WebSocket, claims: AccessClaims, deps: ConnectionDeps) {
+    this.#ws = ws;
+    this.claims = claims;
+    this.#deps = deps;
+    this.#send({
+      type: 'connection_established',
+      connection_id: this.id,
+      user_id: claims.sub,
+      server_time: deps.clock.now().toISOString(),
+    });
+    ws.on('message', (data: Buffer, isBinary) =>
+      this.#enqueue(() => this.#onFrame(data.toString('utf8'), isBinary)),
+    );
+  }
+
+  get tenantId(): string {
+    return this.claims.tenant_id;
+  }
+
+  /** A stored event of a thread this connection follows. */
+  deliver(item: FeedItem): void {
+    this.#enqueue(() => this.#deliver(item));
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(task).catch((error: unknown) => {
+      this.#deps.logger.error({ err: error, connection_id: this.id }, 'gateway task failed');
+    });
+  }
+
+  async #onFrame(text: string, isBinary: boolean): Promise<void> {
+    let frame: unknown;
+    try {
+      frame = isBinary ? undefined : JSON.parse(text);
+    } catch {
+      frame = undefined;
+    }
+    if (frame === undefined) {
+      this.#send(errorFrame(new MeshpactError('invalid_json', 'frames must be JSON text')));
+      return;
+    }
+    const requestId = (frame as { request_id?: unknown }).request_id;
+    const issues = schemaRegistry().validator('events/client-frame').issues(frame);
+    if (issues.length > 0) {
+      const unknown = issues.some((issue) => issue.path === '/type');
+      const error = unknown
+        ? new MeshpactError(
+            'unknown_frame',
+            `unknown frame type; send subscribe, unsubscribe, start_run or ping`,
+          )
+        : new MeshpactError('validation_failed', formatIssues(issues));
+      this.#send(errorFrame(error, typeof requestId === 'string' ? requestId : undefined));
+      return;
+    }
+    try {
+      await this.#handle(frame as ClientFrame);
+    } catch (error) {
+      this.#send(errorFrame(error, typeof requestId === 'string' ? requestId : undefined));
+    }
+  }
+
+  async #handle(frame: ClientFrame): Promise<void> {
+    const { service } = this.#deps;
+    switch (frame.type) {
+      case 'ping':
+        this.#send({
+          type: 'pong',
+          id: frame.id,
+          server_time: this.#deps.clock.now().toISOString(),
+        });
+        return;
+      case 'subscribe': {
+        await service.requireThread(this.tenantId, frame.thread_id);
+        if (frame.run_id !== undefined) {
+          const run = await service.requireRun(this.tenantId, frame.run_id);
+          if (run.thread_id !== frame.thread_id)
+            throw new MeshpactError('run_not_found', 'no such run in this thread');
+        }
+        this.#deps.subscribe(this, frame.thread_id);
+        this.#send({
+          type: 'subscribed',
+          thread_id: frame.thread_id,
+          ...(frame.run_id ? { run_id: frame.run_id } : {}),
+        });
+        if (frame.run_id !== undefined) await this.#replay(frame.run_id, frame.after_seq ?? 0);
+        return;
+      }
+      case 'unsubscribe':
+        this.#deps.unsubscribe(this, frame.thread_id);
+        this.#send({ type: 'unsubscribed', thread_id: frame.thread_id });
+        return;
+      case 'start_run': {
+        await service.requireThread(this.tenantId, frame.thread_id);
+        // Follow the thread before the run exists, so its first event is not missed.
+        this.#deps.subscribe(this, frame.thread_id);
+        const run = await service.startRun(this.tenantId, frame.thread_id, {
+          agent_name: frame.agent_name,
+          input: frame.input,
+        });
+        this.#lastSeq.set(run.id, 0);
+        this.#send({
+          type: 'run_accepted',
+          request_id: frame.request_id,
+          run_id: run.id,
+          thread_id: run.thread_id,
+        });
+        return;
+      }
+    }
+  }
+
+  async #replay(runId: string, afterSeq: number): Promise<void> {
+    const events = await store.listEvents(this.#deps.db, this.tenantId, runId, { after: afterSeq });
+    this.#lastSeq.set(runId, afterSeq);
+    for (const event of events) this.#sendEvent(event);
+  }
+
+  async #deliver(item: FeedItem): Promise<void> {
+    if (item.tenant_id !== this.tenantId || !this.threads.has(item.thread_id)) return;
+    const last = this.#lastSeq.get(item.run_id);
+    if (last !== undefined && item.seq <= last) return;
+    if (last !== undefined && item.seq > last + 1) {
+      const missed = await store.listEvents(this.#deps.db, this.tenantId, item.run_id, {
+        after: last,
+        before: item.seq,
+      });
+      for (const event of missed) this.#sendEvent(event);
+    }
+    const event =
+      item.event ??
+      (
+        await store.listEvents(this.#deps.db, this.tenantId, item.run_id, {
+          after: item.seq - 1,
+          limit: 1,
+        })
+      )[0];
+    if (event) this.#sendEvent(event);
+  }
+
+  #sendEvent(event: AgentEvent): void {
+    const last = this.#lastSeq.get(event.run_id);
+    if (last !== undefined && event.seq <= last) return;
+    this.#lastSeq.set(event.run_id, event.seq);
+    this.#send(event);
+  }
+
+  /** Sends unless the client has stopped reading: past the bound it is closed, never buffered without end. */
+  #send(frame: ServerFrame): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#ws.bufferedAmount > this.#deps.maxBuffered) {
+      this.#deps.logger.warn(
+        { connection_id: this.id, buffered: this.#ws.bufferedAmount },
+        'closing a slow client',
+      );
+      this.#ws.close(closeCodes.tryAgainLater, 'client too slow');
+      // A client that reads nothing will not read the close frame either.
+      setTimeout(() => this.#ws.terminate(), 1_000).unref();
+      return;
+    }
+    this.#ws.send(JSON.stringify(frame));
+  }
+}
+
+/** The one mapping from an error to an `error` frame; internal errors keep their message to the log. */
+export function errorFrame(error: unknown, requestId?: string): ErrorFrame {
+  const frame: ErrorFrame =
+    error instanceof MeshpactError
+      ? { type: 'error', code: error.code, message: error.message }
+      : { type: 'error', code: 'internal_error', message: 'an unexpected error occurred' };
+  if (requestId !== undefined) frame.request_id = requestId;
+  return frame;
+}

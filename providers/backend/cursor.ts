@@ -1,0 +1,47 @@
+import { validationFailed } from '../../src/errors/meshpact-error.js';
+
+/** A keyset position: the sort key of the last row of a page. */
+export interface Position {
+  at: Date;
+  id: string;
+}
+
+/** Opaque to clients (base64url), so the sort key can change without breaking them. */
+export function encodeCursor(position: Position): string {
+  return Buffer.from(JSON.stringify([position.at.toISOString(), position.id])).toString(
+    'base64url',
+  );
+}
+
+export function decodeCursor(cursor: string): Position {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const date = new Date(String(at));
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(date.getTime()))
+      throw new Error();
+    return { at: date, id };
+  } catch {
+    throw validationFailed('query', [
+      { path: '/cursor', message: 'is not a cursor this API returned' },
+    ]);
+  }
+}
+
+/** Parses `limit` (1..100, default 20) and `cursor` from a query string. */
+export function pageQuery(query: Record<string, unknown>): { limit: number; after?: Position } {
+  const { limit: rawLimit, cursor } = query;
+  let limit = 20;
+  if (rawLimit !== undefined) {
+    limit = Number(rawLimit);
+    if (typeof rawLimit !== 'string' || !/^\d+$/.test(rawLimit) || limit < 1 || limit > 100) {
+      throw validationFailed('query', [
+        { path: '/limit', message: 'must be an integer from 1 to 100' },
+      ]);
+    }
+  }
+  if (cursor === undefined) return { limit };
+  if (typeof cursor !== 'string') {
+    throw validationFailed('query', [{ path: '/cursor', message: 'must be given once' }]);
+  }
+  return { limit, after: decodeCursor(cursor) };
+}

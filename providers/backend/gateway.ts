@@ -1,0 +1,190 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { toProblem } from '../../src/errors/problem.js';
+import type { Clock } from '../../src/runtime/clock.js';
+import type { Queryable } from '../../src/runtime/db.js';
+import type { Logger } from '../../src/runtime/logger.js';
+import type { AccessClaims } from '../auth/client.js';
+import { bearerToken, type Authenticator } from './authenticator.js';
+import type { BackendService } from './backend.service.js';
+import { Connection, closeCodes } from './connection.js';
+import type { EventFeed } from './event-feed.js';
+
+export const SUBPROTOCOL = 'meshpact.v1';
+
+export interface GatewayOptions {
+  service: BackendService;
+  authenticator: Authenticator;
+  feed: EventFeed;
+  db: Queryable;
+  clock: Clock;
+  logger: Logger;
+  /** Largest client frame in bytes; larger ones close the socket with 1009. */
+  maxPayload: number;
+  /** Unread bytes allowed per client before it is closed with 1013. */
+  maxBuffered: number;
+  /** Ping interval; a socket that has not answered the previous ping is dropped. Token expiry is checked on the same tick. */
+  heartbeatMs: number;
+}
+
+export interface Gateway {
+  /** Open sockets, for health and tests. */
+  readonly size: number;
+  /** Closes every socket with 1001 and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+/**
+ * The /ws gateway on a service's HTTP server. Clients authenticate in the
+ * HTTP upgrade request, before any socket exists: `Sec-WebSocket-Protocol:
+ * meshpact.v1, bearer.<jwt>` (browsers cannot set headers) or
+ * `Authorization: Bearer <jwt>`; a missing, bad or revoked token is answered
+ * with a plain HTTP 401 problem. Events reach it from every backend process
+ * through the EventFeed (Postgres LISTEN/NOTIFY).
+ */
+export function attachGateway(server: Server, options: GatewayOptions): Gateway {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload,
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+  const connections = new Set<Connection>();
+  const sockets = new Map<Connection, WebSocket>();
+  const byThread = new Map<string, Set<Connection>>();
+  let closing = false;
+
+  const subscribe = (connection: Connection, threadId: string) => {
+    connection.threads.add(threadId);
+    let set = byThread.get(threadId);
+    if (!set) byThread.set(threadId, (set = new Set()));
+    set.add(connection);
+  };
+  const unsubscribe = (connection: Connection, threadId: string) => {
+    connection.threads.delete(threadId);
+    const set = byThread.get(threadId);
+    set?.delete(connection);
+    if (set?.size === 0) byThread.delete(threadId);
+  };
+
+  const onItem = (item: Parameters<Connection['deliver']>[0]) => {
+    for (const connection of byThread.get(item.thread_id) ?? []) connection.deliver(item);
+  };
+  options.feed.on('item', onItem);
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void authenticateUpgrade(request, options.authenticator).then(
+      (claims) => {
+        if (closing)
+          return refuse(
+            socket,
+            new MeshpactError('auth_unavailable', 'the server is shutting down'),
+          );
+        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, claims));
+      },
+      (error: unknown) => refuse(socket, error),
+    );
+  };
+  server.on('upgrade', onUpgrade);
+
+  const accept = (ws: WebSocket, claims: AccessClaims) => {
+    const connection = new Connection(ws, claims, { ...options, subscribe, unsubscribe });
+    connections.add(connection);
+    sockets.set(connection, ws);
+    ws.on('pong', () => (connection.alive = true));
+    ws.on('error', (error) =>
+      options.logger.debug({ err: error, connection_id: connection.id }, 'socket error'),
+    );
+    ws.on('close', () => {
+      for (const threadId of [...connection.threads]) unsubscribe(connection, threadId);
+      connections.delete(connection);
+      sockets.delete(connection);
+    });
+  };
+
+  const heartbeat = setInterval(() => {
+    const now = options.clock.now().getTime();
+    for (const [connection, ws] of sockets) {
+      if (connection.claims.exp * 1000 <= now) {
+        connection.close(closeCodes.tokenExpired, 'token expired');
+        continue;
+      }
+      if (!connection.alive) {
+        ws.terminate();
+        continue;
+      }
+      connection.alive = false;
+      ws.ping();
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    get size() {
+      return connections.size;
+    },
+    async close() {
+      closing = true;
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      options.feed.off('item', onItem);
+      const closed = [...sockets.values()].map(
+        (ws) =>
+          new Promise<void>((resolve) =>
+            ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()),
+          ),
+      );
+      for (const connection of connections)
+        connection.close(closeCodes.goingAway, 'server shutting down');
+      const grace = setTimeout(() => sockets.forEach((ws) => ws.terminate()), 2_000);
+      await Promise.all(closed);
+      clearTimeout(grace);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+async function authenticateUpgrade(
+  request: IncomingMessage,
+  authenticator: Authenticator,
+): Promise<AccessClaims> {
+  const path = new URL(request.url ?? '/', 'http://gateway').pathname;
+  if (path !== '/ws')
+    throw new MeshpactError('not_found', `no WebSocket endpoint at ${path}; use /ws`);
+  const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  if (!offered.includes(SUBPROTOCOL)) {
+    throw new MeshpactError(
+      'validation_failed',
+      `offer the subprotocol ${SUBPROTOCOL} in Sec-WebSocket-Protocol`,
+    );
+  }
+  const token =
+    bearerToken(request.headers.authorization) ??
+    offered.find((p) => p.startsWith('bearer.'))?.slice(7);
+  if (!token)
+    throw new MeshpactError(
+      'unauthorized',
+      `send Authorization: Bearer <token> or the subprotocol bearer.<token>`,
+    );
+  return authenticator.authenticate(token, { revocation: true });
+}
+
+/** Answers an upgrade with a plain HTTP problem and drops the connection: no socket was ever opened. */
+function refuse(socket: Duplex, error: unknown): void {
+  const problem = toProblem(error, { instance: '/ws' });
+  const body = JSON.stringify(problem);
+  const reason =
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      404: 'Not Found',
+      422: 'Unprocessable Content',
+      503: 'Service Unavailable',
+    }[problem.status] ?? 'Error';
+  const challenge = problem.status === 401 ? 'WWW-Authenticate: Bearer realm="meshpact"\r\n' : '';
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n${challenge}\r\n${body}`,
+  );
+}

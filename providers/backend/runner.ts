@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Clock } from '../../src/runtime/clock.js';
+import { withTransaction, type Queryable } from '../../src/runtime/db.js';
+import type { Logger } from '../../src/runtime/logger.js';
+import type { AgentEvent } from '../../src/schemas/types.generated.js';
+import { planRun, reasoningFor, type ToolCall } from './agent.js';
+import { calculate, CalculatorError } from './calculator.js';
+import { publishEvent } from './event-feed.js';
+import * as store from './store.js';
+
+export interface RunnerOptions {
+  db: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  /** Pause between events, so a client can watch a run unfold (and tests can drop mid-run). */
+  stepDelayMs: number;
+}
+
+type EventBody = AgentEvent extends infer E
+  ? E extends AgentEvent
+    ? Omit<E, 'event_id' | 'run_id' | 'thread_id' | 'agent_name' | 'seq' | 'timestamp'>
+    : never
+  : never;
+
+/**
+ * Executes agent runs in this process. Each event is written to Postgres with
+ * its seq, together with any change of the run's status, in one transaction
+ * that also NOTIFYs the gateways; Postgres delivers the notification only on
+ * commit, so a gateway never announces an event that is not stored.
+ */
+export class AgentRunner {
+  readonly #options: RunnerOptions;
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #abort = new AbortController();
+
+  constructor(options: RunnerOptions) {
+    this.#options = options;
+  }
+
+  /** Starts a queued run in the background. */
+  start(run: store.RunRow): void {
+    if (this.#abort.signal.aborted) throw new Error('the runner is stopping');
+    const done = this.#execute(run)
+      .catch((error: unknown) =>
+        this.#options.logger.error({ err: error, run_id: run.id }, 'run failed'),
+      )
+      .finally(() => this.#running.delete(run.id));
+    this.#running.set(run.id, done);
+  }
+
+  /**
+   * Lets runs in progress finish for `graceMs`; runs still going then end
+   * with agent_completed {status: "cancelled"}, so no stored run lacks its end.
+   */
+  async close(graceMs = 5_000): Promise<void> {
+    const all = Promise.all(this.#running.values());
+    const timer = setTimeout(() => this.#abort.abort(), graceMs);
+    await all;
+    clearTimeout(timer);
+    this.#abort.abort();
+  }
+
+  async #execute(run: store.RunRow): Promise<void> {
+    const { db, clock } = this.#options;
+    const plan = planRun(run.input);
+    let seq = 0;
+    const emit = async (body: EventBody, change?: (trx: Queryable, at: Date) => Promise<void>) => {
+      const at = clock.now();
+      const event = {
+        ...body,
+        event_id: randomUUID(),
+        run_id: run.id,
+        thread_id: run.thread_id,
+        agent_name: run.agent_name,
+        seq: ++seq,
+        timestamp: at.toISOString(),
+      } as AgentEvent;
+      await withTransaction(db, async (trx) => {
+        await store.insertEvent(trx, run.tenant_id, event, at);
+        if (change) await change(trx, at);
+        await publishEvent(trx, run.tenant_id, event);
+      });
+    };
+    const finish = (status: 'succeeded' | 'failed' | 'cancelled', finalResponse: string) =>
+      emit({ type: 'agent_completed', status, final_response: finalResponse }, async (trx, at) => {
+        await store.markRunFinished(trx, run.id, { status, finalResponse, at });
+        // The answer joins the conversation as the assistant's message.
+        await store.insertMessage(trx, {
+          id: randomUUID(),
+          tenant_id: run.tenant_id,
+          thread_id: run.thread_id,
+          role: 'assistant',
+          content: finalResponse,
+          run_id: run.id,
+          created_at: at,
+          idempotency_key: null,
+          request_digest: null,
+        });
+      });
+
+    await emit({ type: 'agent_started', task_description: plan.task }, (trx, at) =>
+      store.markRunStarted(trx, run.id, at),
+    );
+    const results: string[] = [];
+    for (let step = 1; step <= plan.thinkingSteps; step++) {
+      if (await this.#pause())
+        return finish('cancelled', 'The run was cancelled: the server is shutting down.');
+      await emit({ type: 'agent_thinking', step, reasoning: reasoningFor(plan, step) });
+    }
+    for (const call of plan.tools) {
+      if (await this.#pause())
+        return finish('cancelled', 'The run was cancelled: the server is shutting down.');
+      await emit({
+        type: 'tool_executing',
+        tool_call_id: call.toolCallId,
+        tool_name: call.toolName,
+        parameters: call.parameters,
+      });
+      const started = Date.now();
+      const outcome = await this.#callTool(run.tenant_id, call);
+      const duration_ms = Date.now() - started;
+      if (await this.#pause())
+        return finish('cancelled', 'The run was cancelled: the server is shutting down.');
+      if (outcome.success) {
+        results.push(`${call.toolName}: ${JSON.stringify(outcome.result)}`);
+        await emit({
+          type: 'tool_completed',
+          tool_call_id: call.toolCallId,
+          tool_name: call.toolName,
+          success: true,
+          duration_ms,
+          result: outcome.result,
+        });
+      } else {
+        results.push(`${call.toolName} failed: ${outcome.error.message}`);
+        await emit({
+          type: 'tool_completed',
+          tool_call_id: call.toolCallId,
+          tool_name: call.toolName,
+          success: false,
+          duration_ms,
+          error: outcome.error,
+        });
+      }
+    }
+    if (await this.#pause())
+      return finish('cancelled', 'The run was cancelled: the server is shutting down.');
+    if (plan.fail) return finish('failed', `I could not complete "${plan.task}".`);
+    const answer =
+      results.length === 0 ? `Done: ${plan.task}` : `Done: ${plan.task}. ${results.join('; ')}`;
+    return finish('succeeded', answer);
+  }
+
+  async #callTool(
+    tenantId: string,
+    call: ToolCall,
+  ): Promise<
+    | { success: true; result: Record<string, unknown> }
+    | { success: false; error: { code: string; message: string } }
+  > {
+    try {
+      if ('expression' in call.parameters) {
+        return { success: true, result: { value: calculate(call.parameters.expression) } };
+      }
+      const hits = await store.searchTenant(this.#options.db, tenantId, call.parameters.query, 5);
+      return { success: true, result: { hits } };
+    } catch (error) {
+      if (error instanceof CalculatorError)
+        return { success: false, error: { code: error.code, message: error.message } };
+      // Whatever breaks inside a tool is the tool's failure, not the run's: the run still completes.
+      this.#options.logger.error({ err: error, tool: call.toolName }, 'tool failed');
+      return {
+        success: false,
+        error: { code: 'tool_error', message: `${call.toolName} failed unexpectedly` },
+      };
+    }
+  }
+
+  /** Waits the step delay; true when the runner is being stopped. */
+  async #pause(): Promise<boolean> {
+    const signal = this.#abort.signal;
+    if (this.#options.stepDelayMs > 0 && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#options.stepDelayMs);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+    return signal.aborted;
+  }
+}

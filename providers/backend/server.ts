@@ -1,0 +1,106 @@
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../../src/runtime/clock.js';
+import { createPool } from '../../src/runtime/db.js';
+import type { ResponseCheck } from '../../src/http/schema-io.js';
+import { listen } from '../../src/runtime/listen.js';
+import { createLogger, type Logger } from '../../src/runtime/logger.js';
+import { migrateOrThrow } from '../../src/runtime/migrate.js';
+import { packageRoot } from '../../src/runtime/paths.js';
+import { createIntrospectionClient, createTokenVerifier } from '../auth/client.js';
+import { createApp } from './app.js';
+import { createAuthenticator } from './authenticator.js';
+import { BackendService } from './backend.service.js';
+import type { BackendConfig } from './config.js';
+import { EventFeed } from './event-feed.js';
+import { attachGateway, type Gateway } from './gateway.js';
+import { AgentRunner } from './runner.js';
+
+export interface StartBackendOptions {
+  /** The Postgres to use; DATABASE_URL in config is the fallback. */
+  connectionString?: string;
+  clock?: Clock;
+  logger?: Logger;
+  responseCheck?: ResponseCheck;
+}
+
+export interface RunningBackend {
+  readonly url: string;
+  /** e.g. `ws://127.0.0.1:4002/ws` */
+  readonly wsUrl: string;
+  readonly gateway: Gateway;
+  close(): Promise<void>;
+}
+
+export const backendMigrations = () => join(packageRoot(), 'providers/backend/migrations');
+
+/**
+ * Runs backend-api with its /ws gateway on one HTTP server. `close()` closes
+ * the sockets (1001), lets runs in progress finish, stops the server, then
+ * the event feed and the pool.
+ */
+export async function start(
+  config: BackendConfig,
+  options: StartBackendOptions = {},
+): Promise<RunningBackend> {
+  const connectionString = options.connectionString ?? config.databaseUrl;
+  if (!connectionString)
+    throw new Error('backend-api needs a database: DATABASE_URL or a connection string');
+  const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'backend-api' });
+  const clock = options.clock ?? systemClock;
+  const db = createPool(connectionString);
+  const feed = new EventFeed(connectionString, logger);
+  try {
+    await migrateOrThrow(db, { namespace: 'backend', directory: backendMigrations() });
+    await feed.open();
+    const verifier = createTokenVerifier({
+      jwksUrl: new URL('/.well-known/jwks.json', config.authUrl),
+      issuer: config.authIssuer ?? config.authUrl.replace(/\/$/, ''),
+      audience: config.authAudience,
+      clock,
+    });
+    const introspection = createIntrospectionClient({
+      baseUrl: config.authUrl,
+      clientId: config.authClient.id,
+      clientSecret: config.authClient.secret,
+    });
+    const authenticator = createAuthenticator(verifier, introspection);
+    const runner = new AgentRunner({ db, clock, logger, stepDelayMs: config.stepDelayMs });
+    const service = new BackendService({ db, clock, runner });
+    const app = createApp({
+      db,
+      service,
+      authenticator,
+      logger,
+      responseCheck: options.responseCheck ?? 'log',
+    });
+    const server = createServer(app);
+    const gateway = attachGateway(server, {
+      ...config,
+      service,
+      authenticator,
+      feed,
+      db,
+      clock,
+      logger,
+    });
+    const listening = await listen(server, { host: config.host, port: config.port });
+    logger.info({ url: listening.url }, 'backend-api listening');
+    return {
+      url: listening.url,
+      wsUrl: `${listening.url.replace(/^http/, 'ws')}/ws`,
+      gateway,
+      async close() {
+        await gateway.close();
+        await runner.close();
+        await listening.close();
+        await feed.close();
+        await db.end();
+      },
+    };
+  } catch (error) {
+    await feed.close();
+    await db.end();
+    throw error;
+  }
+}

@@ -1,0 +1,292 @@
+import type { Queryable } from '../../src/runtime/db.js';
+import type {
+  AgentEvent,
+  Message,
+  Run,
+  Thread,
+  ThreadMetadata,
+} from '../../src/schemas/types.generated.js';
+import type { Position } from './cursor.js';
+
+// backend-api's repository: Queryable first, tenant second, rows snake_case
+// until their mapper. Every read and write is scoped by tenant_id, so a row of
+// another tenant is indistinguishable from a missing one.
+
+export interface ThreadRow {
+  id: string;
+  tenant_id: string;
+  title: string;
+  metadata: ThreadMetadata;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const toThread = (row: ThreadRow): Thread => ({
+  id: row.id,
+  title: row.title,
+  metadata: row.metadata,
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+export async function insertThread(db: Queryable, row: ThreadRow): Promise<ThreadRow> {
+  await db.query(
+    `INSERT INTO backend_threads (id, tenant_id, title, metadata, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [row.id, row.tenant_id, row.title, row.metadata, row.created_at, row.updated_at],
+  );
+  return row;
+}
+
+export async function findThread(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<ThreadRow | undefined> {
+  const { rows } = await db.query<ThreadRow>(
+    'SELECT * FROM backend_threads WHERE tenant_id = $1 AND id = $2',
+    [tenantId, id],
+  );
+  return rows[0];
+}
+
+/** Newest first; `limit + 1` rows are read to know whether another page exists. */
+export async function listThreads(
+  db: Queryable,
+  tenantId: string,
+  page: { limit: number; after?: Position },
+): Promise<ThreadRow[]> {
+  const { rows } = await db.query<ThreadRow>(
+    `SELECT * FROM backend_threads
+      WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+      ORDER BY created_at DESC, id DESC
+      LIMIT $4`,
+    [tenantId, page.after?.at ?? null, page.after?.id ?? null, page.limit + 1],
+  );
+  return rows;
+}
+
+export async function updateThread(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  patch: { title?: string; metadata?: ThreadMetadata },
+  at: Date,
+): Promise<ThreadRow | undefined> {
+  const { rows } = await db.query<ThreadRow>(
+    `UPDATE backend_threads
+        SET title = COALESCE($3, title), metadata = COALESCE($4, metadata), updated_at = $5
+      WHERE tenant_id = $1 AND id = $2
+      RETURNING *`,
+    [tenantId, id, patch.title ?? null, patch.metadata ?? null, at],
+  );
+  return rows[0];
+}
+
+export async function deleteThread(db: Queryable, tenantId: string, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'DELETE FROM backend_threads WHERE tenant_id = $1 AND id = $2',
+    [tenantId, id],
+  );
+  return rowCount === 1;
+}
+
+// --- messages ---------------------------------------------------------------
+
+export interface MessageRow {
+  id: string;
+  tenant_id: string;
+  thread_id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  run_id: string | null;
+  created_at: Date;
+  idempotency_key: string | null;
+  request_digest: string | null;
+}
+
+export const toMessage = (row: MessageRow): Message => ({
+  id: row.id,
+  thread_id: row.thread_id,
+  role: row.role,
+  content: row.content,
+  run_id: row.run_id,
+  created_at: row.created_at.toISOString(),
+});
+
+/** Inserts unless the thread already has a message with this idempotency key; returns the stored row either way. */
+export async function insertMessage(
+  db: Queryable,
+  row: MessageRow,
+): Promise<{ row: MessageRow; created: boolean }> {
+  const { rows } = await db.query<MessageRow>(
+    `INSERT INTO backend_messages
+       (id, tenant_id, thread_id, role, content, run_id, created_at, idempotency_key, request_digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (thread_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING *`,
+    [
+      row.id,
+      row.tenant_id,
+      row.thread_id,
+      row.role,
+      row.content,
+      row.run_id,
+      row.created_at,
+      row.idempotency_key,
+      row.request_digest,
+    ],
+  );
+  if (rows[0]) return { row: rows[0], created: true };
+  const existing = await db.query<MessageRow>(
+    'SELECT * FROM backend_messages WHERE thread_id = $1 AND idempotency_key = $2',
+    [row.thread_id, row.idempotency_key],
+  );
+  return { row: existing.rows[0]!, created: false };
+}
+
+/** Oldest first, so a conversation reads in order. */
+export async function listMessages(
+  db: Queryable,
+  tenantId: string,
+  threadId: string,
+  page: { limit: number; after?: Position },
+): Promise<MessageRow[]> {
+  const { rows } = await db.query<MessageRow>(
+    `SELECT * FROM backend_messages
+      WHERE tenant_id = $1 AND thread_id = $2
+        AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
+      ORDER BY created_at, id
+      LIMIT $5`,
+    [tenantId, threadId, page.after?.at ?? null, page.after?.id ?? null, page.limit + 1],
+  );
+  return rows;
+}
+
+// --- runs -------------------------------------------------------------------
+
+export interface RunRow {
+  id: string;
+  tenant_id: string;
+  thread_id: string;
+  agent_name: string;
+  input: string;
+  status: Run['status'];
+  final_response: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export function toRun(row: RunRow): Run {
+  const run: Run = {
+    id: row.id,
+    thread_id: row.thread_id,
+    agent_name: row.agent_name,
+    status: row.status,
+    input: row.input,
+    created_at: row.created_at.toISOString(),
+  };
+  if (row.started_at) run.started_at = row.started_at.toISOString();
+  if (row.completed_at) run.completed_at = row.completed_at.toISOString();
+  if (row.final_response !== null) run.final_response = row.final_response;
+  return run;
+}
+
+export async function insertRun(db: Queryable, row: RunRow): Promise<RunRow> {
+  await db.query(
+    `INSERT INTO backend_runs (id, tenant_id, thread_id, agent_name, input, status, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [row.id, row.tenant_id, row.thread_id, row.agent_name, row.input, row.status, row.created_at],
+  );
+  return row;
+}
+
+export async function findRun(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+): Promise<RunRow | undefined> {
+  const { rows } = await db.query<RunRow>(
+    'SELECT * FROM backend_runs WHERE tenant_id = $1 AND id = $2',
+    [tenantId, id],
+  );
+  return rows[0];
+}
+
+export async function markRunStarted(db: Queryable, id: string, at: Date) {
+  await db.query("UPDATE backend_runs SET status = 'running', started_at = $2 WHERE id = $1", [
+    id,
+    at,
+  ]);
+}
+
+export async function markRunFinished(
+  db: Queryable,
+  id: string,
+  outcome: { status: 'succeeded' | 'failed' | 'cancelled'; finalResponse: string; at: Date },
+) {
+  await db.query(
+    'UPDATE backend_runs SET status = $2, final_response = $3, completed_at = $4 WHERE id = $1',
+    [id, outcome.status, outcome.finalResponse, outcome.at],
+  );
+}
+
+// --- run events -------------------------------------------------------------
+
+export async function insertEvent(db: Queryable, tenantId: string, event: AgentEvent, at: Date) {
+  await db.query(
+    `INSERT INTO backend_run_events (run_id, seq, tenant_id, thread_id, event, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [event.run_id, event.seq, tenantId, event.thread_id, event, at],
+  );
+}
+
+/** Events of a run with `after < seq`, in order; `before` bounds them from above when given. */
+export async function listEvents(
+  db: Queryable,
+  tenantId: string,
+  runId: string,
+  range: { after: number; before?: number; limit?: number },
+): Promise<AgentEvent[]> {
+  const { rows } = await db.query<{ event: AgentEvent }>(
+    `SELECT event FROM backend_run_events
+      WHERE tenant_id = $1 AND run_id = $2 AND seq > $3 AND ($4::int IS NULL OR seq < $4)
+      ORDER BY seq
+      LIMIT $5`,
+    [tenantId, runId, range.after, range.before ?? null, range.limit ?? null],
+  );
+  return rows.map((row) => row.event);
+}
+
+// --- search (the agent's tool) ------------------------------------------------
+
+export interface SearchHit {
+  thread_id: string;
+  title: string;
+  snippet: string;
+}
+
+/** Threads of the tenant whose title or messages contain `query` (case-insensitive), best first. */
+export async function searchTenant(
+  db: Queryable,
+  tenantId: string,
+  query: string,
+  limit: number,
+): Promise<SearchHit[]> {
+  const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await db.query<SearchHit>(
+    `SELECT t.id AS thread_id, t.title,
+            COALESCE((SELECT m.content FROM backend_messages m
+                       WHERE m.thread_id = t.id AND m.content ILIKE $2
+                       ORDER BY m.created_at, m.id LIMIT 1), t.title) AS snippet
+       FROM backend_threads t
+      WHERE t.tenant_id = $1
+        AND (t.title ILIKE $2 OR EXISTS (SELECT 1 FROM backend_messages m
+                                           WHERE m.thread_id = t.id AND m.content ILIKE $2))
+      ORDER BY t.created_at, t.id
+      LIMIT $3`,
+    [tenantId, pattern, limit],
+  );
+  return rows.map((row) => ({ ...row, snippet: row.snippet.slice(0, 200) }));
+}
