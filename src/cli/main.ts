@@ -3,6 +3,7 @@ import { MeshpactError } from '../errors/meshpact-error.js';
 import { packageVersion } from '../runtime/paths.js';
 import { exitCodes, type CliContext, type ExitCode } from './context.js';
 import { runCommand } from './run.command.js';
+import { eventsCommand } from './events.command.js';
 import { upCommand } from './up.command.js';
 
 export interface CliIo {
@@ -27,7 +28,7 @@ export function buildProgram(context: CliContext): Command {
     })
     .exitOverride()
     .showHelpAfterError('(run meshpact --help for usage)');
-  for (const command of [runCommand(context), upCommand(context)]) {
+  for (const command of [runCommand(context), upCommand(context), eventsCommand(context)]) {
     // Commands built apart must still throw instead of exiting, and write through context.
     program.addCommand(command.copyInheritedSettings(program));
   }
