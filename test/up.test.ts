@@ -47,11 +47,97 @@ describe('meshpact up', () => {
     }, 60_000);
   });
 
+  describe('when asked for the whole mesh', () => {
+    it('serves auth-service and backend-api, and `meshpact events` watches a run to its end', async () => {
+      const scratch = scratchTmpdir();
+      const up = startMeshpact(['up'], {
+        TMPDIR: scratch.path,
+        LOG_LEVEL: 'warn',
+        RUNNER_STEP_DELAY_MS: '20',
+      });
+      try {
+        const [, authUrl] = await up.line(/^auth-service: (http:\S+)$/);
+        const [, backendUrl] = await up.line(/^backend-api: (http:\S+)$/);
+        await up.line(/^ready/);
+        const registered = await fetch(`${authUrl}/auth/register`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({
+            email: 'bob@example.com',
+            password: 'correct horse battery',
+            name: 'Bob',
+          }),
+        });
+        const { access_token } = (await registered.json()) as { access_token: string };
+        const auth = { ...json, authorization: `Bearer ${access_token}` };
+        const thread = (await (
+          await fetch(`${backendUrl}/api/threads`, {
+            method: 'POST',
+            headers: auth,
+            body: '{"title":"Sums"}',
+          })
+        ).json()) as { id: string };
+        const run = (await (
+          await fetch(`${backendUrl}/api/threads/${thread.id}/runs`, {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ agent_name: 'calculator', input: 'What is 6*7? [calc 6*7]' }),
+          })
+        ).json()) as { id: string };
+
+        const events = runMeshpact(
+          [
+            'events',
+            '--url',
+            backendUrl!,
+            '--thread',
+            thread.id,
+            '--run',
+            run.id,
+            '--after-seq',
+            '0',
+            '--until-completed',
+          ],
+          { MESHPACT_TOKEN: access_token },
+        );
+        expect(events.status).toBe(0);
+        const frames = events.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { type: string });
+        expect(frames.map((f) => f.type)).toEqual([
+          'connection_established',
+          'subscribed',
+          'agent_started',
+          'agent_thinking',
+          'tool_executing',
+          'tool_completed',
+          'agent_completed',
+        ]);
+
+        up.child.kill('SIGTERM');
+        expect(await up.exited()).toBe(0);
+        expect(readdirSync(scratch.path)).toEqual([]);
+      } finally {
+        up.child.kill('SIGKILL');
+        scratch.remove();
+      }
+    }, 90_000);
+  });
+
   describe('when the usage is wrong', () => {
     it('refuses an unknown service with exit 2', () => {
       const result = runMeshpact(['up', 'billing']);
       expect(result.status).toBe(2);
-      expect(result.stderr).toBe('meshpact: unknown service "billing"; choose from auth\n');
+      expect(result.stderr).toBe(
+        'meshpact: unknown service "billing"; choose from auth, backend\n',
+      );
+    });
+
+    it('refuses backend alone without an auth-service', () => {
+      const result = runMeshpact(['up', 'backend']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe('meshpact: backend needs auth: start both, or give --auth-url\n');
     });
 
     it('refuses a port that is not a port', () => {
