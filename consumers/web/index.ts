@@ -1,0 +1,9 @@
+export { AuthClient, type Session } from './auth.js';
+export { BackendClient, type Page } from './backend.js';
+export {
+  EventStream,
+  type EventStreamOptions,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from './events.js';
+export { ApiError } from './http.js';

@@ -1,0 +1,174 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MatchersV3, PactV4, SpecificationVersion } from '@pact-foundation/pact';
+import { packageRoot } from '../runtime/paths.js';
+import { schemaRegistry, type SchemaRegistry } from '../schemas/registry.js';
+import { loadMesh, type Mesh } from './mesh.js';
+import { ContractSchemaCheck, describeProblem, type ExampleProblem } from './schema-check.js';
+
+// The one seam between consumer tests and Pact: tests describe interactions in
+// meshpact's terms, and every example is checked against schemas/ before Pact
+// records it, so a contract that disagrees with a schema fails at its source.
+
+/** Pact matchers for contract examples: shape and meaning, not incidental values. */
+export const match = {
+  like: MatchersV3.like,
+  eachLike: MatchersV3.eachLike,
+  atLeastOneLike: MatchersV3.atLeastOneLike,
+  regex: MatchersV3.regex,
+  uuid: MatchersV3.uuid,
+  datetime: MatchersV3.datetime,
+  timestamp: MatchersV3.timestamp,
+  integer: MatchersV3.integer,
+  decimal: MatchersV3.decimal,
+  number: MatchersV3.number,
+  string: MatchersV3.string,
+  boolean: MatchersV3.boolean,
+  nullValue: MatchersV3.nullValue,
+  includes: MatchersV3.includes,
+  fromProviderState: MatchersV3.fromProviderState,
+};
+
+/** An RFC 3339 UTC timestamp with milliseconds, as the services write them. */
+export const iso8601 = (example = '2026-01-02T03:04:05.678Z') =>
+  MatchersV3.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.source, example);
+
+/** Parameters of a provider state: JSON values, as Pact carries them to the provider. */
+export type StateParams = NonNullable<Parameters<ReturnType<PactV4['addInteraction']>['given']>[1]>;
+
+export type ProviderState = string | { name: string; params: StateParams };
+
+export interface HttpInteraction {
+  states?: ProviderState[];
+  description: string;
+  request: {
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    path: string | MatchersV3.Matcher<string>;
+    query?: Record<string, string | MatchersV3.Matcher<string>>;
+    headers?: Record<string, string | MatchersV3.Matcher<string>>;
+    body?: unknown;
+  };
+  response: {
+    status: number;
+    headers?: Record<string, string | MatchersV3.Matcher<string>>;
+    body?: unknown;
+  };
+}
+
+export interface MessageInteraction {
+  states?: ProviderState[];
+  description: string;
+  /** One frame, or `{frames: [...]}` for a run's ordered flow (a Pact array matches by position). */
+  contents: unknown;
+}
+
+export interface ConsumerContractOptions {
+  consumer: string;
+  provider: string;
+  /** Where the pact file goes; contracts/pacts by default. */
+  dir?: string;
+  mesh?: Mesh;
+  registry?: SchemaRegistry;
+}
+
+export class ContractExampleError extends Error {
+  readonly problems: ExampleProblem[];
+
+  constructor(problems: ExampleProblem[]) {
+    super(`a contract example breaks its schema:\n${problems.map(describeProblem).join('\n')}`);
+    this.name = 'ContractExampleError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * The pact between one consumer and one provider. Its pact file is written
+ * afresh by the test file that owns the pair (contracts/mesh.yaml names it),
+ * so interactions removed from the tests leave the contract too.
+ */
+export class ConsumerContract {
+  readonly #pact: PactV4;
+  readonly #check: ContractSchemaCheck;
+  readonly #provider: string;
+  readonly descriptions: string[] = [];
+
+  constructor(options: ConsumerContractOptions) {
+    const dir = options.dir ?? join(packageRoot(), 'contracts/pacts');
+    rmSync(join(dir, `${options.consumer}-${options.provider}.json`), { force: true });
+    this.#pact = new PactV4({
+      consumer: options.consumer,
+      provider: options.provider,
+      dir,
+      spec: SpecificationVersion.SPECIFICATION_VERSION_V4,
+      logLevel: 'warn',
+    });
+    this.#check = new ContractSchemaCheck(
+      options.mesh ?? loadMesh(),
+      options.registry ?? schemaRegistry(),
+    );
+    this.#provider = options.provider;
+  }
+
+  /** Records an HTTP interaction and runs `test` against Pact's mock server for it. */
+  async http<T>(interaction: HttpInteraction, test: (baseUrl: string) => Promise<T>): Promise<T> {
+    const { request, response } = interaction;
+    const problems = this.#check.http(this.#provider, {
+      description: interaction.description,
+      method: request.method,
+      path: MatchersV3.reify(request.path) as string,
+      requestBody: request.body === undefined ? undefined : MatchersV3.reify(request.body),
+      status: response.status,
+      responseBody: response.body === undefined ? undefined : MatchersV3.reify(response.body),
+    });
+    if (problems.length > 0) throw new ContractExampleError(problems);
+
+    let builder = this.#pact.addInteraction();
+    for (const state of interaction.states ?? []) {
+      builder =
+        typeof state === 'string' ? builder.given(state) : builder.given(state.name, state.params);
+    }
+    this.descriptions.push(interaction.description);
+    let result: T | undefined;
+    await builder
+      .uponReceiving(interaction.description)
+      .withRequest(request.method, request.path, (b) => {
+        if (request.query) b.query(request.query);
+        if (request.headers) b.headers(request.headers);
+        if (request.body !== undefined) b.jsonBody(request.body);
+      })
+      .willRespondWith(response.status, (b) => {
+        if (response.headers) b.headers(response.headers);
+        if (response.body !== undefined) b.jsonBody(response.body);
+      })
+      .executeTest(async (server) => {
+        result = await test(server.url);
+      });
+    return result as T;
+  }
+
+  /** Records a message interaction and hands its example contents to the consumer's real handler. */
+  async message<T>(
+    interaction: MessageInteraction,
+    consume: (contents: unknown) => Promise<T> | T,
+  ): Promise<T> {
+    const problems = this.#check.message(
+      interaction.description,
+      MatchersV3.reify(interaction.contents),
+    );
+    if (problems.length > 0) throw new ContractExampleError(problems);
+
+    let builder = this.#pact.addAsynchronousInteraction();
+    for (const state of interaction.states ?? []) {
+      builder =
+        typeof state === 'string' ? builder.given(state) : builder.given(state.name, state.params);
+    }
+    this.descriptions.push(interaction.description);
+    let result: T | undefined;
+    await builder
+      .expectsToReceive(interaction.description, (b) => b.withJSONContent(interaction.contents))
+      .executeTest(async (message) => {
+        result = await consume(message.contents);
+      });
+    return result as T;
+  }
+}

@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SchemaRegistry } from '../schemas/registry.js';
+import type { Mesh } from './mesh.js';
+import { ContractSchemaCheck, type ExampleProblem } from './schema-check.js';
+
+export interface PactFileReport {
+  file: string;
+  consumer: string;
+  provider: string;
+  interactions: number;
+  problems: ExampleProblem[];
+}
+
+interface PactBody {
+  content?: unknown;
+  contentType?: string;
+  encoded?: boolean | string;
+}
+
+interface PactInteraction {
+  type?: string;
+  description?: string;
+  request?: { method?: string; path?: string; body?: PactBody };
+  response?: { status?: number; body?: PactBody };
+  contents?: PactBody;
+}
+
+interface PactFile {
+  consumer?: { name?: string };
+  provider?: { name?: string };
+  interactions?: PactInteraction[];
+}
+
+/** Every pact file in `target` (a file or a directory), checked example by example against schemas/. */
+export function checkPactFiles(
+  target: string,
+  mesh: Mesh,
+  registry: SchemaRegistry,
+): PactFileReport[] {
+  const files = statSync(target).isDirectory()
+    ? readdirSync(target)
+        .filter((name) => name.endsWith('.json'))
+        .sort()
+        .map((name) => join(target, name))
+    : [target];
+  const check = new ContractSchemaCheck(mesh, registry);
+  return files.map((file) => {
+    const pact = JSON.parse(readFileSync(file, 'utf8')) as PactFile;
+    const provider = pact.provider?.name ?? '(unknown)';
+    const kind = mesh.pacticipants.get(provider)?.kind;
+    const problems: ExampleProblem[] = [];
+    for (const interaction of pact.interactions ?? []) {
+      const description = interaction.description ?? '(no description)';
+      if (interaction.type === 'Synchronous/HTTP' && kind === 'http') {
+        problems.push(
+          ...check.http(provider, {
+            description,
+            method: interaction.request?.method ?? 'GET',
+            path: interaction.request?.path ?? '/',
+            requestBody: jsonOf(interaction.request?.body),
+            status: interaction.response?.status ?? 200,
+            responseBody: jsonOf(interaction.response?.body),
+          }),
+        );
+      } else if (interaction.type === 'Asynchronous/Messages' && kind === 'message') {
+        problems.push(...check.message(description, jsonOf(interaction.contents)));
+      } else {
+        problems.push({
+          interaction: description,
+          part: 'interaction',
+          schema: '(none)',
+          issues: [
+            {
+              path: '/',
+              message: `a ${interaction.type ?? 'typeless'} interaction cannot be checked for ${provider}`,
+            },
+          ],
+        });
+      }
+    }
+    return {
+      file,
+      consumer: pact.consumer?.name ?? '(unknown)',
+      provider,
+      interactions: pact.interactions?.length ?? 0,
+      problems,
+    };
+  });
+}
+
+/** The JSON example of a pact body; a base64 one is decoded first. */
+function jsonOf(body: PactBody | undefined): unknown {
+  if (body?.content === undefined) return undefined;
+  if (body.encoded && typeof body.content === 'string') {
+    return JSON.parse(Buffer.from(body.content, 'base64').toString('utf8')) as unknown;
+  }
+  return typeof body.content === 'string' && /json/.test(body.contentType ?? '')
+    ? (JSON.parse(body.content) as unknown)
+    : body.content;
+}

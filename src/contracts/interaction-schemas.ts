@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { parse } from 'yaml';
+import type { Mesh } from './mesh.js';
+
+/** The schemas (names under schemas/) that one HTTP exchange must match. */
+export interface HttpSchemas {
+  operation: string;
+  request?: string;
+  response?: string;
+}
+
+interface Operation {
+  id: string;
+  method: string;
+  pattern: RegExp;
+  request?: string;
+  responses: Map<string, string | undefined>;
+}
+
+type Doc = Record<string, unknown>;
+
+/**
+ * Finds, from a provider's OpenAPI document, which schema each request and
+ * response body of a contract must match: by operation (method and path) and
+ * status. The API documents reference the schema files, so this is the same
+ * single source of truth the services validate with.
+ */
+export class InteractionSchemas {
+  readonly #operations = new Map<string, Operation[]>();
+  readonly #mesh: Mesh;
+
+  constructor(mesh: Mesh) {
+    this.#mesh = mesh;
+  }
+
+  /** Undefined when the provider has no operation for this method and path. */
+  forHttp(provider: string, method: string, path: string, status: number): HttpSchemas | undefined {
+    const operation = this.#operationsOf(provider).find(
+      (op) => op.method === method.toLowerCase() && op.pattern.test(path.split('?')[0] ?? path),
+    );
+    if (!operation) return undefined;
+    const response = operation.responses.has(String(status))
+      ? operation.responses.get(String(status))
+      : operation.responses.get('default');
+    return {
+      operation: `${method.toUpperCase()} ${operation.id}`,
+      ...(operation.request ? { request: operation.request } : {}),
+      ...(response ? { response } : {}),
+    };
+  }
+
+  #operationsOf(provider: string): Operation[] {
+    let operations = this.#operations.get(provider);
+    if (!operations) {
+      const pacticipant = this.#mesh.pacticipants.get(provider);
+      if (!pacticipant?.openapi)
+        throw new Error(`${provider} has no OpenAPI document in contracts/mesh.yaml`);
+      operations = readOperations(join(this.#mesh.root, pacticipant.openapi));
+      this.#operations.set(provider, operations);
+    }
+    return operations;
+  }
+}
+
+/** The schema name (`auth/user`) of a schema file referenced from an API document. */
+function schemaName(documentPath: string, ref: string): string {
+  const schemasRoot = posix.join(dirname(documentPath).replaceAll('\\', '/'), '..');
+  const file = posix.normalize(posix.join(dirname(documentPath).replaceAll('\\', '/'), ref));
+  return posix.relative(schemasRoot, file).replace(/\.json$/, '');
+}
+
+function readOperations(documentPath: string): Operation[] {
+  const doc = parse(readFileSync(documentPath, 'utf8')) as Doc;
+  const resolve = (node: unknown): Doc | undefined => {
+    const ref = (node as Doc | undefined)?.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/')) {
+      return ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>((at, key) => (at as Doc | undefined)?.[key], doc) as Doc | undefined;
+    }
+    return node as Doc | undefined;
+  };
+  const bodySchema = (container: unknown): string | undefined => {
+    const content = resolve(container)?.content as
+      Record<string, { schema?: { $ref?: string } }> | undefined;
+    const ref = Object.values(content ?? {})[0]?.schema?.$ref;
+    return ref && !ref.startsWith('#') ? schemaName(documentPath, ref) : undefined;
+  };
+
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Doc>)) {
+    const pattern = new RegExp(
+      `^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`,
+    );
+    for (const [method, spec] of Object.entries(item)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      const operation = spec as Doc;
+      const responses = new Map<string, string | undefined>();
+      for (const [status, response] of Object.entries((operation.responses ?? {}) as Doc)) {
+        responses.set(status, bodySchema(response));
+      }
+      const request = bodySchema(operation.requestBody);
+      operations.push({
+        id: typeof operation.operationId === 'string' ? operation.operationId : path,
+        method,
+        pattern,
+        responses,
+        ...(request ? { request } : {}),
+      });
+    }
+  }
+  return operations;
+}
+
+/** Every WebSocket server frame matches this schema, told apart by `type`. */
+export const serverFrameSchema = 'events/server-frame';

@@ -1,0 +1,113 @@
+import type { ValidationIssue } from '../errors/meshpact-error.js';
+import { formatIssues, type SchemaRegistry } from '../schemas/registry.js';
+import { InteractionSchemas, serverFrameSchema } from './interaction-schemas.js';
+import type { Mesh } from './mesh.js';
+
+/** One example in a contract that breaks its schema. */
+export interface ExampleProblem {
+  interaction: string;
+  /** e.g. `response body`, `frames[2]` */
+  part: string;
+  schema: string;
+  issues: ValidationIssue[];
+}
+
+export interface HttpExample {
+  description: string;
+  method: string;
+  path: string;
+  requestBody?: unknown;
+  status: number;
+  responseBody?: unknown;
+}
+
+/**
+ * Checks the examples of a contract against schemas/: HTTP bodies by the
+ * provider's OpenAPI operation and status, messages by frame `type`. Used
+ * while a consumer test records an interaction, and on pact files by
+ * `meshpact contracts check`.
+ */
+export class ContractSchemaCheck {
+  readonly #schemas: InteractionSchemas;
+  readonly #registry: SchemaRegistry;
+
+  constructor(mesh: Mesh, registry: SchemaRegistry) {
+    this.#schemas = new InteractionSchemas(mesh);
+    this.#registry = registry;
+  }
+
+  http(provider: string, example: HttpExample): ExampleProblem[] {
+    const found = this.#schemas.forHttp(provider, example.method, example.path, example.status);
+    if (!found) {
+      return [
+        {
+          interaction: example.description,
+          part: 'request',
+          schema: '(none)',
+          issues: [
+            {
+              path: '/',
+              message: `${provider} has no operation ${example.method} ${example.path}`,
+            },
+          ],
+        },
+      ];
+    }
+    const problems: ExampleProblem[] = [];
+    const check = (part: string, schema: string | undefined, body: unknown) => {
+      if (body === undefined) return;
+      if (!schema) {
+        problems.push({
+          interaction: example.description,
+          part,
+          schema: '(none)',
+          issues: [
+            {
+              path: '/',
+              message: `${found.operation} has no ${part} for status ${example.status}`,
+            },
+          ],
+        });
+        return;
+      }
+      this.#validate(problems, example.description, part, schema, body);
+    };
+    check('request body', found.request, example.requestBody);
+    check('response body', found.response, example.responseBody);
+    return problems;
+  }
+
+  /** A single frame, or `{frames: [...]}`: a run's ordered flow. */
+  message(description: string, contents: unknown): ExampleProblem[] {
+    const problems: ExampleProblem[] = [];
+    const frames = (contents as { frames?: unknown } | null)?.frames;
+    if (Array.isArray(frames)) {
+      frames.forEach((frame, index) =>
+        this.#validate(problems, description, `frames[${index}]`, serverFrameSchema, frame),
+      );
+    } else {
+      this.#validate(problems, description, 'message', serverFrameSchema, contents);
+    }
+    return problems;
+  }
+
+  #validate(
+    problems: ExampleProblem[],
+    interaction: string,
+    part: string,
+    schema: string,
+    body: unknown,
+  ) {
+    const issues = this.#registry.validatorFor(schema).issues(body);
+    if (issues.length > 0) problems.push({ interaction, part, schema, issues });
+  }
+}
+
+/** `"registers a user" response body (auth/token-response): /user/email must match format "email"` */
+export function describeProblem(problem: ExampleProblem): string {
+  const where = `"${problem.interaction}" ${problem.part} (${problem.schema})`;
+  return formatIssues(problem.issues)
+    .split('\n')
+    .map((line) => `${where}: ${line}`)
+    .join('\n');
+}
