@@ -3,6 +3,7 @@ import { MeshpactError } from '../errors/meshpact-error.js';
 import { packageVersion } from '../runtime/paths.js';
 import { exitCodes, type CliContext, type ExitCode } from './context.js';
 import { runCommand } from './run.command.js';
+import { contractsCommand } from './contracts.command.js';
 import { eventsCommand } from './events.command.js';
 import { upCommand } from './up.command.js';
 
@@ -28,7 +29,12 @@ export function buildProgram(context: CliContext): Command {
     })
     .exitOverride()
     .showHelpAfterError('(run meshpact --help for usage)');
-  for (const command of [runCommand(context), upCommand(context), eventsCommand(context)]) {
+  for (const command of [
+    runCommand(context),
+    upCommand(context),
+    eventsCommand(context),
+    contractsCommand(context),
+  ]) {
     // Commands built apart must still throw instead of exiting, and write through context.
     program.addCommand(command.copyInheritedSettings(program));
   }

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { main, type CliIo } from './main.js';
+
+const fixture = join(import.meta.dirname, '../contracts/__fixtures__/web-app-auth-service.json');
+
+function capture(): { io: CliIo; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { env: {}, out: (l) => out.push(l), err: (l) => err.push(l) }, out, err };
+}
+
+describe('meshpact contracts check', () => {
+  it('reports every example that breaks its schema, naming the interaction, part, schema and field', async () => {
+    const { io, out } = capture();
+    await expect(main(['node', 'meshpact', 'contracts', 'check', fixture], io)).resolves.toBe(1);
+    expect(out).toEqual([
+      'web-app -> auth-service: 3 interactions, 2 example(s) break their schema',
+      '  "a login" response body (auth/token-response): /user/email must match format "email"',
+      '  "a wrong password" request body (auth/login-request): /role is not allowed',
+    ]);
+  });
+
+  it('prints machine-readable reports with --json', async () => {
+    const { io, out } = capture();
+    await main(['node', 'meshpact', 'contracts', 'check', fixture, '--json'], io);
+    const [report] = JSON.parse(out.join('\n')) as {
+      interactions: number;
+      problems: { schema: string }[];
+    }[];
+    expect(report?.interactions).toBe(3);
+    expect(report?.problems.map((p) => p.schema)).toEqual([
+      'auth/token-response',
+      'auth/login-request',
+    ]);
+  });
+
+  it('exits 2 for a path that does not exist', async () => {
+    const { io, err } = capture();
+    await expect(
+      main(['node', 'meshpact', 'contracts', 'check', '/no/such/pacts'], io),
+    ).resolves.toBe(2);
+    expect(err).toEqual(['meshpact: no pact file or directory at /no/such/pacts']);
+  });
+});
