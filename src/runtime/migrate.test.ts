@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -6,8 +6,12 @@ import { createPool } from './db.js';
 import { migrate } from './migrate.js';
 import { startPostgres, type PostgresHandle } from './postgres.js';
 
+const made: string[] = [];
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 async function migrationsDir(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'meshpact-migrations-'));
+  made.push(dir);
   for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
   return dir;
 }

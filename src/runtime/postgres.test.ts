@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -43,6 +43,7 @@ describe('startPostgres', () => {
       } finally {
         await pool.end();
         await postgres.stop();
+        await rm(migrations, { recursive: true, force: true });
       }
 
       expect(existsSync(directory!)).toBe(false);
