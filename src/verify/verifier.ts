@@ -52,7 +52,7 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     logLevel: 'error',
     stateHandlers: stateHandlers as VerifierOptions['stateHandlers'],
     ...(options.messages
-      ? { messageProviders: options.messages as VerifierOptions['messageProviders'] }
+      ? { messageProviders: options.messages }
       : {}),
     ...(options.headers
       ? {
