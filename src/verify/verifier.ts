@@ -51,9 +51,7 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     providerBaseUrl: options.providerBaseUrl,
     logLevel: 'error',
     stateHandlers: stateHandlers as VerifierOptions['stateHandlers'],
-    ...(options.messages
-      ? { messageProviders: options.messages }
-      : {}),
+    ...(options.messages ? { messageProviders: options.messages } : {}),
     ...(options.headers
       ? {
           requestFilter: (req, _res, next) => {
