@@ -151,10 +151,11 @@ export interface SigningKeyRow {
   private_jwk: JWK;
   public_jwk: JWK;
   created_at: Date;
+  activated_at: Date | null;
   retired_at: Date | null;
 }
 
-/** Keys still worth publishing: the active one, and retired ones newer than `retiredSince`. */
+/** Keys still worth publishing: the next and active ones, and retired ones newer than `retiredSince`. */
 export async function publishableKeys(db: Queryable, retiredSince: Date): Promise<SigningKeyRow[]> {
   const { rows } = await db.query<SigningKeyRow>(
     `SELECT * FROM auth_signing_keys
@@ -167,14 +168,16 @@ export async function publishableKeys(db: Queryable, retiredSince: Date): Promis
 
 export async function insertSigningKey(db: Queryable, key: Omit<SigningKeyRow, 'retired_at'>) {
   await db.query(
-    'INSERT INTO auth_signing_keys (kid, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4)',
-    [key.kid, key.private_jwk, key.public_jwk, key.created_at],
+    'INSERT INTO auth_signing_keys (kid, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5)',
+    [key.kid, key.private_jwk, key.public_jwk, key.created_at, key.activated_at],
   );
 }
 
-export async function retireSigningKeys(db: Queryable, exceptKid: string, at: Date) {
+/** Rotation: the active key retires and the next one starts signing. */
+export async function promoteNextSigningKey(db: Queryable, at: Date) {
   await db.query(
-    'UPDATE auth_signing_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL',
-    [exceptKid, at],
+    'UPDATE auth_signing_keys SET retired_at = $1 WHERE activated_at IS NOT NULL AND retired_at IS NULL',
+    [at],
   );
+  await db.query('UPDATE auth_signing_keys SET activated_at = $1 WHERE activated_at IS NULL', [at]);
 }

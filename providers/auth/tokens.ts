@@ -16,7 +16,7 @@ import { accessClaimsOf, type AccessClaims } from './claims.js';
 import {
   insertSigningKey,
   publishableKeys,
-  retireSigningKeys,
+  promoteNextSigningKey,
   type SigningKeyRow,
 } from './store.js';
 
@@ -27,6 +27,7 @@ interface LoadedKey {
   publicJwk: JWK;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
+  activatedAt: Date | null;
   retiredAt: Date | null;
 }
 
@@ -41,9 +42,11 @@ export interface TokenSettings {
  * The signing keys of auth-service, kept in Postgres so every auth process
  * signs with the same key and publishes the same JWKS.
  *
- * Rotation without downtime: `rotate()` makes a new key the signer; the old
- * one stops signing but stays in the JWKS, and keeps verifying, until the last
- * token it signed has expired (retired_at + access-token TTL).
+ * Rotation without downtime: the JWKS always carries the next key before it
+ * signs anything, so verifiers that cache the JWKS already know it when the
+ * first token signed with it arrives. `rotate()` makes that key the signer
+ * and publishes a new next one; the old signer stays in the JWKS, and keeps
+ * verifying, until the last token it signed has expired (retired_at + TTL).
  */
 export class KeyRing {
   #keys: LoadedKey[] = [];
@@ -57,14 +60,16 @@ export class KeyRing {
     this.#settings = settings;
   }
 
-  /** Loads the published keys, creating the first signing key when there is none. */
+  /** Loads the published keys, creating the active and the next key when they are missing. */
   static async load(db: pg.Pool, clock: Clock, settings: TokenSettings): Promise<KeyRing> {
     const ring = new KeyRing(db, clock, settings);
     await withTransaction(db, async (trx) => {
-      // Two auth processes starting on an empty database must not both create a first key.
+      // Two auth processes starting on an empty database must not both create keys.
       await trx.query("SELECT pg_advisory_xact_lock(hashtext('auth_signing_keys'))");
       const rows = await publishableKeys(trx, ring.#retiredCutoff());
-      if (!rows.some((row) => row.retired_at === null)) await ring.#createKey(trx);
+      const live = rows.filter((row) => row.retired_at === null);
+      if (!live.some((row) => row.activated_at !== null)) await ring.#createKey(trx, clock.now());
+      if (!live.some((row) => row.activated_at === null)) await ring.#createKey(trx, null);
     });
     await ring.reload();
     return ring;
@@ -76,15 +81,15 @@ export class KeyRing {
     this.#keys = await Promise.all(rows.map(loadKey));
   }
 
-  /** Makes a new key the signer and retires the others; returns the new kid. */
+  /** Makes the next key the signer, retires the old one and publishes a new next key; returns the new signer's kid. */
   async rotate(): Promise<string> {
-    const kid = await withTransaction(this.#db, async (trx) => {
-      const created = await this.#createKey(trx);
-      await retireSigningKeys(trx, created, this.#clock.now());
-      return created;
+    await withTransaction(this.#db, async (trx) => {
+      await trx.query("SELECT pg_advisory_xact_lock(hashtext('auth_signing_keys'))");
+      await promoteNextSigningKey(trx, this.#clock.now());
+      await this.#createKey(trx, null);
     });
     await this.reload();
-    return kid;
+    return this.#signer().kid;
   }
 
   /** The public keys to publish at /.well-known/jwks.json. */
@@ -107,8 +112,7 @@ export class KeyRing {
 
   /** Signs an access token for `claims`; returns the token and its `exp`. */
   async sign(claims: Pick<AccessClaims, 'sub' | 'tenant_id' | 'email' | 'scope' | 'sid'>) {
-    const signer = this.#keys.find((key) => key.retiredAt === null);
-    if (!signer) throw new Error('auth-service has no active signing key');
+    const signer = this.#signer();
     const iat = Math.floor(this.#clock.now().getTime() / 1000);
     const exp = iat + this.#settings.accessTokenTtl;
     const token = await new SignJWT({
@@ -156,11 +160,17 @@ export class KeyRing {
     }
   }
 
+  #signer(): LoadedKey {
+    const signer = this.#keys.find((key) => key.activatedAt !== null && key.retiredAt === null);
+    if (!signer) throw new Error('auth-service has no active signing key');
+    return signer;
+  }
+
   #retiredCutoff(): Date {
     return new Date(this.#clock.now().getTime() - this.#settings.accessTokenTtl * 1000);
   }
 
-  async #createKey(db: Queryable): Promise<string> {
+  async #createKey(db: Queryable, activatedAt: Date | null): Promise<string> {
     const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
     const kid = `${this.#clock.now().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
     await insertSigningKey(db, {
@@ -168,6 +178,7 @@ export class KeyRing {
       private_jwk: await exportJWK(privateKey),
       public_jwk: await exportJWK(publicKey),
       created_at: this.#clock.now(),
+      activated_at: activatedAt,
     });
     return kid;
   }
@@ -179,6 +190,7 @@ async function loadKey(row: SigningKeyRow): Promise<LoadedKey> {
     publicJwk: row.public_jwk,
     privateKey: (await importJWK(row.private_jwk, ALG)) as CryptoKey,
     publicKey: (await importJWK(row.public_jwk, ALG)) as CryptoKey,
+    activatedAt: row.activated_at,
     retiredAt: row.retired_at,
   };
 }

@@ -10,14 +10,17 @@ CREATE TABLE auth_users (
 );
 CREATE UNIQUE INDEX auth_users_email_key ON auth_users (lower(email));
 
--- ES256 signing keys. A key signs while it is the newest; after rotation it
--- stays in the JWKS until every token it signed has expired (retired_at + TTL).
+-- ES256 signing keys, each next (published, not yet signing), active (signing)
+-- or retired (published until every token it signed has expired: retired_at + TTL).
+-- Publishing the next key before it signs lets verifiers that cache the JWKS
+-- know a key before they meet a token signed with it.
 CREATE TABLE auth_signing_keys (
-  kid         text        PRIMARY KEY,
-  private_jwk jsonb       NOT NULL,
-  public_jwk  jsonb       NOT NULL,
-  created_at  timestamptz NOT NULL,
-  retired_at  timestamptz
+  kid          text        PRIMARY KEY,
+  private_jwk  jsonb       NOT NULL,
+  public_jwk   jsonb       NOT NULL,
+  created_at   timestamptz NOT NULL,
+  activated_at timestamptz,
+  retired_at   timestamptz
 );
 
 -- One family per login: every refresh token issued by rotating from it.
