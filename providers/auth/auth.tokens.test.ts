@@ -160,7 +160,7 @@ describe('auth-service tokens', () => {
       key: CryptoKey | Uint8Array,
     ) =>
       new SignJWT(payload)
-        .setProtectedHeader({ alg: 'ES256', ...header } as { alg: string })
+        .setProtectedHeader({ alg: 'ES256', ...header })
         .sign(key);
 
     it('is refused when signed by another key, under our kid or its own', async () => {
