@@ -158,10 +158,7 @@ describe('auth-service tokens', () => {
       payload: Record<string, unknown>,
       header: Record<string, unknown>,
       key: CryptoKey | Uint8Array,
-    ) =>
-      new SignJWT(payload)
-        .setProtectedHeader({ alg: 'ES256', ...header })
-        .sign(key);
+    ) => new SignJWT(payload).setProtectedHeader({ alg: 'ES256', ...header }).sign(key);
 
     it('is refused when signed by another key, under our kid or its own', async () => {
       await expectRejectedEverywhere(await sign(claims(), { kid: kidOf(real) }, foreignKey));
