@@ -1,0 +1,217 @@
+import { startMeshForTest, type MeshUnderTest } from './testing.js';
+import {
+  createThread,
+  expectWellOrdered,
+  signUp,
+  storedEvents,
+  TestSocket,
+  waitForRun,
+  type User,
+} from './test-support.js';
+
+const isCompleted = (runId: string) => (f: { type: string; run_id?: unknown }) =>
+  f.type === 'agent_completed' && f.run_id === runId;
+
+describe('/ws agent events', () => {
+  let mesh: MeshUnderTest;
+  let alice: User;
+  let bob: User;
+  beforeAll(async () => {
+    mesh = await startMeshForTest({ env: { RUNNER_STEP_DELAY_MS: '40' } });
+    [alice, bob] = await Promise.all([
+      signUp(mesh, 'alice@example.com'),
+      signUp(mesh, 'bob@example.com'),
+    ]);
+  });
+  afterAll(() => mesh.close());
+
+  describe('when a run is started over HTTP', () => {
+    it('streams its events to a subscriber in the designed order, equal to the stored ones', async () => {
+      const thread = await createThread(alice);
+      const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      socket.send({ type: 'subscribe', thread_id: thread });
+      await socket.next((f) => f.type === 'subscribed');
+      const runId = String(
+        (
+          await alice.api.post(`/api/threads/${thread}/runs`, {
+            agent_name: 'calc',
+            input: '[think 2] [calc 6*7] [search x]',
+          })
+        ).body.id,
+      );
+      await socket.next(isCompleted(runId));
+      const events = socket.events(runId);
+      expect(expectWellOrdered(events)).toEqual([
+        'agent_started',
+        'agent_thinking',
+        'agent_thinking',
+        'tool_executing',
+        'tool_completed',
+        'tool_executing',
+        'tool_completed',
+        'agent_completed',
+      ]);
+      expect(events).toEqual(await storedEvents(alice, runId));
+      socket.close();
+    });
+  });
+
+  describe('when a run is started over /ws', () => {
+    it('answers run_accepted first, then the events, a failing tool included', async () => {
+      const thread = await createThread(alice);
+      const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      socket.send({
+        type: 'start_run',
+        request_id: 'r-1',
+        thread_id: thread,
+        agent_name: 'calc',
+        input: '[calc 1/0]',
+      });
+      const accepted = await socket.next((f) => f.type === 'run_accepted');
+      expect(accepted).toMatchObject({ request_id: 'r-1', thread_id: thread });
+      const runId = String(accepted.run_id);
+      await socket.next(isCompleted(runId));
+      const acceptedAt = socket.frames.indexOf(accepted);
+      expect(
+        socket.frames.findIndex((f) => f.run_id === runId && f.type === 'agent_started'),
+      ).toBeGreaterThan(acceptedAt);
+      const events = socket.events(runId);
+      expectWellOrdered(events);
+      expect(events.find((e) => e.type === 'tool_completed')).toMatchObject({
+        success: false,
+        error: { code: 'division_by_zero' },
+      });
+      socket.close();
+    });
+  });
+
+  describe('when tenants share a gateway', () => {
+    it("keeps each tenant's threads, runs and events to itself", async () => {
+      const aliceThread = await createThread(alice);
+      const bobThread = await createThread(bob);
+      const bobSocket = await TestSocket.open(mesh.backend.wsUrl, bob.token);
+      bobSocket.send({ type: 'subscribe', thread_id: bobThread });
+      bobSocket.send({ type: 'subscribe', thread_id: aliceThread });
+      expect(await bobSocket.next((f) => f.type === 'error')).toMatchObject({
+        code: 'thread_not_found',
+      });
+      bobSocket.send({
+        type: 'start_run',
+        request_id: 'steal',
+        thread_id: aliceThread,
+        agent_name: 'a',
+        input: 'x',
+      });
+      expect(await bobSocket.next((f) => f.request_id === 'steal')).toMatchObject({
+        type: 'error',
+        code: 'thread_not_found',
+      });
+
+      const run = String(
+        (
+          await alice.api.post(`/api/threads/${aliceThread}/runs`, {
+            agent_name: 'a',
+            input: '[think 2]',
+          })
+        ).body.id,
+      );
+      bobSocket.send({ type: 'subscribe', thread_id: aliceThread, run_id: run, after_seq: 0 });
+      await waitForRun(alice, run);
+      bobSocket.send({ type: 'ping', id: 'still-open' });
+      await bobSocket.next((f) => f.type === 'pong');
+      expect(bobSocket.frames.some((f) => f.run_id === run)).toBe(false);
+      expect(bobSocket.frames.filter((f) => f.type === 'error')).toHaveLength(3);
+      bobSocket.close();
+    });
+  });
+
+  describe('when a client drops in the middle of a run', () => {
+    it('resumes with after_seq and receives every event exactly once', async () => {
+      const thread = await createThread(alice);
+      const first = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      first.send({
+        type: 'start_run',
+        request_id: 'long',
+        thread_id: thread,
+        agent_name: 'a',
+        input: '[think 8] [calc 1+1]',
+      });
+      const runId = String((await first.next((f) => f.type === 'run_accepted')).run_id);
+      await first.next((f) => f.run_id === runId && f.seq === 3);
+      first.close();
+      const seenBefore = first.events(runId).map((e) => e.seq);
+      const lastSeen = Math.max(...seenBefore);
+
+      const second = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      second.send({ type: 'subscribe', thread_id: thread, run_id: runId, after_seq: lastSeen });
+      await second.next(isCompleted(runId));
+      const seenAfter = second.events(runId).map((e) => e.seq);
+      const stored = (await storedEvents(alice, runId)).map((e) => e.seq);
+      expect([...seenBefore, ...seenAfter]).toEqual(stored);
+      expect(stored).toEqual(stored.map((_s, i) => i + 1));
+      second.close();
+    });
+
+    it('replays a finished run from the start with after_seq 0', async () => {
+      const thread = await createThread(alice);
+      const run = String(
+        (
+          await alice.api.post(`/api/threads/${thread}/runs`, {
+            agent_name: 'a',
+            input: '[calc 2*3]',
+          })
+        ).body.id,
+      );
+      await waitForRun(alice, run);
+      const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      socket.send({ type: 'subscribe', thread_id: thread, run_id: run, after_seq: 0 });
+      await socket.next(isCompleted(run));
+      expect(socket.events(run)).toEqual(await storedEvents(alice, run));
+      socket.close();
+    });
+  });
+
+  describe('when two gateway processes share one Postgres', () => {
+    it('delivers to a client on gateway B the events of a run started through gateway A', async () => {
+      const other = await mesh.startAnotherBackend({ RUNNER_STEP_DELAY_MS: '40' });
+      const thread = await createThread(alice);
+      const onB = await TestSocket.open(other.wsUrl, alice.token);
+      onB.send({ type: 'subscribe', thread_id: thread });
+      await onB.next((f) => f.type === 'subscribed');
+      const run = String(
+        (
+          await alice.api.post(`/api/threads/${thread}/runs`, {
+            agent_name: 'a',
+            input: '[think 2] [calc 3*3]',
+          })
+        ).body.id,
+      );
+      await onB.next(isCompleted(run));
+      expect(onB.events(run)).toEqual(await storedEvents(alice, run));
+      onB.close();
+    });
+  });
+
+  describe('control frames', () => {
+    it('answers ping with pong, and stops sending a thread after unsubscribe', async () => {
+      const thread = await createThread(alice);
+      const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      socket.send({ type: 'ping', id: 'p1' });
+      expect(await socket.next((f) => f.type === 'pong')).toMatchObject({ id: 'p1' });
+      socket.send({ type: 'subscribe', thread_id: thread });
+      socket.send({ type: 'unsubscribe', thread_id: thread });
+      expect(await socket.next((f) => f.type === 'unsubscribed')).toMatchObject({
+        thread_id: thread,
+      });
+      const run = String(
+        (await alice.api.post(`/api/threads/${thread}/runs`, { agent_name: 'a', input: 'x' })).body
+          .id,
+      );
+      await waitForRun(alice, run);
+      socket.send({ type: 'ping', id: 'p2' });
+      await socket.next((f) => f.type === 'pong' && f.id === 'p2');
+      expect(socket.events(run)).toEqual([]);
+      socket.close();
+    });
+  });
+});
