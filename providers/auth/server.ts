@@ -52,12 +52,16 @@ export async function start(
     const responseCheck = options.responseCheck ?? 'log';
     server.on('request', createApp({ db, keys, settings, clock, logger, responseCheck }));
     logger.info({ url: listening.url }, 'auth-service listening');
+    let closing: Promise<void> | undefined;
     return {
       url: listening.url,
       rotateKeys: () => keys.rotate(),
-      async close() {
-        await listening.close();
-        await db.end();
+      close() {
+        closing ??= (async () => {
+          await listening.close();
+          await db.end();
+        })();
+        return closing;
       },
     };
   } catch (error) {

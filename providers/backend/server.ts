@@ -86,16 +86,20 @@ export async function start(
     });
     const listening = await listen(server, { host: config.host, port: config.port });
     logger.info({ url: listening.url }, 'backend-api listening');
+    let closing: Promise<void> | undefined;
     return {
       url: listening.url,
       wsUrl: `${listening.url.replace(/^http/, 'ws')}/ws`,
       gateway,
-      async close() {
-        await gateway.close();
-        await runner.close();
-        await listening.close();
-        await feed.close();
-        await db.end();
+      close() {
+        closing ??= (async () => {
+          await gateway.close();
+          await runner.close();
+          await listening.close();
+          await feed.close();
+          await db.end();
+        })();
+        return closing;
       },
     };
   } catch (error) {
