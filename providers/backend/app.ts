@@ -14,7 +14,7 @@ import type {
 import type { AccessClaims } from '../auth/client.js';
 import { bearerToken, type Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
-import { pageQuery } from './cursor.js';
+import { integerQuery, pageQuery } from './cursor.js';
 
 export interface BackendAppDeps {
   db: pg.Pool;
@@ -190,19 +190,4 @@ function idempotencyKey(header: string | string[] | undefined): string | undefin
     ]);
   }
   return header;
-}
-
-function integerQuery(
-  raw: unknown,
-  name: string,
-  range: { min: number; max: number; fallback: number },
-): number {
-  if (raw === undefined) return range.fallback;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < range.min || value > range.max) {
-    throw validationFailed('query', [
-      { path: `/${name}`, message: `must be an integer from ${range.min} to ${range.max}` },
-    ]);
-  }
-  return value;
 }

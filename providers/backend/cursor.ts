@@ -27,18 +27,26 @@ export function decodeCursor(cursor: string): Position {
   }
 }
 
+/** A whole-number query parameter within a range, or the fallback when absent. */
+export function integerQuery(
+  raw: unknown,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+): number {
+  if (raw === undefined) return range.fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < range.min || value > range.max) {
+    throw validationFailed('query', [
+      { path: `/${name}`, message: `must be an integer from ${range.min} to ${range.max}` },
+    ]);
+  }
+  return value;
+}
+
 /** Parses `limit` (1..100, default 20) and `cursor` from a query string. */
 export function pageQuery(query: Record<string, unknown>): { limit: number; after?: Position } {
-  const { limit: rawLimit, cursor } = query;
-  let limit = 20;
-  if (rawLimit !== undefined) {
-    limit = Number(rawLimit);
-    if (typeof rawLimit !== 'string' || !/^\d+$/.test(rawLimit) || limit < 1 || limit > 100) {
-      throw validationFailed('query', [
-        { path: '/limit', message: 'must be an integer from 1 to 100' },
-      ]);
-    }
-  }
+  const limit = integerQuery(query.limit, 'limit', { min: 1, max: 100, fallback: 20 });
+  const { cursor } = query;
   if (cursor === undefined) return { limit };
   if (typeof cursor !== 'string') {
     throw validationFailed('query', [{ path: '/cursor', message: 'must be given once' }]);
