@@ -1,6 +1,8 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type pg from 'pg';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { bearerToken } from '../../src/http/bearer.js';
+import { healthRoutes } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
 import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
@@ -38,12 +40,12 @@ export function createApp(deps: AuthAppDeps): Express {
   app.use(traceId, ...jsonBody({ limit: BODY_LIMIT }));
 
   const bearer: RequestHandler = async (req, res, next) => {
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(req.headers.authorization ?? '');
-    if (!match?.[1]) {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact"');
       throw new MeshpactError('unauthorized', 'send Authorization: Bearer <access token>');
     }
-    const claims = await service.authenticate(match[1]);
+    const claims = await service.authenticate(token);
     if (!claims) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact", error="invalid_token"');
       throw new MeshpactError('unauthorized', 'the access token is invalid, expired or revoked');
@@ -71,24 +73,7 @@ export function createApp(deps: AuthAppDeps): Express {
     next();
   };
 
-  app
-    .route('/healthz')
-    .get((_req, res) => reply.send(res, 200, 'common/health', { status: 'ok' }))
-    .all(methodNotAllowed('GET'));
-
-  app
-    .route('/readyz')
-    .get(async (_req, res) => {
-      const up = await deps.db.query('SELECT 1').then(
-        () => true,
-        () => false,
-      );
-      reply.send(res, up ? 200 : 503, 'common/health', {
-        status: up ? 'ok' : 'unavailable',
-        checks: { postgres: up ? 'ok' : 'failing' },
-      });
-    })
-    .all(methodNotAllowed('GET'));
+  healthRoutes(app, { db: deps.db, reply });
 
   app
     .route('/.well-known/jwks.json')

@@ -1,6 +1,8 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type pg from 'pg';
 import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
+import { bearerToken } from '../../src/http/bearer.js';
+import { healthRoutes } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
 import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
@@ -12,7 +14,7 @@ import type {
   ThreadUpdateRequest,
 } from '../../src/schemas/types.generated.js';
 import type { AccessClaims } from '../auth/client.js';
-import { bearerToken, type Authenticator } from './authenticator.js';
+import type { Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
 import { integerQuery, pageQuery } from './cursor.js';
 
@@ -57,24 +59,7 @@ export function createApp(deps: BackendAppDeps): Express {
     next();
   };
 
-  app
-    .route('/healthz')
-    .get((_req, res) => reply.send(res, 200, 'common/health', { status: 'ok' }))
-    .all(methodNotAllowed('GET'));
-
-  app
-    .route('/readyz')
-    .get(async (_req, res) => {
-      const up = await deps.db.query('SELECT 1').then(
-        () => true,
-        () => false,
-      );
-      reply.send(res, up ? 200 : 503, 'common/health', {
-        status: up ? 'ok' : 'unavailable',
-        checks: { postgres: up ? 'ok' : 'failing' },
-      });
-    })
-    .all(methodNotAllowed('GET'));
+  healthRoutes(app, { db: deps.db, reply });
 
   app.use('/api', bearer);
 
