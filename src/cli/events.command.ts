@@ -58,21 +58,7 @@ Example:
       }
       const url = `${options.url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`;
       const ws = new WebSocket(url, ['meshpact.v1', `bearer.${token}`]);
-      const refused = new Promise<never>((_resolve, reject) => {
-        ws.once('unexpected-response', (_request, response) =>
-          reject(
-            new MeshpactError(
-              'unauthorized',
-              `${url} refused the connection: HTTP ${response.statusCode}`,
-            ),
-          ),
-        );
-        ws.once('error', (error) =>
-          reject(new Error(`cannot connect to ${url}: ${error.message}`)),
-        );
-      });
-      await Promise.race([new Promise((resolve) => ws.once('open', resolve)), refused]);
-
+      // Listen before the socket opens: the gateway greets at once.
       let watched = options.run;
       const finished = new Promise<string>((resolve) => {
         ws.on('message', (data: Buffer) => {
@@ -89,6 +75,21 @@ Example:
         });
         ws.once('close', (code, reason) => resolve(`closed ${code} ${reason.toString()}`));
       });
+      const refused = new Promise<never>((_resolve, reject) => {
+        ws.once('unexpected-response', (_request, response) =>
+          reject(
+            new MeshpactError(
+              'unauthorized',
+              `${url} refused the connection: HTTP ${response.statusCode}`,
+            ),
+          ),
+        );
+        ws.once('error', (error) =>
+          reject(new Error(`cannot connect to ${url}: ${error.message}`)),
+        );
+      });
+      await Promise.race([new Promise((resolve) => ws.once('open', resolve)), refused]);
+
       ws.send(
         JSON.stringify({
           type: 'subscribe',
