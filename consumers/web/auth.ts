@@ -22,8 +22,10 @@ export class AuthClient implements Session {
   #session: TokenResponse | undefined;
   #refreshing: Promise<TokenResponse> | undefined;
 
-  constructor(options: HttpOptions) {
-    this.#http = options;
+  /** `session`: a token response kept from an earlier visit, to resume it. */
+  constructor(options: HttpOptions & { session?: TokenResponse }) {
+    this.#http = { baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) };
+    this.#session = options.session;
   }
 
   /** The current token response, if signed in. */
@@ -78,7 +80,9 @@ export class AuthClient implements Session {
     try {
       return await request(token);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      // Without a refresh token there is nothing to retry with: the 401 stands.
+      if (!(error instanceof ApiError) || error.status !== 401 || !this.#session?.refresh_token)
+        throw error;
       const renewed = await this.refresh();
       return request(renewed.access_token);
     }

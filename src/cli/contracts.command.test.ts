@@ -16,7 +16,7 @@ describe('meshpact contracts check', () => {
     expect(out).toEqual([
       'web-app -> auth-service: 3 interactions, 2 example(s) break their schema',
       '  "a login" response body (auth/token-response): /user/email must match format "email"',
-      '  "a wrong password" request body (auth/login-request): /role is not allowed',
+      '  "a login with an extra field" request body (auth/login-request): /role is not allowed',
     ]);
   });
 
