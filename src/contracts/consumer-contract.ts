@@ -167,7 +167,11 @@ export class ConsumerContract {
     await builder
       .expectsToReceive(interaction.description, (b) => b.withJSONContent(interaction.contents))
       .executeTest(async (message) => {
-        result = await consume(message.contents);
+        // V4 hands over the message body ({content, contentType}); the handler gets the JSON it would parse.
+        const body = message.contents as { content?: unknown } | Buffer;
+        const content = Buffer.isBuffer(body) ? body.toString('utf8') : body.content;
+        const contents: unknown = typeof content === 'string' ? JSON.parse(content) : content;
+        result = await consume(contents);
       });
     return result as T;
   }
