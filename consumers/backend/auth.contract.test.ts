@@ -1,0 +1,148 @@
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import * as authClient from '../../providers/auth/client.js';
+import {
+  ConsumerContract,
+  match,
+  type ProviderState,
+} from '../../src/contracts/consumer-contract.js';
+
+const exercised = new Set<string>();
+const createTokenVerifier: typeof authClient.createTokenVerifier = (options) => {
+  exercised.add('createTokenVerifier');
+  return authClient.createTokenVerifier(options);
+};
+const createIntrospectionClient: typeof authClient.createIntrospectionClient = (options) => {
+  exercised.add('createIntrospectionClient');
+  return authClient.createIntrospectionClient(options);
+};
+
+// backend-api -> auth-service, from the backend's real auth client (providers/auth/client.ts).
+// Provider states (with params):
+//   "auth-service publishes its signing keys"
+//   "user alice@example.com is logged in"   {email, password, name} -> {access_token}
+//   "backend-api has introspection credentials" -> {basic_credentials} (base64 of id:secret)
+//   "a session was logged out"               {email, password, name} -> {access_token}
+
+const contract = new ConsumerContract({ consumer: 'backend-api', provider: 'auth-service' });
+const alice = {
+  email: 'alice@example.com',
+  password: 'correct horse battery',
+  name: 'Alice Example',
+};
+const credentials = { clientId: 'backend-api', clientSecret: 'example-secret' };
+const basic = match.fromProviderState(
+  'Basic ${basic_credentials}',
+  `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`,
+);
+const exampleToken = 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+const introspectionRequest = (description: string, states: ProviderState[]) => ({
+  states,
+  description,
+  request: {
+    method: 'POST' as const,
+    path: '/auth/introspect',
+    headers: { Authorization: basic, 'Content-Type': 'application/json' },
+    body: { token: match.fromProviderState('${access_token}', exampleToken) },
+  },
+});
+
+describe('backend-api -> auth-service contract', () => {
+  it('fetches the JWKS and verifies a token signed with a key in it', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    const claims = await contract.http(
+      {
+        states: ['auth-service publishes its signing keys'],
+        description: 'a request for the JSON Web Key Set',
+        request: { method: 'GET', path: '/.well-known/jwks.json' },
+        response: {
+          status: 200,
+          headers: {
+            'Content-Type': match.regex('^application/json', 'application/json; charset=utf-8'),
+          },
+          body: {
+            keys: match.eachLike({
+              kty: 'EC',
+              crv: 'P-256',
+              x: match.string(String(jwk.x)),
+              y: match.string(String(jwk.y)),
+              kid: match.string('2026-01-01-k1'),
+              alg: 'ES256',
+              use: 'sig',
+            }),
+          },
+        },
+      },
+      async (baseUrl) => {
+        const token = await new SignJWT({
+          tenant_id: 'c5906cf4-a819-4a84-8d7f-a8aca4ecaf0c',
+          email: alice.email,
+          scope: 'threads',
+          sid: 's1',
+        })
+          .setProtectedHeader({ alg: 'ES256', kid: '2026-01-01-k1' })
+          .setIssuer(baseUrl)
+          .setAudience('meshpact')
+          .setSubject('d9ae873f-f181-4496-a5c5-2ff0bfcda324')
+          .setIssuedAt()
+          .setExpirationTime('15m')
+          .setJti('bfd9ac73-a987-4fe6-91db-a864cd7327b4')
+          .sign(privateKey);
+        const verifier = createTokenVerifier({
+          jwksUrl: `${baseUrl}/.well-known/jwks.json`,
+          issuer: baseUrl,
+          audience: 'meshpact',
+        });
+        return verifier.verify(token);
+      },
+    );
+    expect(claims.email).toBe(alice.email);
+  });
+
+  it('asks whether an access token is active', async () => {
+    const answer = await contract.http(
+      {
+        ...introspectionRequest('an introspection of an active access token', [
+          { name: 'user alice@example.com is logged in', params: alice },
+          'backend-api has introspection credentials',
+        ]),
+        response: {
+          status: 200,
+          body: {
+            active: true,
+            sub: match.uuid('d9ae873f-f181-4496-a5c5-2ff0bfcda324'),
+            tenant_id: match.uuid('c5906cf4-a819-4a84-8d7f-a8aca4ecaf0c'),
+            email: alice.email,
+            scope: match.string('threads runs events'),
+            exp: match.integer(1795590851),
+            iat: match.integer(1795589951),
+            jti: match.uuid('68bcff8e-9076-4282-9db4-99a0f3ca51a8'),
+          },
+        },
+      },
+      (baseUrl) => createIntrospectionClient({ baseUrl, ...credentials }).introspect(exampleToken),
+    );
+    expect(answer.active).toBe(true);
+  });
+
+  it('learns that a logged-out token is no longer active', async () => {
+    const answer = await contract.http(
+      {
+        ...introspectionRequest('an introspection of a logged-out access token', [
+          { name: 'a session was logged out', params: alice },
+          'backend-api has introspection credentials',
+        ]),
+        response: { status: 200, body: { active: false } },
+      },
+      (baseUrl) => createIntrospectionClient({ baseUrl, ...credentials }).introspect(exampleToken),
+    );
+    expect(answer).toEqual({ active: false });
+  });
+
+  it('covers every client the auth library offers the backend', () => {
+    const offered = Object.entries(authClient)
+      .filter(([, value]) => typeof value === 'function')
+      .map(([name]) => name);
+    expect(offered.filter((name) => !exercised.has(name))).toEqual([]);
+  });
+});
