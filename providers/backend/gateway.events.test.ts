@@ -7,6 +7,7 @@ import {
   TestSocket,
   waitForRun,
   type User,
+  startRun,
 } from './test-support.js';
 
 const isCompleted = (runId: string) => (f: { type: string; run_id?: unknown }) =>
@@ -31,14 +32,7 @@ describe('/ws agent events', () => {
       const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
       socket.send({ type: 'subscribe', thread_id: thread });
       await socket.next((f) => f.type === 'subscribed');
-      const runId = String(
-        (
-          await alice.api.post(`/api/threads/${thread}/runs`, {
-            agent_name: 'calc',
-            input: '[think 2] [calc 6*7] [search x]',
-          })
-        ).body.id,
-      );
+      const runId = await startRun(alice, thread, '[think 2] [calc 6*7] [search x]', 'calc');
       await socket.next(isCompleted(runId));
       const events = socket.events(runId);
       expect(expectWellOrdered(events)).toEqual([
@@ -107,14 +101,7 @@ describe('/ws agent events', () => {
         code: 'thread_not_found',
       });
 
-      const run = String(
-        (
-          await alice.api.post(`/api/threads/${aliceThread}/runs`, {
-            agent_name: 'a',
-            input: '[think 2]',
-          })
-        ).body.id,
-      );
+      const run = await startRun(alice, aliceThread, '[think 2]');
       bobSocket.send({ type: 'subscribe', thread_id: aliceThread, run_id: run, after_seq: 0 });
       await waitForRun(alice, run);
       bobSocket.send({ type: 'ping', id: 'still-open' });
@@ -154,14 +141,7 @@ describe('/ws agent events', () => {
 
     it('replays a finished run from the start with after_seq 0', async () => {
       const thread = await createThread(alice);
-      const run = String(
-        (
-          await alice.api.post(`/api/threads/${thread}/runs`, {
-            agent_name: 'a',
-            input: '[calc 2*3]',
-          })
-        ).body.id,
-      );
+      const run = await startRun(alice, thread, '[calc 2*3]');
       await waitForRun(alice, run);
       const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
       socket.send({ type: 'subscribe', thread_id: thread, run_id: run, after_seq: 0 });
@@ -178,14 +158,7 @@ describe('/ws agent events', () => {
       const onB = await TestSocket.open(other.wsUrl, alice.token);
       onB.send({ type: 'subscribe', thread_id: thread });
       await onB.next((f) => f.type === 'subscribed');
-      const run = String(
-        (
-          await alice.api.post(`/api/threads/${thread}/runs`, {
-            agent_name: 'a',
-            input: '[think 2] [calc 3*3]',
-          })
-        ).body.id,
-      );
+      const run = await startRun(alice, thread, '[think 2] [calc 3*3]');
       await onB.next(isCompleted(run));
       expect(onB.events(run)).toEqual(await storedEvents(alice, run));
       onB.close();
@@ -203,10 +176,7 @@ describe('/ws agent events', () => {
       expect(await socket.next((f) => f.type === 'unsubscribed')).toMatchObject({
         thread_id: thread,
       });
-      const run = String(
-        (await alice.api.post(`/api/threads/${thread}/runs`, { agent_name: 'a', input: 'x' })).body
-          .id,
-      );
+      const run = await startRun(alice, thread, 'x');
       await waitForRun(alice, run);
       socket.send({ type: 'ping', id: 'p2' });
       await socket.next((f) => f.type === 'pong' && f.id === 'p2');

@@ -10,6 +10,7 @@ import {
   TestSocket,
   waitForRun,
   type User,
+  startRun,
 } from './test-support.js';
 
 describe('/ws limits', () => {
@@ -54,14 +55,7 @@ describe('/ws limits', () => {
 
     it('closes with 1009 on a frame over 64 KiB, and loses no stored event', async () => {
       const thread = await createThread(alice);
-      const run = String(
-        (
-          await alice.api.post(`/api/threads/${thread}/runs`, {
-            agent_name: 'a',
-            input: '[think 3]',
-          })
-        ).body.id,
-      );
+      const run = await startRun(alice, thread, '[think 3]');
       await waitForRun(alice, run);
       const before = await storedEvents(alice, run);
       const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
@@ -113,9 +107,7 @@ describe('/ws slow clients', () => {
   it('closes a client whose unread bytes pass the bound, instead of buffering without end', async () => {
     const thread = await createThread(alice);
     const input = `[think 10] ${'a long task description '.repeat(300)}`;
-    const run = String(
-      (await alice.api.post(`/api/threads/${thread}/runs`, { agent_name: 'a', input })).body.id,
-    );
+    const run = await startRun(alice, thread, input);
     await waitForRun(alice, run);
 
     const slow = await TestSocket.open(mesh.backend.wsUrl, alice.token);

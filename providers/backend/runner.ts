@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
 import { withTransaction, type Queryable } from '../../src/runtime/db.js';
@@ -181,10 +182,7 @@ export class AgentRunner {
   async #pause(): Promise<boolean> {
     const signal = this.#abort.signal;
     if (this.#options.stepDelayMs > 0 && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#options.stepDelayMs);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      await sleep(this.#options.stepDelayMs, undefined, { signal }).catch(() => undefined);
     }
     return signal.aborted;
   }

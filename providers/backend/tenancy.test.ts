@@ -2,7 +2,14 @@ import { SignJWT, generateKeyPair } from 'jose';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { expectProblem, request } from '../auth/test-helpers.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
-import { createThread, signUp, storedEvents, waitForRun, type User } from './test-support.js';
+import {
+  createThread,
+  signUp,
+  storedEvents,
+  waitForRun,
+  type User,
+  startRun,
+} from './test-support.js';
 
 describe('backend-api tenancy and authentication', () => {
   const clock = new ManualClock(new Date());
@@ -23,14 +30,7 @@ describe('backend-api tenancy and authentication', () => {
       role: 'user',
       content: 'the zebra code is 1234',
     });
-    aliceRun = String(
-      (
-        await alice.api.post(`/api/threads/${aliceThread}/runs`, {
-          agent_name: 'a',
-          input: '[think 1]',
-        })
-      ).body.id,
-    );
+    aliceRun = await startRun(alice, aliceThread, '[think 1]');
     await waitForRun(alice, aliceRun);
   });
   afterAll(() => mesh.close());
@@ -71,14 +71,7 @@ describe('backend-api tenancy and authentication', () => {
     it("never lists or searches another tenant's threads", async () => {
       expect((await bob.api.get('/api/threads')).body.items).toEqual([]);
       const bobThread = await createThread(bob);
-      const run = String(
-        (
-          await bob.api.post(`/api/threads/${bobThread}/runs`, {
-            agent_name: 'a',
-            input: '[search zebra]',
-          })
-        ).body.id,
-      );
+      const run = await startRun(bob, bobThread, '[search zebra]');
       await waitForRun(bob, run);
       const found = (await storedEvents(bob, run)).find((e) => e.type === 'tool_completed');
       expect(found).toMatchObject({ success: true, result: { hits: [] } });

@@ -51,6 +51,22 @@ export async function createThread(user: User, title = 'A thread'): Promise<stri
   return String(answer.body.id);
 }
 
+/** Starts a run over HTTP and returns its id. */
+export async function startRun(
+  user: User,
+  threadId: string,
+  input: string,
+  agentName = 'a',
+): Promise<string> {
+  const answer = await user.api.post(`/api/threads/${threadId}/runs`, {
+    agent_name: agentName,
+    input,
+  });
+  if (answer.status !== 202)
+    throw new Error(`start run: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return String(answer.body.id);
+}
+
 /** Polls GET /api/runs/{id} until the run has ended. */
 export async function waitForRun(user: User, runId: string, timeoutMs = 20_000): Promise<Run> {
   const deadline = Date.now() + timeoutMs;

@@ -122,11 +122,7 @@ export class ConsumerContract {
     });
     if (problems.length > 0) throw new ContractExampleError(problems);
 
-    let builder = this.#pact.addInteraction();
-    for (const state of interaction.states ?? []) {
-      builder =
-        typeof state === 'string' ? builder.given(state) : builder.given(state.name, state.params);
-    }
+    const builder = given(this.#pact.addInteraction(), interaction.states);
     this.descriptions.push(interaction.description);
     let result: T | undefined;
     await builder
@@ -157,11 +153,7 @@ export class ConsumerContract {
     );
     if (problems.length > 0) throw new ContractExampleError(problems);
 
-    let builder = this.#pact.addAsynchronousInteraction();
-    for (const state of interaction.states ?? []) {
-      builder =
-        typeof state === 'string' ? builder.given(state) : builder.given(state.name, state.params);
-    }
+    const builder = given(this.#pact.addAsynchronousInteraction(), interaction.states);
     this.descriptions.push(interaction.description);
     let result: T | undefined;
     await builder
@@ -175,4 +167,15 @@ export class ConsumerContract {
       });
     return result as T;
   }
+}
+
+/** Adds provider states, in order, to an HTTP or a message interaction. */
+function given<B extends { given(state: string, params?: StateParams): B }>(
+  builder: B,
+  states: ProviderState[] = [],
+): B {
+  return states.reduce(
+    (b, state) => (typeof state === 'string' ? b.given(state) : b.given(state.name, state.params)),
+    builder,
+  );
 }
