@@ -67,7 +67,7 @@ describe('verifyWithPact', () => {
         /\$ -> Actual map is missing the following keys: name/,
       );
       expect(missing?.mismatches.join('\n')).toMatch(/expected 404 but was 410/i);
-      expect(report.output).not.toMatch(/\u001b\[/);
+      expect(report.output).not.toContain('\u001b[');
     } finally {
       await running.close();
     }
