@@ -1,5 +1,4 @@
-import { schemaRegistry } from '../../src/schemas/registry.js';
-import { expectProblem, request } from '../auth/test-helpers.js';
+import { expectProblem, expectSchema, request } from '../auth/test-helpers.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import {
   createThread,
@@ -9,11 +8,6 @@ import {
   expectWellOrdered,
   type User,
 } from './test-support.js';
-
-const valid = (
-  name: Parameters<ReturnType<typeof schemaRegistry>['validatorFor']>[0],
-  body: unknown,
-) => expect(schemaRegistry().validatorFor(name).issues(body)).toEqual([]);
 
 describe('backend-api', () => {
   let mesh: MeshUnderTest;
@@ -31,7 +25,7 @@ describe('backend-api', () => {
         metadata: { color: 'blue' },
       });
       expect(created.status).toBe(201);
-      valid('backend/thread', created.body);
+      expectSchema('backend/thread', created.body);
       expect(created.headers.get('location')).toBe(`/api/threads/${String(created.body.id)}`);
       const path = `/api/threads/${String(created.body.id)}`;
       expect((await alice.api.get(path)).body).toEqual(created.body);
@@ -55,7 +49,7 @@ describe('backend-api', () => {
         const page = await lister.api.get(
           `/api/threads?limit=10${cursor ? `&cursor=${cursor}` : ''}`,
         );
-        valid('backend/thread-page', page.body);
+        expectSchema('backend/thread-page', page.body);
         seen.push(...(page.body.items as { id: string }[]).map((t) => t.id));
         cursor = page.body.next_cursor as string | null;
       } while (cursor);
@@ -83,7 +77,7 @@ describe('backend-api', () => {
           content,
         });
         expect(posted.status).toBe(201);
-        valid('backend/message', posted.body);
+        expectSchema('backend/message', posted.body);
       }
       const first = await alice.api.get(`/api/threads/${thread}/messages?limit=2`);
       const rest = await alice.api.get(
@@ -167,7 +161,7 @@ describe('backend-api', () => {
 
       expect((await waitForRun(alice, runId)).status).toBe('succeeded');
       const events = await storedEvents(alice, runId);
-      events.forEach((event) => valid('events/agent-event', event));
+      events.forEach((event) => expectSchema('events/agent-event', event));
       expect(expectWellOrdered(events)).toEqual([
         'agent_started',
         'agent_thinking',
@@ -221,7 +215,7 @@ describe('backend-api', () => {
       const runId = String(run.body.id);
       await waitForRun(alice, runId);
       const page = await alice.api.get(`/api/runs/${runId}/events?after_seq=2&limit=3`);
-      valid('backend/run-event-page', page.body);
+      expectSchema('backend/run-event-page', page.body);
       expect((page.body.items as { seq: number }[]).map((e) => e.seq)).toEqual([3, 4, 5]);
       expect(page.body.next_after_seq).toBe(5);
       const last = await alice.api.get(`/api/runs/${runId}/events?after_seq=5`);

@@ -116,14 +116,7 @@ describe('/ws agent events', () => {
     it('resumes with after_seq and receives every event exactly once', async () => {
       const thread = await createThread(alice);
       const first = await TestSocket.open(mesh.backend.wsUrl, alice.token);
-      first.send({
-        type: 'start_run',
-        request_id: 'long',
-        thread_id: thread,
-        agent_name: 'a',
-        input: '[think 8] [calc 1+1]',
-      });
-      const runId = String((await first.next((f) => f.type === 'run_accepted')).run_id);
+      const runId = await first.startRun(thread, '[think 8] [calc 1+1]');
       await first.next((f) => f.run_id === runId && f.seq === 3);
       first.close();
       const seenBefore = first.events(runId).map((e) => e.seq);

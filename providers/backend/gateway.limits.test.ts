@@ -136,14 +136,7 @@ describe('/ws shutdown', () => {
       const alice = await signUp(mesh, 'alice@example.com');
       const thread = await createThread(alice);
       const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
-      socket.send({
-        type: 'start_run',
-        request_id: 'r',
-        thread_id: thread,
-        agent_name: 'a',
-        input: '[think 5]',
-      });
-      const run = String((await socket.next((f) => f.type === 'run_accepted')).run_id);
+      const run = await socket.startRun(thread, '[think 5]');
       await socket.next((f) => f.run_id === run && f.seq === 2);
       const closing = mesh.backend.close();
       expect(await socket.closedWith()).toBe(1001);

@@ -143,6 +143,24 @@ export class TestSocket {
     return (await this.#until(() => this.closed, timeoutMs)).code;
   }
 
+  /** Sends start_run and resolves with the accepted run's id. */
+  async startRun(
+    threadId: string,
+    input: string,
+    requestId = `req-${this.frames.length}`,
+  ): Promise<string> {
+    this.send({
+      type: 'start_run',
+      request_id: requestId,
+      thread_id: threadId,
+      agent_name: 'a',
+      input,
+    });
+    return String(
+      (await this.next((f) => f.type === 'run_accepted' && f.request_id === requestId)).run_id,
+    );
+  }
+
   /** The agent events of one run received so far. */
   events(runId: string): AgentEvent[] {
     return this.frames.filter(
