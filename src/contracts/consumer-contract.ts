@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { MatchersV3, PactV4, SpecificationVersion } from '@pact-foundation/pact';
 import { packageRoot } from '../runtime/paths.js';
@@ -137,6 +138,7 @@ export class ConsumerContract {
         if (response.body !== undefined) b.jsonBody(response.body);
       })
       .executeTest(async (server) => {
+        await accepting(server.url);
         result = await test(server.url);
       });
     return result as T;
@@ -178,4 +180,25 @@ function given<B extends { given(state: string, params?: StateParams): B }>(
     (b, state) => (typeof state === 'string' ? b.given(state) : b.given(state.name, state.params)),
     builder,
   );
+}
+
+/**
+ * Resolves once the mock server accepts a connection. Under load the first
+ * request of a test could otherwise race the server's start and be lost,
+ * which Pact then reports only as "expected but not received".
+ */
+async function accepting(url: string, attempts = 50): Promise<void> {
+  const { hostname, port } = new URL(url);
+  for (let attempt = 1; ; attempt++) {
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: hostname, port: Number(port) });
+      socket.once('connect', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (connected || attempt === attempts) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
