@@ -98,8 +98,10 @@ Example:
           ...(options.afterSeq !== undefined ? { after_seq: options.afterSeq } : {}),
         }),
       );
-      const outcome = await Promise.race([finished, untilSignal()]);
+      const done = new AbortController();
+      const outcome = await Promise.race([finished, untilSignal(done.signal)]);
+      done.abort();
       ws.close(1000);
-      if (outcome.startsWith('closed')) throw new Error(`the gateway ${outcome}`);
+      if (outcome?.startsWith('closed')) throw new Error(`the gateway ${outcome}`);
     });
 }

@@ -136,7 +136,7 @@ Examples:
         }
         context.out('ready; press Ctrl-C to stop');
         const signal = await untilSignal();
-        context.out(`${signal}: stopping`);
+        context.out(`${signal ?? 'done'}: stopping`);
       } finally {
         const problems = await supervisor.stop();
         for (const problem of problems) context.err(`meshpact: ${problem.message}`);

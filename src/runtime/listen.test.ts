@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { listen } from './listen.js';
+import { untilSignal } from './signals.js';
 import { Supervisor } from './supervisor.js';
 
 describe('listen', () => {
@@ -78,5 +79,30 @@ describe('Supervisor', () => {
     await supervisor.stop();
     expect(stopped).toHaveLength(3);
     expect(() => supervisor.own('late', resource('late'))).toThrow('shutting down');
+  });
+});
+
+describe('untilSignal', () => {
+  it('removes its listeners when cancelled, and resolves with undefined', async () => {
+    const before = process.listenerCount('SIGINT');
+    const cancel = new AbortController();
+    const waiting = untilSignal(cancel.signal);
+    expect(process.listenerCount('SIGINT')).toBe(before + 1);
+    cancel.abort();
+    await expect(waiting).resolves.toBeUndefined();
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+
+  it('resolves with the signal that came, and stands ready to exit on a second', async () => {
+    const signals = ['SIGINT', 'SIGTERM'] as const;
+    const before = signals.map((s) => process.listeners(s));
+    const waiting = untilSignal();
+    process.emit('SIGTERM', 'SIGTERM');
+    await expect(waiting).resolves.toBe('SIGTERM');
+    signals.forEach((signal, i) => {
+      const added = process.listeners(signal).filter((l) => !before[i]?.includes(l));
+      expect(added).toHaveLength(1); // the exit-at-once handler
+      for (const listener of added) process.off(signal, listener as () => void);
+    });
   });
 });

@@ -1,13 +1,18 @@
 /**
  * Resolves on the first SIGINT or SIGTERM, so a long-running command can stop
  * what it started and return its exit code. A second signal while stopping
- * exits at once (130), for a user who presses Ctrl-C twice.
+ * exits at once (130), for a user who presses Ctrl-C twice. When `cancel`
+ * aborts first (the command ended on its own), the listeners are removed and
+ * it resolves with undefined.
  */
-export function untilSignal(): Promise<NodeJS.Signals> {
+export function untilSignal(cancel?: AbortSignal): Promise<NodeJS.Signals | undefined> {
   return new Promise((resolve) => {
-    const first = (signal: NodeJS.Signals) => {
+    const stopListening = () => {
       process.off('SIGINT', first);
       process.off('SIGTERM', first);
+    };
+    const first = (signal: NodeJS.Signals) => {
+      stopListening();
       const again = () => process.exit(130);
       process.once('SIGINT', again);
       process.once('SIGTERM', again);
@@ -15,5 +20,13 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     };
     process.on('SIGINT', first);
     process.on('SIGTERM', first);
+    cancel?.addEventListener(
+      'abort',
+      () => {
+        stopListening();
+        resolve(undefined);
+      },
+      { once: true },
+    );
   });
 }
