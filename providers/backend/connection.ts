@@ -101,7 +101,7 @@ export class Connection {
       this.#send(errorFrame(new MeshpactError('invalid_json', 'frames must be JSON text')));
       return;
     }
-    const requestId = (frame as { request_id?: unknown }).request_id;
+    const requestId = requestIdOf(frame);
     const issues = schemaRegistry().validator('events/client-frame').issues(frame);
     if (issues.length > 0) {
       const unknown = issues.some((issue) => issue.path === '/type');
@@ -111,13 +111,13 @@ export class Connection {
             `unknown frame type; send subscribe, unsubscribe, start_run or ping`,
           )
         : new MeshpactError('validation_failed', formatIssues(issues));
-      this.#send(errorFrame(error, typeof requestId === 'string' ? requestId : undefined));
+      this.#send(errorFrame(error, requestId));
       return;
     }
     try {
       await this.#handle(frame as ClientFrame);
     } catch (error) {
-      this.#send(errorFrame(error, typeof requestId === 'string' ? requestId : undefined));
+      this.#send(errorFrame(error, requestId));
     }
   }
 
@@ -223,12 +223,32 @@ export class Connection {
   }
 }
 
+/**
+ * The request_id an error frame may echo: any JSON can arrive (`null` too), and
+ * an id events/error-frame would refuse (1 to 128 characters) is not echoed.
+ */
+function requestIdOf(frame: unknown): string | undefined {
+  if (typeof frame !== 'object' || frame === null) return undefined;
+  const id = (frame as { request_id?: unknown }).request_id;
+  if (typeof id !== 'string') return undefined;
+  const length = [...id].length;
+  return length >= 1 && length <= 128 ? id : undefined;
+}
+
+/** events/error-frame bounds `message`; a long list of validation issues is cut to fit. */
+const MAX_MESSAGE = 2_000;
+
 /** The one mapping from an error to an `error` frame; internal errors keep their message to the log. */
 export function errorFrame(error: unknown, requestId?: string): ErrorFrame {
   const frame: ErrorFrame =
     error instanceof MeshpactError
-      ? { type: 'error', code: error.code, message: error.message }
+      ? { type: 'error', code: error.code, message: bounded(error.message) }
       : { type: 'error', code: 'internal_error', message: 'an unexpected error occurred' };
   if (requestId !== undefined) frame.request_id = requestId;
   return frame;
+}
+
+function bounded(message: string): string {
+  const chars = [...message];
+  return chars.length <= MAX_MESSAGE ? message : `${chars.slice(0, MAX_MESSAGE - 1).join('')}…`;
 }

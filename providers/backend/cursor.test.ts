@@ -15,6 +15,13 @@ describe('cursors', () => {
 
   it('refuse what this API did not hand out', () => {
     expect(() => decodeCursor('bm9wZQ')).toThrow(MeshpactError);
+    // Shaped like a position, but SQL would choke on it: still a 422, never a 500.
+    const forge = (at: string, id: string) =>
+      Buffer.from(JSON.stringify([at, id])).toString('base64url');
+    expect(() => decodeCursor(forge('2026-03-01T09:00:00Z', '-'.repeat(36)))).toThrow('/cursor');
+    expect(() =>
+      decodeCursor(forge('+275760-09-13T00:00:00Z', '3c951ac6-7161-4649-9695-eeeebff9c1b8')),
+    ).toThrow('/cursor');
     expect(() => pageQuery({ cursor: ['a', 'b'] })).toThrow('must be given once');
   });
 

@@ -1,4 +1,5 @@
 import { validationFailed } from '../../src/errors/meshpact-error.js';
+import { schemaRegistry } from '../../src/schemas/registry.js';
 
 /** A keyset position: the sort key of the last row of a page. */
 export interface Position {
@@ -13,13 +14,19 @@ export function encodeCursor(position: Position): string {
   );
 }
 
+/**
+ * The position in a cursor, or 422 for anything encodeCursor could not have
+ * written: a hand-made cursor must not reach SQL with an id that is not a uuid
+ * or an instant Postgres cannot hold (those would be 500s).
+ */
 export function decodeCursor(cursor: string): Position {
+  const schemas = schemaRegistry();
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const date = new Date(String(at));
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(date.getTime()))
-      throw new Error();
-    return { at: date, id };
+    if (!schemas.validator('common/timestamp').is(at) || !schemas.validator('common/uuid').is(id)) {
+      throw new Error('not a position');
+    }
+    return { at: new Date(at), id };
   } catch {
     throw validationFailed('query', [
       { path: '/cursor', message: 'is not a cursor this API returned' },

@@ -39,6 +39,12 @@ describe('/ws limits', () => {
       ['text that is not JSON', 'not json', 'invalid_json'],
       ['an unknown type', { type: 'dance' }, 'unknown_frame'],
       ['a subscribe without thread_id', { type: 'subscribe' }, 'validation_failed'],
+      ['JSON that is not an object', 'null', 'validation_failed'],
+      [
+        'an over-long request_id',
+        { type: 'start_run', request_id: 'r'.repeat(300) },
+        'validation_failed',
+      ],
       [
         'after_seq without run_id',
         { type: 'subscribe', thread_id: '3c951ac6-7161-4649-9695-eeeebff9c1b8', after_seq: 2 },
