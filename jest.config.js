@@ -12,6 +12,9 @@ const shared = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Hooks start real Postgres and services; on a busy 2-core machine that can take
+  // several seconds. A generous limit is a failure guard, not a timing assertion.
+  testTimeout: 30_000,
   projects: [
     {
       ...shared,

@@ -25,8 +25,8 @@ describe('cursors', () => {
     expect(() => pageQuery({ cursor: ['a', 'b'] })).toThrow('must be given once');
   });
 
-  it('default the page size to 20 and bound it to 1..100', () => {
-    expect(pageQuery({})).toEqual({ limit: 20 });
+  it('default the page size to 50 and bound it to 1..100', () => {
+    expect(pageQuery({})).toEqual({ limit: 50 });
     expect(pageQuery({ limit: '100' })).toEqual({ limit: 100 });
     expect(() => pageQuery({ limit: '0' })).toThrow('/limit');
   });

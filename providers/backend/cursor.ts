@@ -50,9 +50,9 @@ export function integerQuery(
   return value;
 }
 
-/** Parses `limit` (1..100, default 20) and `cursor` from a query string. */
+/** Parses `limit` (1..100, default 50, as backend.yaml says) and `cursor` from a query string. */
 export function pageQuery(query: Record<string, unknown>): { limit: number; after?: Position } {
-  const limit = integerQuery(query.limit, 'limit', { min: 1, max: 100, fallback: 20 });
+  const limit = integerQuery(query.limit, 'limit', { min: 1, max: 100, fallback: 50 });
   const { cursor } = query;
   if (cursor === undefined) return { limit };
   if (typeof cursor !== 'string') {
