@@ -26,6 +26,17 @@ describe('planRun', () => {
     expect(planRun('stop [fail]').fail).toBe(true);
   });
 
+  it('takes a directive only as a whole word: [failure modes] is part of the task', () => {
+    expect(
+      planRun('list the [failure modes] and [thinking] [calculated] [searches]'),
+    ).toMatchObject({
+      task: 'list the [failure modes] and [thinking] [calculated] [searches]',
+      thinkingSteps: 1,
+      tools: [],
+      fail: false,
+    });
+  });
+
   it('is deterministic: the same input gives the same plan and reasoning', () => {
     const input = 'Sum it [calc 1+2] [think 3]';
     expect(planRun(input)).toEqual(planRun(input));
@@ -41,6 +52,8 @@ describe('calculate', () => {
     ['(1+2)*3', 9],
     ['-3+5', 2],
     ['2^3^2', 512],
+    ['-2^2', -4],
+    ['2^-1', 0.5],
     ['10%4', 2],
     ['1.5*4', 6],
     ['6*7', 42],

@@ -24,12 +24,12 @@ export interface AgentPlan {
 }
 
 const MAX_THINKING = 10;
+// A directive's name is a whole word: "[failure modes]" is part of the task, not [fail].
+const DIRECTIVE = /\[(think|calc|search|fail)\b\s*([^\]]*)\]/g;
 
 export function planRun(input: string): AgentPlan {
   const plan: AgentPlan = { task: '', thinkingSteps: 1, tools: [], fail: false };
-  for (const [, name, argument = ''] of input.matchAll(
-    /\[(think|calc|search|fail)\s*([^\]]*)\]/g,
-  )) {
+  for (const [, name, argument = ''] of input.matchAll(DIRECTIVE)) {
     const value = argument.trim();
     switch (name) {
       case 'think':
@@ -53,11 +53,7 @@ export function planRun(input: string): AgentPlan {
         plan.fail = true;
     }
   }
-  plan.task =
-    input
-      .replace(/\[(think|calc|search|fail)[^\]]*\]/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim() || input.trim();
+  plan.task = input.replace(DIRECTIVE, ' ').replace(/\s+/g, ' ').trim() || input.trim();
   return plan;
 }
 

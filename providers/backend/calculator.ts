@@ -10,7 +10,8 @@ export class CalculatorError extends Error {
 
 /**
  * Evaluates arithmetic: numbers, + - * / % ^, parentheses and unary minus,
- * with the usual precedence (^ binds tightest and to the right). A real
+ * with the usual precedence: ^ binds tightest and to the right, then unary
+ * minus (-2^2 is -4, 2^-1 is 0.5), then * / %, then + -. A real
  * recursive-descent parser: no eval, nothing but arithmetic.
  */
 export function calculate(expression: string): number {
@@ -27,7 +28,6 @@ export function calculate(expression: string): number {
         throw new CalculatorError('invalid_expression', `missing ")" in ${expression}`);
       return value;
     }
-    if (token === '-') return -primary();
     if (token !== undefined && /^\d/.test(token)) return Number(token);
     throw new CalculatorError(
       'invalid_expression',
@@ -38,13 +38,18 @@ export function calculate(expression: string): number {
     const base = primary();
     if (peek() !== '^') return base;
     take();
-    return base ** power();
+    return base ** unary();
+  };
+  const unary = (): number => {
+    if (peek() !== '-') return power();
+    take();
+    return -unary();
   };
   const product = (): number => {
-    let value = power();
+    let value = unary();
     for (let op = peek(); op === '*' || op === '/' || op === '%'; op = peek()) {
       take();
-      const right = power();
+      const right = unary();
       if (op !== '*' && right === 0) {
         throw new CalculatorError('division_by_zero', `cannot divide ${value} by 0`);
       }
