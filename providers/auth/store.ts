@@ -42,6 +42,19 @@ export async function findUserById(db: Queryable, id: string): Promise<UserRow |
   return rows[0];
 }
 
+/**
+ * Removes an account with its sessions and its failed-login record, e.g. to
+ * set a provider state up from scratch. Returns the removed user, if any.
+ */
+export async function deleteAccount(db: Queryable, email: string): Promise<UserRow | undefined> {
+  await db.query('DELETE FROM auth_login_failures WHERE email = lower($1)', [email]);
+  const { rows } = await db.query<UserRow>(
+    'DELETE FROM auth_users WHERE lower(email) = lower($1) RETURNING *',
+    [email],
+  );
+  return rows[0];
+}
+
 // --- refresh-token families -------------------------------------------------
 
 export async function insertFamily(

@@ -91,6 +91,14 @@ export async function deleteThread(db: Queryable, tenantId: string, id: string):
   return rowCount === 1;
 }
 
+/** Removes all a tenant has: threads, and with them their messages, runs and events. */
+export async function deleteTenantData(db: Queryable, tenantId: string): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM backend_threads WHERE tenant_id = $1', [
+    tenantId,
+  ]);
+  return rowCount ?? 0;
+}
+
 // --- messages ---------------------------------------------------------------
 
 export interface MessageRow {

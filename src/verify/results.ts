@@ -14,6 +14,8 @@ export interface VerificationReport {
   provider: string;
   success: boolean;
   interactions: InteractionResult[];
+  /** What went wrong outside any one interaction's matching, e.g. a provider state that failed. */
+  problems: string[];
   /** The verifier's human-readable output, without terminal colours. */
   output: string;
 }
@@ -88,6 +90,7 @@ export function parseVerifierJson(
     provider,
     success: parsed.result ?? interactions.every((i) => i.success || i.pending),
     interactions,
+    problems: [],
     output: (parsed.output ?? []).join('\n').replace(ANSI, ''),
   };
 }

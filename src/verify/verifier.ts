@@ -1,5 +1,6 @@
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
 import { parseVerifierJson, type VerificationReport } from './results.js';
+import type { PreparedStates, StateParams } from './states.js';
 
 // The one seam between meshpact and Pact's provider verifier (the Rust core
 // through pact-js): everything else speaks VerificationReport.
@@ -17,50 +18,49 @@ export type PactSource =
       publish?: { providerVersion: string; providerVersionBranch?: string };
     };
 
-/** Sets up a provider state; what it returns is injected into the interaction (fromProviderState). */
-export type StateSetup = (
-  params: Record<string, unknown>,
-) => Promise<Record<string, unknown> | void>;
-
 export interface VerifyOptions {
   provider: string;
-  /** The real running service (for a message provider: unused by messages, but the verifier needs one). */
-  providerBaseUrl: string;
+  /** The real running service; for a provider of messages only, omit it. */
+  providerBaseUrl?: string;
   source: PactSource;
   consumers: string[];
-  states: Record<string, { setup: StateSetup; teardown?: () => Promise<void> }>;
-  /** Adds headers to each request before it reaches the provider, e.g. a real token. */
-  headers?: () => Record<string, string>;
-  /** For message pacts: the interaction description to a function producing the message. */
-  messages?: Record<string, () => Promise<unknown>>;
+  /** Provider states by name; reset runs before and after each interaction. */
+  states: Pick<PreparedStates, 'setup' | 'reset' | 'problems'>;
+  /** For message pacts: produces the message an interaction (by description) expects. */
+  messages?: (description: string) => Promise<unknown>;
 }
 
 export async function verifyWithPact(options: VerifyOptions): Promise<VerificationReport> {
-  const stateHandlers = Object.fromEntries(
-    Object.entries(options.states).map(([name, state]) => [
-      name,
-      {
-        setup: async (params: unknown) =>
-          (await state.setup((params ?? {}) as Record<string, unknown>)) ?? undefined,
-        ...(state.teardown ? { teardown: state.teardown } : {}),
-      },
-    ]),
+  const { states } = options;
+  // Every state name gets a handler, so an unknown one is reported rather than
+  // skipped with a warning; failures are recorded here, since pact-js would log
+  // them and answer the verifier as if the state had been set up.
+  const stateHandlers = new Proxy(
+    {},
+    {
+      get: (_target, name) =>
+        typeof name === 'string'
+          ? { setup: async (params: unknown) => states.setup(name, (params ?? {}) as StateParams) }
+          : undefined,
+    },
   );
+  const messageProviders = options.messages
+    ? new Proxy(
+        {},
+        {
+          get: (_target, description) =>
+            typeof description === 'string' ? () => options.messages?.(description) : undefined,
+        },
+      )
+    : undefined;
   const verifierOptions: VerifierOptions = {
     provider: options.provider,
-    providerBaseUrl: options.providerBaseUrl,
+    ...(options.providerBaseUrl ? { providerBaseUrl: options.providerBaseUrl } : {}),
     logLevel: 'error',
-    stateHandlers: stateHandlers as VerifierOptions['stateHandlers'],
-    ...(options.messages ? { messageProviders: options.messages } : {}),
-    ...(options.headers
-      ? {
-          requestFilter: (req, _res, next) => {
-            for (const [name, value] of Object.entries(options.headers?.() ?? {}))
-              req.headers[name.toLowerCase()] = value;
-            next();
-          },
-        }
-      : {}),
+    stateHandlers,
+    beforeEach: () => states.reset(),
+    afterEach: () => states.reset(),
+    ...(messageProviders ? { messageProviders } : {}),
     ...sourceOptions(options.source),
   };
   let json: string;
@@ -70,7 +70,9 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     json = (error as Error).message;
     if (!json.startsWith('{')) throw error;
   }
-  return parseVerifierJson(options.provider, json, options.consumers);
+  const report = parseVerifierJson(options.provider, json, options.consumers);
+  const problems = [...states.problems];
+  return { ...report, problems, success: report.success && problems.length === 0 };
 }
 
 function sourceOptions(source: PactSource): Partial<VerifierOptions> {
