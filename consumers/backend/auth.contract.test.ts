@@ -3,6 +3,7 @@ import * as authClient from '../../providers/auth/client.js';
 import {
   ConsumerContract,
   match,
+  mediaType,
   type ProviderState,
 } from '../../src/contracts/consumer-contract.js';
 
@@ -58,7 +59,7 @@ describe('backend-api -> auth-service contract', () => {
         response: {
           status: 200,
           headers: {
-            'Content-Type': match.regex('^application/json', 'application/json; charset=utf-8'),
+            'Content-Type': mediaType('application/json'),
           },
           body: {
             keys: match.eachLike({

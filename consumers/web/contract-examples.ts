@@ -1,4 +1,4 @@
-import { iso8601, match } from '../../src/contracts/consumer-contract.js';
+import { iso8601, match, mediaType } from '../../src/contracts/consumer-contract.js';
 import type { TokenResponse } from '../../src/schemas/types.generated.js';
 
 // Example values shared by the web app's contract tests, and the matchers
@@ -64,10 +64,10 @@ export const problemBody = (status: number, code: string) => ({
 });
 
 export const problemHeaders = {
-  'Content-Type': match.regex('^application/problem\\+json', 'application/problem+json'),
+  'Content-Type': mediaType('application/problem+json'),
 };
 export const jsonHeaders = {
-  'Content-Type': match.regex('^application/json', 'application/json; charset=utf-8'),
+  'Content-Type': mediaType('application/json'),
 };
 
 export { iso8601, match };

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { startAuthForTest, type AuthUnderTest } from './testing.js';
 import { expectProblem, password, register, request } from './test-helpers.js';
@@ -60,6 +61,39 @@ describe('auth-service request handling', () => {
         await expect(register(auth.url, email)).resolves.toMatchObject({ token_type: 'Bearer' });
       },
     );
+  });
+
+  describe('when a request has no body', () => {
+    it('logs out on a POST whose chunked body is empty, as a proxy may send it', async () => {
+      const session = await register(auth.url, 'chunked@example.com');
+      const answer = await postChunked('/auth/logout', [], session.access_token);
+      expect(answer.status).toBe(204);
+    });
+
+    it('still refuses a chunked body that is not JSON', async () => {
+      const session = await register(auth.url, 'chunked-text@example.com');
+      const answer = await postChunked('/auth/logout', ['not json'], session.access_token);
+      expect(answer.status).toBe(415);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 'unsupported_media_type' });
+    });
+
+    /** A POST with Transfer-Encoding: chunked and no content type; fetch cannot send one. */
+    function postChunked(path: string, chunks: string[], token: string) {
+      return new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(new URL(path, auth.url), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    }
   });
 
   describe('when logins keep failing', () => {

@@ -4,6 +4,7 @@ import { loadAuthConfig } from '../../providers/auth/config.js';
 import { start as startAuth } from '../../providers/auth/server.js';
 import { loadBackendConfig } from '../../providers/backend/config.js';
 import { start as startBackend } from '../../providers/backend/server.js';
+import { serviceNames } from '../contracts/mesh.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { createLogger } from '../runtime/logger.js';
 import { startPostgres } from '../runtime/postgres.js';
@@ -12,7 +13,7 @@ import { untilSignal } from '../runtime/signals.js';
 import { Supervisor } from '../runtime/supervisor.js';
 import { exitCodes, type CliContext } from './context.js';
 
-const services = ['auth', 'backend'] as const;
+const services = serviceNames;
 
 export function portOption(value: string): number {
   const n = Number(value);

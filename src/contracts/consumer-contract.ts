@@ -30,6 +30,17 @@ export const match = {
   fromProviderState: MatchersV3.fromProviderState,
 };
 
+/**
+ * A Content-Type of this media type, with or without parameters (charset…).
+ * Pact's verifier matches a header regex against the whole value, so the
+ * parameters must be allowed for explicitly.
+ */
+export const mediaType = (type: string) =>
+  MatchersV3.regex(
+    `^${type.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(;.*)?$`,
+    `${type}; charset=utf-8`,
+  );
+
 /** An RFC 3339 UTC timestamp with milliseconds, as the services write them. */
 export const iso8601 = (example = '2026-01-02T03:04:05.678Z') =>
   MatchersV3.regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.source, example);

@@ -13,7 +13,12 @@ export interface Pacticipant {
   asyncapi?: string;
   /** For a message provider: the HTTP service that serves its messages. */
   servedBy?: string;
+  /** How meshpact starts the provider's service: one of the services it ships. */
+  start?: { service: ServiceName };
 }
+
+export const serviceNames = ['auth', 'backend'] as const;
+export type ServiceName = (typeof serviceNames)[number];
 
 export interface ContractPair {
   consumer: string;
@@ -50,12 +55,16 @@ export function loadMesh(root = packageRoot(), file = 'contracts/mesh.yaml'): Me
       throw invalid(`pacticipant ${name}: needs openapi`);
     if (kind === 'message' && typeof entry.asyncapi !== 'string')
       throw invalid(`pacticipant ${name}: needs asyncapi`);
+    const start = entry.start as { service?: unknown } | undefined;
+    if (start !== undefined && !serviceNames.includes(start.service as ServiceName))
+      throw invalid(`pacticipant ${name}: start.service must be one of ${serviceNames.join(', ')}`);
     pacticipants.set(name, {
       name,
       kind,
       ...(typeof entry.openapi === 'string' ? { openapi: entry.openapi } : {}),
       ...(typeof entry.asyncapi === 'string' ? { asyncapi: entry.asyncapi } : {}),
       ...(typeof entry['served-by'] === 'string' ? { servedBy: entry['served-by'] } : {}),
+      ...(start ? { start: { service: start.service as ServiceName } } : {}),
     });
   }
   const contracts = (raw.contracts ?? []).map((entry, index) => {

@@ -92,14 +92,15 @@ export class GatewaySocket {
  */
 export async function driveRun(
   socket: GatewaySocket,
-  run: { threadId: string; agentName: string; input: string },
+  run: { threadId: string; agentName: string; input: string; requestId?: string },
   timeoutMs = 30_000,
 ): Promise<{
   runId: string;
   accepted: Record<string, unknown>;
   events: Record<string, unknown>[];
 }> {
-  const requestId = `verify_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+  const requestId =
+    run.requestId ?? `verify_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
   const from = socket.frames.length;
   socket.send({
     type: 'start_run',

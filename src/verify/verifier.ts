@@ -26,12 +26,15 @@ export interface VerifyOptions {
   consumers: string[];
   /** Provider states by name; reset runs before and after each interaction. */
   states: Pick<PreparedStates, 'setup' | 'reset' | 'problems'>;
-  /** For message pacts: produces the message an interaction (by description) expects. */
-  messages?: (description: string) => Promise<unknown>;
+  /** For message pacts: each interaction's description, and how to produce its message. */
+  messages?: { descriptions: Iterable<string>; produce: (description: string) => Promise<unknown> };
 }
 
+/** Names pact-js (or a serialiser) may look up on any object; never a state's name. */
+const objectProtocol = new Set(['toJSON', 'then', 'constructor', 'valueOf', 'toString']);
+
 export async function verifyWithPact(options: VerifyOptions): Promise<VerificationReport> {
-  const { states } = options;
+  const { states, messages } = options;
   // Every state name gets a handler, so an unknown one is reported rather than
   // skipped with a warning; failures are recorded here, since pact-js would log
   // them and answer the verifier as if the state had been set up.
@@ -39,18 +42,17 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     {},
     {
       get: (_target, name) =>
-        typeof name === 'string'
+        typeof name === 'string' && !objectProtocol.has(name)
           ? { setup: async (params: unknown) => states.setup(name, (params ?? {}) as StateParams) }
           : undefined,
     },
   );
-  const messageProviders = options.messages
-    ? new Proxy(
-        {},
-        {
-          get: (_target, description) =>
-            typeof description === 'string' ? () => options.messages?.(description) : undefined,
-        },
+  const messageProviders = messages
+    ? Object.fromEntries(
+        [...messages.descriptions].map((description) => [
+          description,
+          () => messages.produce(description),
+        ]),
       )
     : undefined;
   const verifierOptions: VerifierOptions = {

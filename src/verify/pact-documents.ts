@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import type { PactSource } from './verifier.js';
+
+// A message provider must produce the message each interaction expects, so it
+// reads the pacts too: the same ones the verifier will, from files or a broker.
+
+/** A pact file as far as messages are concerned: V4 interactions, or a V3 `messages` list. */
+interface PactDocument {
+  interactions?: { type?: string; description?: string; contents?: MessageContents }[];
+  messages?: { description?: string; contents?: unknown }[];
+}
+
+interface MessageContents {
+  content?: unknown;
+  contentType?: string;
+  encoded?: boolean | string;
+}
+
+/** Each message interaction's description and its example contents (parsed JSON). */
+export async function expectedMessages(
+  source: PactSource,
+  provider: string,
+): Promise<Map<string, unknown>> {
+  const documents =
+    'files' in source
+      ? await Promise.all(
+          source.files.map(
+            async (file) => JSON.parse(await readFile(file, 'utf8')) as PactDocument,
+          ),
+        )
+      : await pactsForVerification(source, provider);
+  const messages = new Map<string, unknown>();
+  for (const document of documents) {
+    for (const interaction of document.interactions ?? []) {
+      if (interaction.type !== 'Asynchronous/Messages' || !interaction.description) continue;
+      messages.set(interaction.description, decode(interaction.contents));
+    }
+    for (const message of document.messages ?? [])
+      if (message.description) messages.set(message.description, message.contents);
+  }
+  return messages;
+}
+
+function decode(contents: MessageContents | undefined): unknown {
+  const content = contents?.content;
+  if (typeof content !== 'string') return content;
+  const text = contents?.encoded ? Buffer.from(content, 'base64').toString('utf8') : content;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+type BrokerSource = Exclude<PactSource, { files: string[] }>;
+
+interface HalLinks {
+  _links?: Record<string, { href?: string } | undefined>;
+}
+
+/** Follows the broker's HAL index to "pacts for verification", as the Pact clients do. */
+async function pactsForVerification(
+  source: BrokerSource,
+  provider: string,
+): Promise<PactDocument[]> {
+  const get = (url: string, init: RequestInit = {}) =>
+    brokerJson(url, source.token, init) as Promise<HalLinks & Record<string, unknown>>;
+  const index = await get(source.brokerUrl);
+  const template = index._links?.['pb:provider-pacts-for-verification']?.href;
+  if (!template)
+    throw new Error(`${source.brokerUrl} does not link pb:provider-pacts-for-verification`);
+  const found = (await get(template.replace('{provider}', encodeURIComponent(provider)), {
+    method: 'POST',
+    body: JSON.stringify({
+      consumerVersionSelectors: source.consumerVersionSelectors,
+      includePendingStatus: source.enablePending ?? true,
+      ...(source.includeWipPactsSince ? { includeWipPactsSince: source.includeWipPactsSince } : {}),
+    }),
+  })) as { _embedded?: { pacts?: HalLinks[] } };
+  const urls = (found._embedded?.pacts ?? []).flatMap((pact) => pact._links?.self?.href ?? []);
+  return Promise.all(urls.map((url) => get(url) as Promise<PactDocument>));
+}
+
+async function brokerJson(url: string, token: string | undefined, init: RequestInit) {
+  const response = await fetch(url, {
+    ...init,
+    headers: {
+      accept: 'application/hal+json, application/json',
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+  });
+  if (!response.ok)
+    throw new Error(`the broker answered ${init.method ?? 'GET'} ${url} with ${response.status}`);
+  return await response.json();
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { authProviderStates } from '../../providers/auth/provider-states.js';
+import { loadAuthConfig } from '../../providers/auth/config.js';
+import { start as startAuth } from '../../providers/auth/server.js';
+import { backendProviderStates } from '../../providers/backend/provider-states.js';
+import { loadBackendConfig } from '../../providers/backend/config.js';
+import { start as startBackend } from '../../providers/backend/server.js';
+import type { Mesh } from '../contracts/mesh.js';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { createPool } from '../runtime/db.js';
+import { silentLogger, type Logger } from '../runtime/logger.js';
+import { startPostgres } from '../runtime/postgres.js';
+import { Supervisor } from '../runtime/supervisor.js';
+import type { StateModule } from './states.js';
+
+/** A provider's real service, running for verification, with the states it can be put in. */
+export interface ProviderUnderVerification {
+  provider: string;
+  kind: 'http' | 'message';
+  /** The HTTP service that is (or serves) the provider. */
+  url: string;
+  /** For a provider of WebSocket frames: its /ws endpoint. */
+  wsUrl?: string;
+  states: StateModule[];
+  close(): Promise<void>;
+}
+
+export interface StartProviderOptions {
+  /** An external Postgres to create scratch databases on; embedded Postgres otherwise. */
+  databaseUrl?: string;
+  logger?: Logger;
+}
+
+/**
+ * Starts what a pacticipant of contracts/mesh.yaml needs to be verified: its
+ * service and the services that one depends on (backend-api needs
+ * auth-service), each on a Postgres of its own, on free ports.
+ */
+export async function startProvider(
+  mesh: Mesh,
+  name: string,
+  options: StartProviderOptions = {},
+): Promise<ProviderUnderVerification> {
+  const pacticipant = mesh.pacticipants.get(name);
+  if (!pacticipant || pacticipant.kind === 'consumer')
+    throw new MeshpactError('invalid_usage', `${name} is not a provider in contracts/mesh.yaml`);
+  const server = pacticipant.servedBy ? mesh.pacticipants.get(pacticipant.servedBy) : pacticipant;
+  const service = server?.start?.service;
+  if (!service)
+    throw new MeshpactError(
+      'config_invalid',
+      `contracts/mesh.yaml: ${name} names no service to start (start: { service: … })`,
+    );
+  const supervisor = new Supervisor();
+  try {
+    const auth = await startAuthService(supervisor, options);
+    if (service === 'auth')
+      return provider(name, pacticipant.kind, supervisor, { url: auth.url, states: [auth.states] });
+    const backend = await startBackendService(supervisor, auth, options);
+    return provider(name, pacticipant.kind, supervisor, {
+      url: backend.url,
+      wsUrl: backend.wsUrl,
+      states: [auth.states, backend.states],
+    });
+  } catch (error) {
+    await supervisor.stop();
+    throw error;
+  }
+}
+
+function provider(
+  name: string,
+  kind: 'http' | 'message',
+  supervisor: Supervisor,
+  started: { url: string; wsUrl?: string; states: StateModule[] },
+): ProviderUnderVerification {
+  return {
+    provider: name,
+    kind,
+    ...started,
+    async close() {
+      const problems = await supervisor.stop();
+      if (problems.length > 0) throw new AggregateError(problems, 'stopping the services failed');
+    },
+  };
+}
+
+async function database(supervisor: Supervisor, options: StartProviderOptions) {
+  const postgres = await startPostgres({
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    scratchDatabase: true,
+  });
+  supervisor.own('postgres', { close: () => postgres.stop() });
+  return postgres.connectionString;
+}
+
+async function startAuthService(supervisor: Supervisor, options: StartProviderOptions) {
+  const connectionString = await database(supervisor, options);
+  // Only this verification's backend-api knows the secret.
+  const client = `backend-api:${randomBytes(24).toString('base64url')}`;
+  const config = loadAuthConfig({ AUTH_INTROSPECTION_CLIENTS: client });
+  const running = supervisor.own(
+    'auth-service',
+    await startAuth(config, { connectionString, logger: options.logger ?? silentLogger }),
+  );
+  // Started after the service, so it closes before the service's own pool.
+  const db = createPool(connectionString, { max: 2 });
+  supervisor.own('auth-service states', { close: () => db.end() });
+  const states = authProviderStates({
+    db,
+    url: running.url,
+    introspectionClients: config.introspectionClients,
+  });
+  return { url: running.url, client, states };
+}
+
+async function startBackendService(
+  supervisor: Supervisor,
+  auth: { url: string; client: string },
+  options: StartProviderOptions,
+) {
+  const connectionString = await database(supervisor, options);
+  const config = loadBackendConfig({
+    AUTH_URL: auth.url,
+    BACKEND_AUTH_CLIENT: auth.client,
+    // Verification watches whole runs; pauses between events would only slow it down.
+    RUNNER_STEP_DELAY_MS: '0',
+  });
+  const running = supervisor.own(
+    'backend-api',
+    await startBackend(config, { connectionString, logger: options.logger ?? silentLogger }),
+  );
+  const db = createPool(connectionString, { max: 2 });
+  supervisor.own('backend-api states', { close: () => db.end() });
+  const states = backendProviderStates({ db, url: running.url });
+  return { url: running.url, wsUrl: running.wsUrl, states };
+}

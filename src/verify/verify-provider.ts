@@ -1,0 +1,42 @@
+import type { Mesh } from '../contracts/mesh.js';
+import type { Logger } from '../runtime/logger.js';
+import { verifyHttpProvider } from './http.js';
+import type { VerificationReport } from './results.js';
+import { startProvider } from './services.js';
+import type { PactSource } from './verifier.js';
+import { verifyMessageProvider } from './ws.js';
+
+export interface ProviderVerificationOptions {
+  source: PactSource;
+  databaseUrl?: string;
+  logger?: Logger;
+}
+
+/**
+ * Verifies one provider of the mesh against the real service: starts it (and
+ * what it depends on) on fresh Postgres, verifies every pact of its consumers
+ * from `source`, and stops it all again.
+ */
+export async function verifyProvider(
+  mesh: Mesh,
+  provider: string,
+  options: ProviderVerificationOptions,
+): Promise<VerificationReport> {
+  const consumers = mesh.contracts
+    .filter((pair) => pair.provider === provider)
+    .map((pair) => pair.consumer);
+  const running = await startProvider(mesh, provider, {
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  try {
+    const common = { provider, source: options.source, consumers, states: running.states };
+    if (running.kind === 'message') {
+      if (!running.wsUrl) throw new Error(`${provider} is served by no WebSocket endpoint`);
+      return await verifyMessageProvider({ ...common, wsUrl: running.wsUrl });
+    }
+    return await verifyHttpProvider({ ...common, providerBaseUrl: running.url });
+  } finally {
+    await running.close();
+  }
+}
