@@ -44,7 +44,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.config.js'],
+    // Configuration files and jest's global hooks are loaded by their default export.
+    files: ['*.config.js', 'test/**/global-setup.js', 'test/**/global-teardown.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   prettier,

@@ -1,6 +1,7 @@
-// Three projects so a run can be narrowed (`npm test -- --selectProjects unit`):
+// Four projects so a run can be narrowed (`npm test -- --selectProjects unit`):
 // unit tests sit beside the code, contract tests are the consumers' Pact tests,
-// e2e tests cross processes and live in test/.
+// e2e tests cross processes and live in test/, verify tests check the real
+// providers against the pacts.
 const tsJest = ['ts-jest', { useESM: true, tsconfig: { isolatedModules: true, sourceMap: true } }];
 
 const shared = {
@@ -31,6 +32,16 @@ export default {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['<rootDir>/test/verify/'],
+    },
+    {
+      // Provider verification: the consumers' contract tests write the pacts
+      // once (global setup), then the real services are verified against them.
+      ...shared,
+      displayName: 'verify',
+      testMatch: ['<rootDir>/test/verify/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/verify/global-setup.js',
+      globalTeardown: '<rootDir>/test/verify/global-teardown.js',
     },
   ],
 };

@@ -77,7 +77,7 @@ export interface MessageInteraction {
 export interface ConsumerContractOptions {
   consumer: string;
   provider: string;
-  /** Where the pact file goes; contracts/pacts by default. */
+  /** Where the pact file goes: MESHPACT_PACT_DIR, or else contracts/pacts. */
   dir?: string;
   mesh?: Mesh;
   registry?: SchemaRegistry;
@@ -105,7 +105,8 @@ export class ConsumerContract {
   readonly descriptions: string[] = [];
 
   constructor(options: ConsumerContractOptions) {
-    const dir = options.dir ?? join(packageRoot(), 'contracts/pacts');
+    const dir =
+      options.dir ?? process.env.MESHPACT_PACT_DIR ?? join(packageRoot(), 'contracts/pacts');
     rmSync(join(dir, `${options.consumer}-${options.provider}.json`), { force: true });
     this.#pact = new PactV4({
       consumer: options.consumer,

@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generatePacts } from '../../src/contracts/generate.js';
+import { loadMesh, type Mesh } from '../../src/contracts/mesh.js';
+
+// The verify project's pacts: written once per jest run, by the consumers'
+// own contract tests, into a directory nothing else rewrites meanwhile.
+
+const VARIABLE = 'MESHPACT_VERIFY_PACTS';
+
+export async function writePacts(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'meshpact-pacts-'));
+  try {
+    await generatePacts(loadMesh(), dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  // Set before jest starts its workers, which inherit it.
+  process.env[VARIABLE] = dir;
+}
+
+export function removePacts(): void {
+  const dir = process.env[VARIABLE];
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The pact files a provider is verified against. */
+export function pactFilesOf(mesh: Mesh, provider: string): string[] {
+  const dir = process.env[VARIABLE];
+  if (!dir)
+    throw new Error(`${VARIABLE} is not set: run these tests through jest's verify project`);
+  return mesh.contracts
+    .filter((pair) => pair.provider === provider)
+    .map((pair) => join(dir, `${pair.consumer}-${pair.provider}.json`));
+}
