@@ -42,7 +42,9 @@ export async function generatePacts(mesh: Mesh, dir: string): Promise<GeneratedP
     child.once('close', resolve);
   });
   if (code !== 0)
-    throw new Error(`the consumer contract tests failed:\n${Buffer.concat(output).toString('utf8')}`);
+    throw new Error(
+      `the consumer contract tests failed:\n${Buffer.concat(output).toString('utf8')}`,
+    );
   return {
     dir,
     files: mesh.contracts.map(({ consumer, provider }) => ({
