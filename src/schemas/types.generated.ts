@@ -127,6 +127,10 @@ export type AgentCompleted = AgentEventEnvelope & {
   final_response: string;
 };
 /**
+ * A pacticipant name, version number, branch, tag or environment name in the broker: one line, not blank.
+ */
+export type BrokerName = string;
+/**
  * Any frame a client sends on /ws, told apart by type.
  */
 export type ClientFrame = SubscribeFrame | UnsubscribeFrame | StartRunFrame | PingFrame;
@@ -168,6 +172,9 @@ export interface SchemaTypes {
   'backend/thread-create-request': ThreadCreateRequest;
   'backend/thread-page': ThreadPage;
   'backend/thread-update-request': ThreadUpdateRequest;
+  'broker/name': BrokerName;
+  'broker/pacticipant-request': PacticipantRequest;
+  'broker/publish-contracts-request': PublishContractsRequest;
   'common/cursor': Cursor;
   'common/health': Health;
   'common/problem': Problem;
@@ -496,6 +503,58 @@ export interface ThreadUpdateRequest {
    */
   title?: string;
   metadata?: ThreadMetadata;
+}
+/**
+ * The body of POST /pacticipants, and of PUT or PATCH /pacticipants/{name} (where name may be left out). Open, as the Pact Broker's is.
+ */
+export interface PacticipantRequest {
+  name?: BrokerName;
+  displayName?: string | null;
+  mainBranch?: string | null;
+  repositoryUrl?: string | null;
+  repositoryName?: string | null;
+  repositoryNamespace?: string | null;
+  [k: string]: unknown | undefined;
+}
+/**
+ * The body of the broker's POST /contracts/publish, as the pact-broker CLI sends it: one consumer version, its branch and tags, and a pact per provider. Open, as the Pact Broker's is, so newer clients may add fields.
+ */
+export interface PublishContractsRequest {
+  pacticipantName: BrokerName;
+  pacticipantVersionNumber: BrokerName;
+  branch?: BrokerName;
+  tags?: BrokerName[];
+  buildUrl?: string;
+  /**
+   * @minItems 1
+   */
+  contracts: [
+    {
+      consumerName: BrokerName;
+      providerName: BrokerName;
+      specification: 'pact';
+      contentType: 'application/json';
+      /**
+       * The pact file, base64-encoded.
+       */
+      content: string;
+      onConflict?: 'overwrite' | 'merge';
+      [k: string]: unknown | undefined;
+    },
+    ...{
+      consumerName: BrokerName;
+      providerName: BrokerName;
+      specification: 'pact';
+      contentType: 'application/json';
+      /**
+       * The pact file, base64-encoded.
+       */
+      content: string;
+      onConflict?: 'overwrite' | 'merge';
+      [k: string]: unknown | undefined;
+    }[],
+  ];
+  [k: string]: unknown | undefined;
 }
 /**
  * The body of GET /healthz and GET /readyz: overall status and, for readiness, each dependency check by name.

@@ -1,0 +1,172 @@
+import type { Queryable } from '../../runtime/db.js';
+import type { VersionRow } from './versions.js';
+
+/** A published pact as it is served: content plus who and which version published it. */
+export interface PactRow {
+  publication_id: string;
+  pact_version_id: string;
+  consumer_id: string;
+  provider_id: string;
+  consumer_name: string;
+  provider_name: string;
+  consumer_version_id: string;
+  consumer_version: string;
+  sha: string;
+  content: Record<string, unknown>;
+  created_at: Date;
+}
+
+const selectPact = `
+  SELECT p.id AS publication_id, p.pact_version_id, p.consumer_id, p.provider_id,
+         c.name AS consumer_name, pr.name AS provider_name,
+         p.consumer_version_id, v.number AS consumer_version,
+         pv.sha, pv.content, p.updated_at AS created_at
+    FROM broker_pact_publications p
+    JOIN broker_pact_versions pv ON pv.id = p.pact_version_id
+    JOIN broker_versions v ON v.id = p.consumer_version_id
+    JOIN broker_pacticipants c ON c.id = p.consumer_id
+    JOIN broker_pacticipants pr ON pr.id = p.provider_id`;
+
+/** Stores the content once per consumer, provider and SHA; returns its id. */
+export async function storePactContent(
+  db: Queryable,
+  pact: { consumerId: string; providerId: string; sha: string; content: unknown },
+  at: Date,
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO broker_pact_versions (consumer_id, provider_id, sha, content, created_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (consumer_id, provider_id, sha) DO UPDATE SET sha = EXCLUDED.sha
+     RETURNING id`,
+    [pact.consumerId, pact.providerId, pact.sha, JSON.stringify(pact.content), at],
+  );
+  return rows[0]!.id;
+}
+
+/** The pact a consumer version has with a provider, if it published one. */
+export async function findPublication(
+  db: Queryable,
+  consumerVersionId: string,
+  providerId: string,
+): Promise<PactRow | undefined> {
+  const { rows } = await db.query<PactRow>(
+    `${selectPact} WHERE p.consumer_version_id = $1 AND p.provider_id = $2`,
+    [consumerVersionId, providerId],
+  );
+  return rows[0];
+}
+
+/** Publishes (or revises) the pact of a consumer version with a provider. */
+export async function publishPact(
+  db: Queryable,
+  version: VersionRow,
+  providerId: string,
+  pactVersionId: string,
+  at: Date,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO broker_pact_publications
+       (consumer_version_id, provider_id, pact_version_id, consumer_id, consumer_version_position,
+        created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6)
+     ON CONFLICT (consumer_version_id, provider_id) DO UPDATE
+       SET pact_version_id = EXCLUDED.pact_version_id,
+           revision = broker_pact_publications.revision + 1,
+           updated_at = EXCLUDED.updated_at`,
+    [version.id, providerId, pactVersionId, version.pacticipant_id, version.position, at],
+  );
+  await db.query(
+    `INSERT INTO broker_integrations (consumer_id, provider_id, created_at) VALUES ($1, $2, $3)
+     ON CONFLICT DO NOTHING`,
+    [version.pacticipant_id, providerId, at],
+  );
+}
+
+export async function deletePublication(db: Queryable, publicationId: string): Promise<void> {
+  await db.query('DELETE FROM broker_pact_publications WHERE id = $1', [publicationId]);
+}
+
+/** The pact of a consumer version by its number. */
+export async function pactOfVersion(
+  db: Queryable,
+  providerId: string,
+  consumerId: string,
+  versionNumber: string,
+): Promise<PactRow | undefined> {
+  const { rows } = await db.query<PactRow>(
+    `${selectPact} WHERE p.provider_id = $1 AND p.consumer_id = $2 AND v.number = $3`,
+    [providerId, consumerId, versionNumber],
+  );
+  return rows[0];
+}
+
+/**
+ * The newest pact between the two (by consumer version order): of all
+ * versions, of versions with a tag, of untagged versions, or of a branch.
+ */
+export async function latestPact(
+  db: Queryable,
+  providerId: string,
+  consumerId: string,
+  scope: { tag?: string; branch?: string; untagged?: boolean } = {},
+): Promise<PactRow | undefined> {
+  const { rows } = await db.query<PactRow>(
+    `${selectPact}
+      WHERE p.provider_id = $1 AND p.consumer_id = $2
+        AND ($3::text IS NULL OR EXISTS (
+              SELECT 1 FROM broker_tags t WHERE t.version_id = p.consumer_version_id AND t.name = $3))
+        AND ($4::text IS NULL OR EXISTS (
+              SELECT 1 FROM broker_branch_versions bv JOIN broker_branches b ON b.id = bv.branch_id
+               WHERE bv.version_id = p.consumer_version_id AND b.name = $4))
+        AND (NOT $5 OR NOT EXISTS (
+              SELECT 1 FROM broker_tags t WHERE t.version_id = p.consumer_version_id))
+      ORDER BY p.consumer_version_position DESC LIMIT 1`,
+    [providerId, consumerId, scope.tag ?? null, scope.branch ?? null, scope.untagged ?? false],
+  );
+  return rows[0];
+}
+
+/** Pact content by SHA, as published by the newest consumer version that has it. */
+export async function pactBySha(
+  db: Queryable,
+  providerId: string,
+  consumerId: string,
+  sha: string,
+): Promise<PactRow | undefined> {
+  const { rows } = await db.query<PactRow>(
+    `${selectPact} WHERE p.provider_id = $1 AND p.consumer_id = $2 AND pv.sha = $3
+      ORDER BY p.consumer_version_position DESC LIMIT 1`,
+    [providerId, consumerId, sha],
+  );
+  return rows[0];
+}
+
+/** The newest pact of each consumer of a provider (optionally among versions with a tag), or of every integration. */
+export async function latestPacts(
+  db: Queryable,
+  scope: { providerId?: string; tag?: string } = {},
+): Promise<PactRow[]> {
+  const { rows } = await db.query<PactRow>(
+    `SELECT latest.* FROM broker_integrations i
+       CROSS JOIN LATERAL (
+         ${selectPact}
+          WHERE p.provider_id = i.provider_id AND p.consumer_id = i.consumer_id
+            AND ($2::text IS NULL OR EXISTS (
+                  SELECT 1 FROM broker_tags t WHERE t.version_id = p.consumer_version_id AND t.name = $2))
+          ORDER BY p.consumer_version_position DESC LIMIT 1) latest
+      WHERE $1::bigint IS NULL OR i.provider_id = $1
+      ORDER BY latest.consumer_name, latest.provider_name`,
+    [scope.providerId ?? null, scope.tag ?? null],
+  );
+  return rows;
+}
+
+/** The consumer versions whose pact with the provider has this content. */
+export async function versionsWithContent(db: Queryable, pactVersionId: string): Promise<string[]> {
+  const { rows } = await db.query<{ number: string }>(
+    `SELECT v.number FROM broker_pact_publications p JOIN broker_versions v ON v.id = p.consumer_version_id
+      WHERE p.pact_version_id = $1 ORDER BY v.position`,
+    [pactVersionId],
+  );
+  return rows.map((row) => row.number);
+}
