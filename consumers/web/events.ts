@@ -28,23 +28,53 @@ export interface EventStreamOptions {
   token: () => string | Promise<string>;
   /** Defaults to the `ws` package. */
   connect?: WebSocketFactory;
-  /** Reconnect delays after a drop: doubling from `minDelayMs` up to `maxDelayMs`. */
+  /**
+   * Reconnect delays after a drop: doubling from `minDelayMs` up to `maxDelayMs`
+   * (default 250 ms up to 10 s), and back to `minDelayMs` once a reconnect succeeds.
+   */
   reconnect?: { minDelayMs: number; maxDelayMs: number } | false;
+}
+
+/**
+ * Why a request or the iterator failed: an `error` frame's code, or
+ * `not_connected` (no open socket to send on), `connection_lost` (the socket
+ * closed before the answer came) or `stream_closed` (close() was called).
+ */
+export class EventStreamError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(`${code}: ${message}`);
+    this.name = 'EventStreamError';
+    this.code = code;
+  }
+}
+
+/** What `on('closed')` hears: the close code and reason, and when the next attempt is due. */
+export interface ClosedEvent {
+  code: number;
+  reason: string;
+  /** The delay before reconnecting; absent when the stream will not reconnect. */
+  reconnectInMs?: number;
 }
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 type Listener<T> = (frame: T) => void;
 
 const OPEN = 1;
+const DEFAULT_RECONNECT = { minDelayMs: 250, maxDelayMs: 10_000 };
 
 /**
  * The web app's view of backend-events (/ws): typed callbacks per frame type,
  * an async iterator of agent events, and resume. It remembers the last seq it
  * saw of each run; after a drop it reconnects and resubscribes each thread
  * with `after_seq`, so the events a user sees are every event once, in order.
+ * Requests in flight when the socket drops (start_run, ping) are rejected,
+ * not resent: the gateway may or may not have acted on them.
  */
 export class EventStream implements AsyncIterable<AgentEvent> {
   readonly #options: EventStreamOptions;
+  readonly #reconnect: { minDelayMs: number; maxDelayMs: number } | false;
   readonly #listeners = new Map<string, Set<Listener<never>>>();
   readonly #threads = new Set<string>();
   /** Per run: its thread, the last seq handled, and whether it completed. */
@@ -56,18 +86,36 @@ export class EventStream implements AsyncIterable<AgentEvent> {
   >();
   #socket: WebSocketLike | undefined;
   #closedByUser = false;
+  /** Set when the socket dropped for good (reconnect off): the iterator ends with it. */
+  #lost: EventStreamError | undefined;
+  /** From a drop until the reconnect after it has resubscribed. */
+  #reconnectDue = false;
+  /** Bumped by connect() and close(), so a reconnect scheduled before either does not run. */
+  #generation = 0;
   #requests = 0;
   #delay: number;
 
   constructor(options: EventStreamOptions) {
     this.#options = options;
-    this.#delay = options.reconnect === false ? 0 : (options.reconnect?.minDelayMs ?? 250);
+    this.#reconnect =
+      options.reconnect === false ? false : (options.reconnect ?? DEFAULT_RECONNECT);
+    this.#delay = this.#reconnect ? this.#reconnect.minDelayMs : 0;
   }
 
   /** Opens the socket; resolves with `connection_established`. */
   async connect(): Promise<ConnectionEstablishedFrame> {
     this.#closedByUser = false;
+    this.#lost = undefined;
+    this.#reconnectDue = false;
+    this.#generation++;
+    return this.#open();
+  }
+
+  async #open(): Promise<ConnectionEstablishedFrame> {
     const token = await this.#options.token();
+    // close() may have been called while the token was being fetched.
+    if (this.#closedByUser)
+      throw new EventStreamError('stream_closed', 'the event stream was closed');
     const factory =
       this.#options.connect ??
       ((url, protocols) => new WebSocketImpl(url, protocols) as unknown as WebSocketLike);
@@ -89,7 +137,7 @@ export class EventStream implements AsyncIterable<AgentEvent> {
   subscribe(threadId: string, replay?: { runId: string; afterSeq?: number }): void {
     this.#threads.add(threadId);
     if (replay) this.#track(replay.runId, threadId, replay.afterSeq ?? 0);
-    this.#send({
+    this.#sendOrResubscribe({
       type: 'subscribe',
       thread_id: threadId,
       ...(replay ? { run_id: replay.runId, after_seq: replay.afterSeq ?? 0 } : {}),
@@ -98,7 +146,7 @@ export class EventStream implements AsyncIterable<AgentEvent> {
 
   unsubscribe(threadId: string): void {
     this.#threads.delete(threadId);
-    this.#send({ type: 'unsubscribe', thread_id: threadId });
+    this.#sendOrResubscribe({ type: 'unsubscribe', thread_id: threadId });
   }
 
   /** Starts a run; resolves with `run_accepted`, rejects with the `error` frame's code. */
@@ -109,28 +157,26 @@ export class EventStream implements AsyncIterable<AgentEvent> {
   }): Promise<RunAcceptedFrame> {
     const requestId = `req_${++this.#requests}`;
     this.#threads.add(request.threadId);
-    const accepted = this.#await<RunAcceptedFrame>(requestId);
-    this.#send({
+    return this.#request<RunAcceptedFrame>(requestId, {
       type: 'start_run',
       request_id: requestId,
       thread_id: request.threadId,
       agent_name: request.agentName,
       input: request.input,
     });
-    return accepted;
   }
 
+  /** Resolves with `pong`; rejects when the socket is not open or drops first. */
   ping(): Promise<PongFrame> {
     const id = `ping_${++this.#requests}`;
-    const pong = this.#await<PongFrame>(id);
-    this.#send({ type: 'ping', id });
-    return pong;
+    return this.#request<PongFrame>(id, { type: 'ping', id });
   }
 
   /** Calls `listener` with every frame of this type; returns how to stop. */
   on<T extends ServerFrame['type']>(type: T, listener: Listener<FrameOf<T>>): () => void;
   on(type: 'event', listener: Listener<AgentEvent>): () => void;
-  on(type: 'closed', listener: Listener<{ code: number; reason: string }>): () => void;
+  /** A drop the stream did not ask for (not after close()). */
+  on(type: 'closed', listener: Listener<ClosedEvent>): () => void;
   on(type: string, listener: Listener<never>): () => void {
     let set = this.#listeners.get(type);
     if (!set) this.#listeners.set(type, (set = new Set()));
@@ -147,7 +193,7 @@ export class EventStream implements AsyncIterable<AgentEvent> {
   handleFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'connection_established':
-        this.#delay = this.#options.reconnect ? this.#options.reconnect.minDelayMs : this.#delay;
+        if (this.#reconnect) this.#delay = this.#reconnect.minDelayMs;
         this.#settle('connection_established', frame);
         break;
       case 'run_accepted':
@@ -174,7 +220,10 @@ export class EventStream implements AsyncIterable<AgentEvent> {
     this.#emit(frame.type, frame);
   }
 
-  /** Agent events as they arrive, until the stream is closed. */
+  /**
+   * Agent events as they arrive, until the stream is closed; when the socket
+   * drops and the stream does not reconnect, it throws `connection_lost`.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<AgentEvent> {
     const queue: AgentEvent[] = [];
     let wake: (() => void) | undefined;
@@ -183,12 +232,14 @@ export class EventStream implements AsyncIterable<AgentEvent> {
       wake?.();
     });
     try {
-      while (!this.#closedByUser || queue.length > 0) {
+      for (;;) {
         const next = queue.shift();
         if (next) {
           yield next;
           continue;
         }
+        if (this.#closedByUser) return;
+        if (this.#lost) throw this.#lost;
         await new Promise<void>((resolve) => {
           wake = resolve;
           this.#wakers.add(resolve);
@@ -202,17 +253,39 @@ export class EventStream implements AsyncIterable<AgentEvent> {
 
   close(): void {
     this.#closedByUser = true;
+    this.#generation++;
     this.#socket?.close(1000, 'client closed');
-    for (const [key, pending] of this.#pending) {
-      pending.reject(new Error('the event stream was closed'));
-      this.#pending.delete(key);
-    }
+    this.#rejectPending(new EventStreamError('stream_closed', 'the event stream was closed'));
     for (const wake of this.#wakers) wake();
   }
 
   #send(frame: object): void {
-    if (this.#socket?.readyState !== OPEN) throw new Error('the event stream is not connected');
+    if (this.#socket?.readyState !== OPEN)
+      throw new EventStreamError('not_connected', 'the event stream is not connected');
     this.#socket.send(JSON.stringify(frame));
+  }
+
+  /** While a reconnect is due, the resubscription after it carries the change; otherwise sends. */
+  #sendOrResubscribe(frame: object): void {
+    if (this.#socket?.readyState !== OPEN && this.#reconnectDue && !this.#closedByUser) return;
+    this.#send(frame);
+  }
+
+  /** Sends a frame whose answer names `key`; the promise settles with that answer or a drop. */
+  #request<T>(key: string, frame: object): Promise<T> {
+    if (this.#socket?.readyState !== OPEN)
+      return Promise.reject(
+        new EventStreamError('not_connected', 'the event stream is not connected'),
+      );
+    const answer = this.#await<T>(key);
+    this.#send(frame);
+    return answer;
+  }
+
+  #rejectPending(error: EventStreamError): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const { reject } of pending) reject(error);
   }
 
   #track(runId: string, threadId: string, afterSeq: number) {
@@ -233,7 +306,7 @@ export class EventStream implements AsyncIterable<AgentEvent> {
   }
 
   #fail(key: string, frame: ErrorFrame): void {
-    const error = Object.assign(new Error(`${frame.code}: ${frame.message}`), { code: frame.code });
+    const error = new EventStreamError(frame.code, frame.message);
     this.#pending.get(key)?.reject(error);
     this.#pending.delete(key);
   }
@@ -242,38 +315,67 @@ export class EventStream implements AsyncIterable<AgentEvent> {
     for (const listener of this.#listeners.get(type) ?? []) (listener as Listener<unknown>)(frame);
   }
 
-  /** After a drop: reconnect with backoff, then resubscribe each thread and resume each open run from its last seq. */
+  /**
+   * After a drop: every request in flight is rejected, then the stream
+   * reconnects with backoff, resubscribes each thread and resumes each open
+   * run from its last seq. Without reconnect, the iterator ends with the drop.
+   */
   #onClose(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.#socket || this.#closedByUser) return;
-    this.#pending
-      .get('connection_established')
-      ?.reject(new Error(`the gateway closed the socket: ${code} ${reason}`));
-    this.#pending.delete('connection_established');
-    this.#emit('closed', { code, reason });
-    if (this.#options.reconnect === false) return;
+    const lost = new EventStreamError(
+      'connection_lost',
+      `the socket closed (${code}${reason ? ` ${reason}` : ''})`,
+    );
+    this.#rejectPending(lost);
+    if (!this.#reconnect) {
+      this.#lost = lost;
+      this.#emit('closed', { code, reason });
+      for (const wake of this.#wakers) wake();
+      return;
+    }
+    this.#emit('closed', { code, reason, reconnectInMs: this.#scheduleReconnect() });
+  }
+
+  /** Schedules the next attempt and returns its delay; the one after waits twice as long. */
+  #scheduleReconnect(): number {
+    const { maxDelayMs } = this.#reconnect || DEFAULT_RECONNECT;
     const delay = this.#delay;
-    this.#delay = Math.min(delay * 2, this.#options.reconnect?.maxDelayMs ?? 10_000);
+    this.#delay = Math.min(delay * 2, maxDelayMs);
+    this.#reconnectDue = true;
+    const generation = this.#generation;
     setTimeout(() => {
-      if (this.#closedByUser) return;
-      this.connect().then(
+      if (this.#closedByUser || generation !== this.#generation) return;
+      const previous = this.#socket;
+      this.#open().then(
         () => {
-          for (const threadId of this.#threads) {
-            const open = [...this.#runs].filter(
-              ([, run]) => run.threadId === threadId && !run.completed,
-            );
-            if (open.length === 0) this.#send({ type: 'subscribe', thread_id: threadId });
-            for (const [runId, run] of open) {
-              this.#send({
-                type: 'subscribe',
-                thread_id: threadId,
-                run_id: runId,
-                after_seq: run.lastSeq,
-              });
-            }
-          }
+          // Closed again already: #onClose has scheduled the next attempt.
+          if (this.#socket?.readyState !== OPEN) return;
+          this.#reconnectDue = false;
+          this.#resubscribe();
         },
-        () => undefined,
+        () => {
+          // A socket that opened and closed has scheduled the next attempt in #onClose;
+          // a failure before any socket (the token callback threw) has not.
+          if (this.#socket === previous && generation === this.#generation)
+            this.#scheduleReconnect();
+        },
       );
     }, delay);
+    return delay;
+  }
+
+  #resubscribe(): void {
+    for (const threadId of this.#threads) {
+      const open = [...this.#runs].filter(([, run]) => run.threadId === threadId && !run.completed);
+      if (open.length === 0) this.#send({ type: 'subscribe', thread_id: threadId });
+      for (const [runId, run] of open) {
+        this.#send({
+          type: 'subscribe',
+          thread_id: threadId,
+          run_id: runId,
+          after_seq: run.lastSeq,
+        });
+      }
+    }
   }
 }

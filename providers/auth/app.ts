@@ -77,10 +77,10 @@ export function createApp(deps: AuthAppDeps): Express {
 
   app
     .route('/.well-known/jwks.json')
-    .get((_req, res) => {
+    .get(async (_req, res) => {
       // Short, so a rotated key reaches verifiers soon; they also refetch on an unknown kid.
       res.setHeader('Cache-Control', 'public, max-age=60');
-      reply.send(res, 200, 'auth/jwks', deps.keys.jwks());
+      reply.send(res, 200, 'auth/jwks', await deps.keys.jwks());
     })
     .all(methodNotAllowed('GET'));
 

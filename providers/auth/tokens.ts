@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   SignJWT,
   exportJWK,
@@ -15,12 +16,15 @@ import type { Jwks } from '../../src/schemas/types.generated.js';
 import { accessClaimsOf, type AccessClaims } from './claims.js';
 import {
   insertSigningKey,
+  isPublishableKey,
   publishableKeys,
   promoteNextSigningKey,
   type SigningKeyRow,
 } from './store.js';
 
 const ALG = 'ES256' as const;
+/** How stale the keys may be when publishing the JWKS or signing; another process may have rotated. */
+const MAX_AGE_MS = 1_000;
 
 interface LoadedKey {
   kid: string;
@@ -47,9 +51,18 @@ export interface TokenSettings {
  * first token signed with it arrives. `rotate()` makes that key the signer
  * and publishes a new next one; the old signer stays in the JWKS, and keeps
  * verifying, until the last token it signed has expired (retired_at + TTL).
+ *
+ * Several processes: a rotation is written to Postgres by one of them, and
+ * the others learn of it there. Before publishing the JWKS or signing, keys
+ * older than MAX_AGE_MS are re-read (one small query; only new keys are
+ * imported). A token naming a kid we do not hold is checked against Postgres
+ * by that kid alone, so made-up kids cost one indexed lookup and no reload.
  */
 export class KeyRing {
   #keys: LoadedKey[] = [];
+  /** performance.now() when the keys in #keys were read; the injected clock may stand still. */
+  #readAt = -Infinity;
+  #refreshing: Promise<void> | undefined;
   readonly #db: pg.Pool;
   readonly #clock: Clock;
   readonly #settings: TokenSettings;
@@ -77,8 +90,21 @@ export class KeyRing {
 
   /** Re-reads the keys (another process may have rotated). */
   async reload(): Promise<void> {
+    const startedAt = performance.now();
     const rows = await publishableKeys(this.#db, this.#retiredCutoff());
-    this.#keys = await Promise.all(rows.map(loadKey));
+    const held = new Map(this.#keys.map((key) => [key.kid, key]));
+    const keys = await Promise.all(
+      rows.map(async (row) => {
+        const key = held.get(row.kid);
+        return key
+          ? { ...key, activatedAt: row.activated_at, retiredAt: row.retired_at }
+          : loadKey(row);
+      }),
+    );
+    // Reads can overlap (a rotation during a refresh); the one started last wins.
+    if (startedAt < this.#readAt) return;
+    this.#keys = keys;
+    this.#readAt = startedAt;
   }
 
   /** Makes the next key the signer, retires the old one and publishes a new next key; returns the new signer's kid. */
@@ -93,7 +119,8 @@ export class KeyRing {
   }
 
   /** The public keys to publish at /.well-known/jwks.json. */
-  jwks(): Jwks {
+  async jwks(): Promise<Jwks> {
+    await this.#fresh();
     const cutoff = this.#retiredCutoff();
     const published = this.#keys.filter((key) => key.retiredAt === null || key.retiredAt > cutoff);
     const keys = published.map(({ publicJwk, kid }) => ({
@@ -112,6 +139,7 @@ export class KeyRing {
 
   /** Signs an access token for `claims`; returns the token and its `exp`. */
   async sign(claims: Pick<AccessClaims, 'sub' | 'tenant_id' | 'email' | 'scope' | 'sid'>) {
+    await this.#fresh();
     const signer = this.#signer();
     const iat = Math.floor(this.#clock.now().getTime() / 1000);
     const exp = iat + this.#settings.accessTokenTtl;
@@ -141,8 +169,10 @@ export class KeyRing {
     try {
       const { payload } = await jwtVerify(
         token,
-        (header) => {
-          const key = this.#keys.find((k) => k.kid === header.kid);
+        async (header) => {
+          const held = () => this.#keys.find((k) => k.kid === header.kid);
+          if (!held() && header.kid !== undefined) await this.#learn(header.kid);
+          const key = held();
           if (!key) throw new Error('unknown kid');
           return key.publicKey;
         },
@@ -158,6 +188,21 @@ export class KeyRing {
     } catch {
       return undefined;
     }
+  }
+
+  /** Re-reads keys older than MAX_AGE_MS; concurrent callers share one read. */
+  async #fresh(): Promise<void> {
+    if (performance.now() - this.#readAt < MAX_AGE_MS) return;
+    this.#refreshing ??= this.reload()
+      // Keys a little stale beat no JWKS and no tokens while Postgres is away.
+      .catch(() => undefined)
+      .finally(() => (this.#refreshing = undefined));
+    await this.#refreshing;
+  }
+
+  /** Reloads when `kid` names a key another process has added since our last read. */
+  async #learn(kid: string): Promise<void> {
+    if (await isPublishableKey(this.#db, kid, this.#retiredCutoff())) await this.reload();
   }
 
   #signer(): LoadedKey {

@@ -45,11 +45,18 @@ export const closeCodes = {
  * next expected seq means events were missed (replay still running, a
  * notification lost), and the gap is read from Postgres before it is sent.
  * Hence "replay, then live, with no gap and no duplicate".
+ *
+ * Catch-up: when the event feed lost its LISTEN connection, every notification
+ * of that time is gone, including all of a run that started and ended then.
+ * So each run of a followed thread with events stored since the subscription
+ * is read from the store: from the last seq sent, or for a run not seen yet
+ * from its first event since the subscription, as live delivery would have.
  */
 export class Connection {
   readonly id = randomUUID();
   readonly claims: AccessClaims;
-  readonly threads = new Set<string>();
+  /** Followed threads, each with when it was first subscribed (the bound of a catch-up). */
+  readonly threads = new Map<string, Date>();
   readonly #ws: WebSocket;
   readonly #deps: ConnectionDeps;
   readonly #lastSeq = new Map<string, number>();
@@ -78,6 +85,11 @@ export class Connection {
   /** A stored event of a thread this connection follows. */
   deliver(item: FeedItem): void {
     this.#enqueue(() => this.#deliver(item));
+  }
+
+  /** The event feed was down: sends what it missed from the store. */
+  catchUp(): void {
+    this.#enqueue(() => this.#catchUp());
   }
 
   close(code: number, reason: string): void {
@@ -181,13 +193,8 @@ export class Connection {
     if (item.tenant_id !== this.tenantId || !this.threads.has(item.thread_id)) return;
     const last = this.#lastSeq.get(item.run_id);
     if (last !== undefined && item.seq <= last) return;
-    if (last !== undefined && item.seq > last + 1) {
-      const missed = await store.listEvents(this.#deps.db, this.tenantId, item.run_id, {
-        after: last,
-        before: item.seq,
-      });
-      for (const event of missed) this.#sendEvent(event);
-    }
+    if (last !== undefined && item.seq > last + 1)
+      await this.#sendStored(item.run_id, { after: last, before: item.seq });
     const event =
       item.event ??
       (
@@ -197,6 +204,22 @@ export class Connection {
         })
       )[0];
     if (event) this.#sendEvent(event);
+  }
+
+  async #catchUp(): Promise<void> {
+    if (this.threads.size === 0) return;
+    const threads = [...this.threads].map(([threadId, since]) => ({ threadId, since }));
+    const runs = await store.runsWithEventsSince(this.#deps.db, this.tenantId, threads);
+    for (const run of runs) {
+      const after = this.#lastSeq.get(run.run_id) ?? run.first_seq - 1;
+      await this.#sendStored(run.run_id, { after });
+    }
+  }
+
+  /** Stored events of a run in `range`, through the same dedupe as live ones. */
+  async #sendStored(runId: string, range: { after: number; before?: number }): Promise<void> {
+    const events = await store.listEvents(this.#deps.db, this.tenantId, runId, range);
+    for (const event of events) this.#sendEvent(event);
   }
 
   #sendEvent(event: AgentEvent): void {

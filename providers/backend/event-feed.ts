@@ -5,6 +5,7 @@ import type { Logger } from '../../src/runtime/logger.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
 
 const CHANNEL = 'meshpact_run_events';
+const APPLICATION_NAME = 'meshpact-event-feed';
 // NOTIFY payloads are limited to 8000 bytes; larger events travel by reference.
 const INLINE_LIMIT = 7_000;
 
@@ -40,13 +41,17 @@ export async function publishEvent(
  * One LISTEN connection per gateway process: every event stored by any
  * backend process arrives here, so several gateways can serve one mesh.
  * Emits `item` (FeedItem) and `reconnected` (after a lost connection: events
- * may have been missed, and subscribers should catch up from the store).
+ * may have been missed, and subscribers should catch up from the store). Items
+ * heard on the new connection are emitted only after `reconnected`, so a
+ * catch-up started then comes before them.
  */
 export class EventFeed extends EventEmitter<{ item: [FeedItem]; reconnected: [] }> {
   readonly #connectionString: string;
   readonly #logger: Logger;
   #client: pg.Client | undefined;
   #closed = false;
+  /** Items heard while reconnecting, announced after `reconnected` so catch-up is queued first. */
+  #held: FeedItem[] | undefined;
 
   constructor(connectionString: string, logger: Logger) {
     super();
@@ -55,17 +60,34 @@ export class EventFeed extends EventEmitter<{ item: [FeedItem]; reconnected: [] 
   }
 
   async open(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#connectionString });
+    // Named, so an operator (or a test) can tell the LISTEN connection apart in pg_stat_activity.
+    const client = new pg.Client({
+      connectionString: this.#connectionString,
+      application_name: APPLICATION_NAME,
+    });
     client.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
-      this.emit('item', JSON.parse(message.payload) as FeedItem);
+      const item = JSON.parse(message.payload) as FeedItem;
+      if (this.#held) this.#held.push(item);
+      else this.emit('item', item);
     });
     client.on('error', (error) => {
+      if (client !== this.#client) return;
       this.#logger.warn({ err: error }, 'event feed connection lost; reconnecting');
       void this.#reconnect();
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.#closed) {
+      // close() ran while this connection was being opened, and could not end it.
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.#client = client;
   }
 
@@ -81,13 +103,20 @@ export class EventFeed extends EventEmitter<{ item: [FeedItem]; reconnected: [] 
     for (let delay = 100; !this.#closed; delay = Math.min(delay * 2, 5_000)) {
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (this.#closed) return;
+      const held: FeedItem[] = [];
+      this.#held = held;
       try {
         await this.open();
-        this.emit('reconnected');
-        return;
       } catch (error) {
         this.#logger.warn({ err: error }, 'event feed reconnect failed');
+        continue;
+      } finally {
+        this.#held = undefined;
       }
+      if (this.#closed) return;
+      this.emit('reconnected');
+      for (const item of held) this.emit('item', item);
+      return;
     }
   }
 }

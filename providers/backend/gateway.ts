@@ -43,7 +43,8 @@ export interface Gateway {
  * meshpact.v1, bearer.<jwt>` (browsers cannot set headers) or
  * `Authorization: Bearer <jwt>`; a missing, bad or revoked token is answered
  * with a plain HTTP 401 problem. Events reach it from every backend process
- * through the EventFeed (Postgres LISTEN/NOTIFY).
+ * through the EventFeed (Postgres LISTEN/NOTIFY); after the feed lost its
+ * connection, every socket catches up from the store.
  */
 export function attachGateway(server: Server, options: GatewayOptions): Gateway {
   const wss = new WebSocketServer({
@@ -57,7 +58,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
   let closing = false;
 
   const subscribe = (connection: Connection, threadId: string) => {
-    connection.threads.add(threadId);
+    if (!connection.threads.has(threadId)) connection.threads.set(threadId, options.clock.now());
     let set = byThread.get(threadId);
     if (!set) byThread.set(threadId, (set = new Set()));
     set.add(connection);
@@ -73,6 +74,10 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
     for (const connection of byThread.get(item.thread_id) ?? []) connection.deliver(item);
   };
   options.feed.on('item', onItem);
+  const onReconnected = () => {
+    for (const connection of connections) connection.catchUp();
+  };
+  options.feed.on('reconnected', onReconnected);
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     void authenticateUpgrade(request, options.authenticator).then(
@@ -98,7 +103,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
       options.logger.debug({ err: error, connection_id: connection.id }, 'socket error'),
     );
     ws.on('close', () => {
-      for (const threadId of [...connection.threads]) unsubscribe(connection, threadId);
+      for (const threadId of [...connection.threads.keys()]) unsubscribe(connection, threadId);
       connections.delete(connection);
       sockets.delete(connection);
     });
@@ -130,6 +135,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
       clearInterval(heartbeat);
       server.off('upgrade', onUpgrade);
       options.feed.off('item', onItem);
+      options.feed.off('reconnected', onReconnected);
       const closed = [...sockets.values()].map(
         (ws) =>
           new Promise<void>((resolve) =>

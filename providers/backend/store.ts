@@ -267,6 +267,26 @@ export async function listEvents(
   return rows.map((row) => row.event);
 }
 
+/**
+ * Runs of the given threads with events stored at or after the thread's
+ * `since`, each with the first such seq: what a subscriber could have missed.
+ */
+export async function runsWithEventsSince(
+  db: Queryable,
+  tenantId: string,
+  threads: { threadId: string; since: Date }[],
+): Promise<{ run_id: string; first_seq: number }[]> {
+  const { rows } = await db.query<{ run_id: string; first_seq: number }>(
+    `SELECT e.run_id, min(e.seq) AS first_seq
+       FROM unnest($2::uuid[], $3::timestamptz[]) AS s (thread_id, since)
+       JOIN backend_runs r ON r.thread_id = s.thread_id AND r.tenant_id = $1
+       JOIN backend_run_events e ON e.run_id = r.id AND e.created_at >= s.since
+      GROUP BY e.run_id`,
+    [tenantId, threads.map((t) => t.threadId), threads.map((t) => t.since)],
+  );
+  return rows;
+}
+
 // --- search (the agent's tool) ------------------------------------------------
 
 export interface SearchHit {
