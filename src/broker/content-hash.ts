@@ -59,12 +59,12 @@ export function pactContentSha(pact: Pact): string {
 
 /** The pact with `_id` (the SHA-1 of the interaction without it) first in each interaction. */
 export function withInteractionIds<P extends Pact>(pact: P): P {
-  const identify = (list: unknown) =>
+  const identify = (list: unknown): unknown =>
     Array.isArray(list)
-      ? list.map((item) => {
+      ? list.map((item: unknown) => {
           const rest = withoutId(item);
           return rest !== null && typeof rest === 'object'
-            ? { _id: sha1(canonicalJson(rest)), ...(rest as object) }
+            ? { _id: sha1(canonicalJson(rest)), ...rest }
             : item;
         })
       : list;

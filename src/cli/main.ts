@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { packageVersion } from '../runtime/paths.js';
 import { exitCodes, type CliContext, type ExitCode } from './context.js';
+import { brokerCommand } from './broker.command.js';
 import { runCommand } from './run.command.js';
 import { contractsCommand } from './contracts.command.js';
 import { eventsCommand } from './events.command.js';
@@ -32,6 +33,7 @@ export function buildProgram(context: CliContext): Command {
   for (const command of [
     runCommand(context),
     upCommand(context),
+    brokerCommand(context),
     eventsCommand(context),
     contractsCommand(context),
   ]) {

@@ -12,6 +12,8 @@ export const errorCatalogue = {
     title: 'The request body has an unsupported content type',
   },
   not_found: { status: 404, title: 'No such resource' },
+  conflict: { status: 409, title: 'The request conflicts with what is stored' },
+  forbidden: { status: 403, title: 'The token may not do this' },
   method_not_allowed: { status: 405, title: 'Method not allowed on this resource' },
   unauthorized: { status: 401, title: 'A valid bearer token is required' },
   invalid_credentials: { status: 401, title: 'Wrong email or password' },

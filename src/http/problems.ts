@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { toProblem } from '../errors/problem.js';
 import type { Logger } from '../runtime/logger.js';
@@ -39,7 +39,10 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
  * the error's stable code and the request's trace id. Unexpected errors are
  * logged with that trace id and answered without their message.
  */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
+export function problemHandler(
+  logger: Logger,
+  options: { mediaType?(req: Request): string } = {},
+): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
@@ -52,12 +55,20 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         'request failed',
       );
     }
-    sendProblem(res, toProblem(error, { instance: req.originalUrl, traceId: trace }));
+    sendProblem(
+      res,
+      toProblem(error, { instance: req.originalUrl, traceId: trace }),
+      options.mediaType?.(req),
+    );
   };
 }
 
-export function sendProblem(res: Response, problem: ReturnType<typeof toProblem>): void {
+export function sendProblem(
+  res: Response,
+  problem: ReturnType<typeof toProblem>,
+  mediaType = 'application/problem+json',
+): void {
   const retryAfter = problem.retry_after;
   if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  res.status(problem.status).type(mediaType).send(JSON.stringify(problem));
 }

@@ -171,6 +171,14 @@ export async function deleteBranch(db: Queryable, branchId: string): Promise<voi
   await db.query('DELETE FROM broker_branches WHERE id = $1', [branchId]);
 }
 
+export async function isOnBranch(db: Queryable, branchId: string, versionId: string) {
+  const { rowCount } = await db.query(
+    'SELECT 1 FROM broker_branch_versions WHERE branch_id = $1 AND version_id = $2',
+    [branchId, versionId],
+  );
+  return rowCount === 1;
+}
+
 export async function removeFromBranch(db: Queryable, branchId: string, versionId: string) {
   const { rowCount } = await db.query(
     'DELETE FROM broker_branch_versions WHERE branch_id = $1 AND version_id = $2',

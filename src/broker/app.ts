@@ -1,0 +1,56 @@
+import express, { type Express, type Request } from 'express';
+import { healthRoutes } from '../http/health.js';
+import { jsonBody } from '../http/json-body.js';
+import { notFound, problemHandler, traceId } from '../http/problems.js';
+import { createResponder } from '../http/schema-io.js';
+import { brokerAccess, type BrokerTokens } from './access.js';
+import type { BrokerDeps } from './context.js';
+import { ignoreEvents, type BrokerEventSink } from './events.js';
+import { indexRoutes } from './routes/index-route.js';
+import { pacticipantRoutes } from './routes/pacticipants.js';
+import { pactRoutes } from './routes/pacts.js';
+import { publishRoutes } from './routes/publish.js';
+import { versionRoutes } from './routes/versions.js';
+
+export interface BrokerAppDeps extends BrokerDeps {
+  tokens?: BrokerTokens;
+  events?: BrokerEventSink;
+}
+
+/** Pacts can be large; a pact file of several MB is not unusual. */
+const BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Errors are problem+json documents (with the Pact Broker's `errors` and
+ * `notices` members where it has them). The Pact clients ask for HAL and read
+ * an error's notices only from a JSON media type, so unless the request
+ * accepts problem+json (or anything), the same document goes as JSON.
+ */
+function problemMediaType(req: Request): string {
+  const accept = req.headers.accept;
+  if (!accept || /application\/problem\+json|\*\/\*/.test(accept))
+    return 'application/problem+json';
+  return 'application/json';
+}
+
+/** The broker as an express app that does not listen; `start()` in server.ts listens. */
+export function createApp(deps: BrokerAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const withEvents = { ...deps, events: deps.events ?? ignoreEvents };
+  healthRoutes(app, { db: deps.db, reply: createResponder('log', deps.logger) });
+  app.use(traceId, (_req, res, next) => {
+    res.setHeader('X-Pact-Broker-Version', 'meshpact');
+    next();
+  });
+  app.use(brokerAccess(deps.tokens ?? {}), ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(indexRoutes(deps));
+  app.use(publishRoutes(withEvents));
+  app.use(pacticipantRoutes(deps));
+  app.use(versionRoutes(deps));
+  app.use(pactRoutes(deps));
+  app.use(notFound);
+  app.use(problemHandler(deps.logger, { mediaType: problemMediaType }));
+  return app;
+}

@@ -1,0 +1,150 @@
+import { Router, type Request } from 'express';
+import { MeshpactError } from '../../errors/meshpact-error.js';
+import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
+import { sendHal } from '../hal.js';
+import { latestPact, latestPacts, pactBySha, pactOfVersion, type PactRow } from '../store/pacts.js';
+import { pactView } from '../views.js';
+
+/** Reading pacts: by consumer version, by content (SHA), the latest (of a tag or branch), and lists. */
+export function pactRoutes(deps: BrokerDeps): Router {
+  const { db } = deps;
+  const router = Router();
+
+  const pair = async (req: Request) => ({
+    provider: await requirePacticipant(db, param(req, 'provider')),
+    consumer: await requirePacticipant(db, param(req, 'consumer')),
+  });
+  const send = (
+    req: Request,
+    res: Parameters<Parameters<typeof router.get>[1]>[1],
+    pact: PactRow | undefined,
+    selfHref?: string,
+  ) => {
+    if (!pact)
+      throw new MeshpactError(
+        'not_found',
+        `no pact between ${param(req, 'consumer')} and ${param(req, 'provider')} matches`,
+      );
+    res.setHeader('X-Pact-Consumer-Version', pact.consumer_version);
+    sendHal(res, 200, pactView(hrefsOf(deps, req), pact, selfHref));
+  };
+  const base = '/pacts/provider/:provider/consumer/:consumer';
+
+  router.get(`${base}/version/:version`, async (req, res) => {
+    const { provider, consumer } = await pair(req);
+    send(req, res, await pactOfVersion(db, provider.id, consumer.id, param(req, 'version')));
+  });
+  router.get(
+    [`${base}/pact-version/:sha`, `${base}/pact-version/:sha/metadata/:metadata`],
+    async (req, res) => {
+      const { provider, consumer } = await pair(req);
+      const h = hrefsOf(deps, req);
+      const sha = param(req, 'sha');
+      const metadata = (req.params as { metadata?: string }).metadata;
+      const self = `${h.path('pacts', 'provider', provider.name, 'consumer', consumer.name, 'pact-version', sha)}${metadata ? `/metadata/${encodeURIComponent(metadata)}` : ''}`;
+      send(req, res, await pactBySha(db, provider.id, consumer.id, sha), self);
+    },
+  );
+  router.get(`${base}/latest`, async (req, res) => {
+    const { provider, consumer } = await pair(req);
+    send(req, res, await latestPact(db, provider.id, consumer.id));
+  });
+  router.get(`${base}/latest-untagged`, async (req, res) => {
+    const { provider, consumer } = await pair(req);
+    send(req, res, await latestPact(db, provider.id, consumer.id, { untagged: true }));
+  });
+  router.get(`${base}/latest/:tag`, async (req, res) => {
+    const { provider, consumer } = await pair(req);
+    send(req, res, await latestPact(db, provider.id, consumer.id, { tag: param(req, 'tag') }));
+  });
+  router.get(`${base}/branch/:branch/latest`, async (req, res) => {
+    const { provider, consumer } = await pair(req);
+    send(
+      req,
+      res,
+      await latestPact(db, provider.id, consumer.id, { branch: param(req, 'branch') }),
+    );
+  });
+
+  const pactList = (req: Request, pacts: PactRow[], self: string) => {
+    const h = hrefsOf(deps, req);
+    const links = pacts.map((pact) => ({
+      href: h.path(
+        'pacts',
+        'provider',
+        pact.provider_name,
+        'consumer',
+        pact.consumer_name,
+        'version',
+        pact.consumer_version,
+      ),
+      title: `Pact between ${pact.consumer_name} (${pact.consumer_version}) and ${pact.provider_name}`,
+      name: pact.consumer_name,
+    }));
+    return { _links: { self: { href: self }, 'pb:pacts': links, pacts: links } };
+  };
+  router.get(
+    ['/pacts/provider/:provider/latest', '/pacts/provider/:provider/latest/:tag'],
+    async (req, res) => {
+      const provider = await requirePacticipant(db, param(req, 'provider'));
+      const tag = (req.params as { tag?: string }).tag;
+      const pacts = await latestPacts(db, { providerId: provider.id, ...(tag ? { tag } : {}) });
+      const h = hrefsOf(deps, req);
+      const body = pactList(
+        req,
+        pacts,
+        h.path('pacts', 'provider', provider.name, 'latest', ...(tag ? [tag] : [])),
+      );
+      sendHal(res, 200, {
+        ...body,
+        _links: {
+          ...body._links,
+          'pb:provider': { href: h.path('pacticipants', provider.name), name: provider.name },
+        },
+      });
+    },
+  );
+  router.get('/pacts/latest', async (req, res) => {
+    const pacts = await latestPacts(db);
+    const h = hrefsOf(deps, req);
+    sendHal(res, 200, {
+      pacts: pacts.map((pact) => ({
+        createdAt: pact.created_at.toISOString(),
+        _embedded: {
+          consumer: {
+            name: pact.consumer_name,
+            _embedded: { version: { number: pact.consumer_version } },
+          },
+          provider: { name: pact.provider_name },
+        },
+        _links: {
+          self: [
+            {
+              href: h.path(
+                'pacts',
+                'provider',
+                pact.provider_name,
+                'consumer',
+                pact.consumer_name,
+                'latest',
+              ),
+            },
+            {
+              href: h.path(
+                'pacts',
+                'provider',
+                pact.provider_name,
+                'consumer',
+                pact.consumer_name,
+                'version',
+                pact.consumer_version,
+              ),
+            },
+          ],
+        },
+      })),
+      _links: { self: { href: h.path('pacts', 'latest') } },
+    });
+  });
+  return router;
+}

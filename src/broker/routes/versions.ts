@@ -1,0 +1,330 @@
+import { Router, type Request } from 'express';
+import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
+import { methodNotAllowed } from '../../http/problems.js';
+import { withTransaction } from '../../runtime/db.js';
+import { brokerDate, sendHal, type Hrefs } from '../hal.js';
+import {
+  hrefsOf,
+  pageView,
+  paging,
+  param,
+  requirePacticipant,
+  requireVersion,
+  type BrokerDeps,
+} from '../context.js';
+import { listEnvironments } from '../store/environments.js';
+import { findOrCreatePacticipant, type PacticipantRow } from '../store/pacticipants.js';
+import {
+  addTag,
+  addToBranch,
+  deleteBranch,
+  deleteTag,
+  deleteVersion,
+  findBranch,
+  findOrCreateVersion,
+  findTag,
+  isOnBranch,
+  latestVersion,
+  listBranches,
+  listVersions,
+  removeFromBranch,
+  setBuildUrl,
+  type BranchRow,
+  type VersionRow,
+} from '../store/versions.js';
+import { tagView, versionView } from '../views.js';
+
+interface VersionBody {
+  buildUrl?: unknown;
+  tags?: unknown;
+}
+
+/** Versions of a pacticipant, with their branches and tags. */
+export function versionRoutes(deps: BrokerDeps): Router {
+  const { db, clock } = deps;
+  const router = Router();
+
+  const showVersion = async (req: Request, pacticipant: PacticipantRow, version: VersionRow) =>
+    versionView(
+      db,
+      hrefsOf(deps, req),
+      pacticipant.name,
+      version,
+      (await listEnvironments(db)).map((e) => ({
+        name: e.name,
+        uuid: e.uuid,
+        displayName: e.display_name,
+      })),
+    );
+
+  const versionList = async (
+    req: Request,
+    pacticipant: PacticipantRow,
+    self: string,
+    scope: { branch?: string } = {},
+  ) => {
+    const page = paging(req);
+    const { rows, total } = await listVersions(db, pacticipant.id, { ...page, ...scope });
+    const views = await Promise.all(rows.map((row) => showVersion(req, pacticipant, row)));
+    return {
+      _embedded: { versions: views },
+      page: pageView(page, total),
+      _links: { self: { href: self } },
+    };
+  };
+
+  router.get('/pacticipants/:name/versions', async (req, res) => {
+    const pacticipant = await requirePacticipant(db, param(req, 'name'));
+    const self = hrefsOf(deps, req).path('pacticipants', pacticipant.name, 'versions');
+    sendHal(res, 200, await versionList(req, pacticipant, self));
+  });
+
+  const latest = async (req: Request, scope: { tag?: string; branch?: string }) => {
+    const pacticipant = await requirePacticipant(db, param(req, 'name'));
+    const version = await latestVersion(db, pacticipant.id, scope);
+    if (!version) throw new MeshpactError('not_found', `${pacticipant.name} has no such version`);
+    return showVersion(req, pacticipant, version);
+  };
+  router.get('/pacticipants/:name/latest-version', async (req, res) =>
+    sendHal(res, 200, await latest(req, {})),
+  );
+  router.get('/pacticipants/:name/latest-version/:tag', async (req, res) =>
+    sendHal(res, 200, await latest(req, { tag: param(req, 'tag') })),
+  );
+  router.get('/pacticipants/:name/branches/:branch/latest-version', async (req, res) =>
+    sendHal(res, 200, await latest(req, { branch: param(req, 'branch') })),
+  );
+
+  router
+    .route('/pacticipants/:name/versions/:version')
+    .get(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const version = await requireVersion(db, pacticipant, param(req, 'version'));
+      sendHal(res, 200, await showVersion(req, pacticipant, version));
+    })
+    .put(async (req, res) => writeVersion(req, res, 'replace'))
+    .patch(async (req, res) => writeVersion(req, res, 'update'))
+    .delete(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const version = await requireVersion(db, pacticipant, param(req, 'version'));
+      await deleteVersion(db, version.id);
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('GET', 'PUT', 'PATCH', 'DELETE'));
+
+  /** Creates the pacticipant and version as needed; PUT replaces the tag set when tags are given. */
+  async function writeVersion(
+    req: Request,
+    res: Parameters<Parameters<typeof router.get>[1]>[1],
+    mode: 'replace' | 'update',
+  ) {
+    const body = (req.body ?? {}) as VersionBody;
+    const buildUrl = body.buildUrl;
+    if (buildUrl !== undefined && buildUrl !== null && typeof buildUrl !== 'string')
+      throw invalid('/buildUrl', 'must be a string');
+    const tags = body.tags;
+    const tagNames =
+      tags === undefined
+        ? undefined
+        : Array.isArray(tags)
+          ? tags.map((tag: unknown, index) => {
+              const name = (tag as { name?: unknown } | null)?.name;
+              if (typeof name !== 'string' || name.trim() === '')
+                throw invalid(`/tags/${index}/name`, 'must be a tag name');
+              return name;
+            })
+          : (() => {
+              throw invalid('/tags', 'must be an array of {name}');
+            })();
+    const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
+      const at = clock.now();
+      const { row: pacticipant } = await findOrCreatePacticipant(trx, param(req, 'name'), at);
+      const found = await findOrCreateVersion(trx, pacticipant.id, param(req, 'version'), at);
+      if (typeof buildUrl === 'string') await setBuildUrl(trx, found.row.id, buildUrl, at);
+      if (tagNames) {
+        if (mode === 'replace')
+          await trx.query(
+            'DELETE FROM broker_tags WHERE version_id = $1 AND NOT (name = ANY($2))',
+            [found.row.id, tagNames],
+          );
+        for (const name of tagNames) await addTag(trx, found.row, name, at);
+      }
+      const fresh = await trx.query<VersionRow>('SELECT * FROM broker_versions WHERE id = $1', [
+        found.row.id,
+      ]);
+      return { pacticipant, version: fresh.rows[0]!, created: found.created };
+    });
+    sendHal(res, created ? 201 : 200, await showVersion(req, pacticipant, version));
+  }
+
+  // --- tags -----------------------------------------------------------------
+
+  router
+    .route('/pacticipants/:name/versions/:version/tags/:tag')
+    .get(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const version = await requireVersion(db, pacticipant, param(req, 'version'));
+      const tag = await findTag(db, version.id, param(req, 'tag'));
+      if (!tag)
+        throw new MeshpactError(
+          'not_found',
+          `version ${version.number} has no tag "${param(req, 'tag')}"`,
+        );
+      sendHal(res, 200, tagView(hrefsOf(deps, req), pacticipant.name, version.number, tag));
+    })
+    .put(async (req, res) => {
+      const name = param(req, 'tag');
+      const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
+        const at = clock.now();
+        const { row: pacticipant } = await findOrCreatePacticipant(trx, param(req, 'name'), at);
+        const { row: version } = await findOrCreateVersion(
+          trx,
+          pacticipant.id,
+          param(req, 'version'),
+          at,
+        );
+        return { pacticipant, version, created: await addTag(trx, version, name, at) };
+      });
+      const tag = (await findTag(db, version.id, name))!;
+      const view = tagView(hrefsOf(deps, req), pacticipant.name, version.number, tag);
+      if (created) res.setHeader('Location', view._links.self.href);
+      sendHal(res, created ? 201 : 200, view);
+    })
+    .delete(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const version = await requireVersion(db, pacticipant, param(req, 'version'));
+      if (!(await deleteTag(db, version.id, param(req, 'tag'))))
+        throw new MeshpactError(
+          'not_found',
+          `version ${version.number} has no tag "${param(req, 'tag')}"`,
+        );
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('GET', 'PUT', 'DELETE'));
+
+  // --- branches -------------------------------------------------------------
+
+  const branchView = (h: Hrefs, pacticipant: string, branch: BranchRow) => {
+    const self = h.path('pacticipants', pacticipant, 'branches', branch.name);
+    return {
+      name: branch.name,
+      createdAt: brokerDate(branch.created_at),
+      _links: {
+        self: { title: 'Branch', name: branch.name, href: self },
+        'pb:latest-version': { title: 'Latest version for branch', href: `${self}/latest-version` },
+        'pb:versions': { href: `${self}/versions` },
+        'pb:pacticipant': {
+          title: 'Pacticipant',
+          name: pacticipant,
+          href: h.path('pacticipants', pacticipant),
+        },
+      },
+    };
+  };
+  const requireBranch = async (pacticipant: PacticipantRow, name: string) => {
+    const branch = await findBranch(db, pacticipant.id, name);
+    if (!branch)
+      throw new MeshpactError('not_found', `${pacticipant.name} has no branch "${name}"`);
+    return branch;
+  };
+
+  router.get('/pacticipants/:name/branches', async (req, res) => {
+    const pacticipant = await requirePacticipant(db, param(req, 'name'));
+    const q = typeof req.query.q === 'string' ? req.query.q : undefined;
+    const h = hrefsOf(deps, req);
+    const branches = await listBranches(db, pacticipant.id, q);
+    sendHal(res, 200, {
+      _embedded: { branches: branches.map((branch) => branchView(h, pacticipant.name, branch)) },
+      _links: { self: { href: h.path('pacticipants', pacticipant.name, 'branches') } },
+    });
+  });
+
+  router
+    .route('/pacticipants/:name/branches/:branch')
+    .get(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const branch = await requireBranch(pacticipant, param(req, 'branch'));
+      sendHal(res, 200, branchView(hrefsOf(deps, req), pacticipant.name, branch));
+    })
+    .delete(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const branch = await requireBranch(pacticipant, param(req, 'branch'));
+      await deleteBranch(db, branch.id);
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('GET', 'DELETE'));
+
+  router.get('/pacticipants/:name/branches/:branch/versions', async (req, res) => {
+    const pacticipant = await requirePacticipant(db, param(req, 'name'));
+    const branch = await requireBranch(pacticipant, param(req, 'branch'));
+    const self = hrefsOf(deps, req).path(
+      'pacticipants',
+      pacticipant.name,
+      'branches',
+      branch.name,
+      'versions',
+    );
+    sendHal(res, 200, await versionList(req, pacticipant, self, { branch: branch.name }));
+  });
+
+  router
+    .route('/pacticipants/:name/branches/:branch/versions/:version')
+    .get(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const branch = await requireBranch(pacticipant, param(req, 'branch'));
+      const version = await requireVersion(db, pacticipant, param(req, 'version'));
+      if (!(await isOnBranch(db, branch.id, version.id)))
+        throw new MeshpactError(
+          'not_found',
+          `version ${version.number} is not on branch ${branch.name}`,
+        );
+      sendHal(res, 200, await showVersion(req, pacticipant, version));
+    })
+    .put(async (req, res) => {
+      const branchName = param(req, 'branch');
+      if (branchName.trim() === '') throw invalid('/branch', 'a branch needs a name');
+      const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
+        const at = clock.now();
+        const { row: pacticipant } = await findOrCreatePacticipant(trx, param(req, 'name'), at);
+        const { row: version } = await findOrCreateVersion(
+          trx,
+          pacticipant.id,
+          param(req, 'version'),
+          at,
+        );
+        return { pacticipant, version, created: await addToBranch(trx, version, branchName, at) };
+      });
+      const view = await showVersion(req, pacticipant, version);
+      if (created)
+        res.setHeader(
+          'Location',
+          hrefsOf(deps, req).path(
+            'pacticipants',
+            pacticipant.name,
+            'branches',
+            branchName,
+            'versions',
+            version.number,
+          ),
+        );
+      sendHal(res, created ? 201 : 200, view);
+    })
+    .delete(async (req, res) => {
+      const pacticipant = await requirePacticipant(db, param(req, 'name'));
+      const branch = await requireBranch(pacticipant, param(req, 'branch'));
+      const version = await requireVersion(db, pacticipant, param(req, 'version'));
+      if (!(await removeFromBranch(db, branch.id, version.id)))
+        throw new MeshpactError(
+          'not_found',
+          `version ${version.number} is not on branch ${branch.name}`,
+        );
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('GET', 'PUT', 'DELETE'));
+
+  return router;
+}
+
+function invalid(path: string, message: string): MeshpactError {
+  return validationFailed('request body', [{ path, message }]);
+}
