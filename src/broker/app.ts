@@ -6,10 +6,12 @@ import { createResponder } from '../http/schema-io.js';
 import { brokerAccess, type BrokerTokens } from './access.js';
 import type { BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
+import { forVerificationRoutes } from './routes/for-verification.js';
 import { indexRoutes } from './routes/index-route.js';
 import { pacticipantRoutes } from './routes/pacticipants.js';
 import { pactRoutes } from './routes/pacts.js';
 import { publishRoutes } from './routes/publish.js';
+import { verificationRoutes } from './routes/verifications.js';
 import { versionRoutes } from './routes/versions.js';
 
 export interface BrokerAppDeps extends BrokerDeps {
@@ -50,6 +52,8 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(pacticipantRoutes(deps));
   app.use(versionRoutes(deps));
   app.use(pactRoutes(deps));
+  app.use(forVerificationRoutes(deps));
+  app.use(verificationRoutes(withEvents));
   app.use(notFound);
   app.use(problemHandler(deps.logger, { mediaType: problemMediaType }));
   return app;

@@ -174,7 +174,9 @@ export interface SchemaTypes {
   'backend/thread-update-request': ThreadUpdateRequest;
   'broker/name': BrokerName;
   'broker/pacticipant-request': PacticipantRequest;
+  'broker/pacts-for-verification-request': PactsForVerificationRequest;
   'broker/publish-contracts-request': PublishContractsRequest;
+  'broker/verification-result-request': VerificationResultRequest;
   'common/cursor': Cursor;
   'common/health': Health;
   'common/problem': Problem;
@@ -517,6 +519,31 @@ export interface PacticipantRequest {
   [k: string]: unknown | undefined;
 }
 /**
+ * The body of POST /pacts/provider/{provider}/for-verification: which consumer versions' pacts to verify, and how the provider's results will be published (its branch or tags), which decides pending and work-in-progress pacts. Open, as the Pact Broker's is; the rules between selector fields are checked by the broker.
+ */
+export interface PactsForVerificationRequest {
+  consumerVersionSelectors?: {
+    mainBranch?: boolean;
+    branch?: BrokerName | boolean;
+    matchingBranch?: boolean;
+    fallbackBranch?: BrokerName;
+    tag?: BrokerName;
+    fallbackTag?: BrokerName;
+    latest?: boolean;
+    consumer?: BrokerName;
+    deployed?: boolean;
+    released?: boolean;
+    deployedOrReleased?: boolean;
+    environment?: BrokerName;
+    [k: string]: unknown | undefined;
+  }[];
+  providerVersionBranch?: string | null;
+  providerVersionTags?: BrokerName[];
+  includePendingStatus?: boolean;
+  includeWipPactsSince?: string | null;
+  [k: string]: unknown | undefined;
+}
+/**
  * The body of the broker's POST /contracts/publish, as the pact-broker CLI sends it: one consumer version, its branch and tags, and a pact per provider. Open, as the Pact Broker's is, so newer clients may add fields.
  */
 export interface PublishContractsRequest {
@@ -554,6 +581,19 @@ export interface PublishContractsRequest {
       [k: string]: unknown | undefined;
     }[],
   ];
+  [k: string]: unknown | undefined;
+}
+/**
+ * The body a verifier POSTs to a pact's pb:publish-verification-results link. Open, as the Pact Broker's is: testResults and verifiedBy are the verifier's own.
+ */
+export interface VerificationResultRequest {
+  success: boolean;
+  providerApplicationVersion: BrokerName;
+  buildUrl?: string | null;
+  testResults?: unknown;
+  verifiedBy?: {
+    [k: string]: unknown | undefined;
+  };
   [k: string]: unknown | undefined;
 }
 /**
