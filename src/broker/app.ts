@@ -8,6 +8,7 @@ import type { BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
 import { forVerificationRoutes } from './routes/for-verification.js';
 import { indexRoutes } from './routes/index-route.js';
+import { matrixRoutes } from './routes/matrix.js';
 import { pacticipantRoutes } from './routes/pacticipants.js';
 import { pactRoutes } from './routes/pacts.js';
 import { publishRoutes } from './routes/publish.js';
@@ -54,6 +55,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(pactRoutes(deps));
   app.use(forVerificationRoutes(deps));
   app.use(verificationRoutes(withEvents));
+  app.use(matrixRoutes(deps));
   app.use(notFound);
   app.use(problemHandler(deps.logger, { mediaType: problemMediaType }));
   return app;

@@ -1,0 +1,196 @@
+import { Router, type Request } from 'express';
+import { MeshpactError } from '../../errors/meshpact-error.js';
+import { hrefsOf, type BrokerDeps } from '../context.js';
+import { brokerDate, sendHal, type Hrefs } from '../hal.js';
+import {
+  computeMatrix,
+  type MatrixAnswer,
+  type MatrixQuery,
+  type MatrixSelector,
+} from '../matrix.js';
+import { versionDetails, type VersionDetail } from '../store/matrix.js';
+
+/**
+ * Reads Rack-style arrays of objects (`q[][pacticipant]=a&q[][version]=1&q[][pacticipant]=b`)
+ * the way the Pact Broker does: a key already present starts the next object.
+ */
+export function rackArray(search: URLSearchParams, name: string): Record<string, string>[] {
+  const items: Record<string, string>[] = [];
+  const pattern = new RegExp(`^${name}\\[\\]\\[([A-Za-z]+)\\]$`);
+  for (const [key, value] of search) {
+    const field = pattern.exec(key)?.[1];
+    if (!field) continue;
+    const current = items[items.length - 1];
+    if (!current || field in current) items.push({ [field]: value });
+    else current[field] = value;
+  }
+  return items;
+}
+
+const truthy = (value: string | undefined) => value === 'true';
+
+function toSelector(raw: Record<string, string>): MatrixSelector {
+  if (!raw.pacticipant)
+    throw new MeshpactError('validation_failed', 'each selector needs a pacticipant', {
+      extensions: { errors: ['each selector needs a pacticipant'] },
+    });
+  return {
+    pacticipant: raw.pacticipant,
+    ...(raw.version ? { version: raw.version } : {}),
+    ...(truthy(raw.latest) ? { latest: true } : {}),
+    ...(raw.tag ? { tag: raw.tag } : {}),
+    ...(raw.branch ? { branch: raw.branch } : {}),
+    ...(truthy(raw.mainBranch) ? { mainBranch: true } : {}),
+  };
+}
+
+function targetOf(search: URLSearchParams): MatrixQuery['target'] {
+  const environment = search.get('environment');
+  const tag = search.get('tag') ?? search.get('to');
+  const mainBranch = truthy(search.get('mainBranch') ?? undefined);
+  const given = [environment, tag, mainBranch || null].filter((v) => v !== null && v !== '');
+  if (given.length > 1)
+    throw new MeshpactError(
+      'validation_failed',
+      'give only one of environment, tag and mainBranch',
+      { extensions: { errors: ['give only one of environment, tag and mainBranch'] } },
+    );
+  if (environment && truthy(search.get('latest') ?? undefined))
+    throw new MeshpactError('validation_failed', 'latest cannot be combined with environment', {
+      extensions: { errors: ['latest cannot be combined with environment'] },
+    });
+  if (environment) return { environment };
+  if (tag) return { tag };
+  if (mainBranch) return { mainBranch: true };
+  if (truthy(search.get('latest') ?? undefined)) return { latest: true };
+  return undefined;
+}
+
+/** GET /matrix and GET /can-i-deploy. */
+export function matrixRoutes(deps: BrokerDeps): Router {
+  const { db } = deps;
+  const router = Router();
+  const search = (req: Request) => new URL(req.originalUrl, 'http://broker').searchParams;
+
+  router.get('/matrix', async (req, res) => {
+    const params = search(req);
+    const latestby = params.get('latestby');
+    const limit = params.get('limit');
+    const query: MatrixQuery = {
+      selectors: rackArray(params, 'q').map(toSelector),
+      ignore: rackArray(params, 'ignore').map((i) => ({
+        pacticipant: i.pacticipant ?? '',
+        ...(i.version ? { version: i.version } : {}),
+      })),
+      ...(latestby === 'cvp' || latestby === 'cvpv' || latestby === 'cp' ? { latestby } : {}),
+      ...(limit ? { limit: Math.max(1, Number(limit) || 100) } : {}),
+    };
+    const target = targetOf(params);
+    if (target) query.target = target;
+    sendHal(res, 200, await matrixView(hrefsOf(deps, req), db, await computeMatrix(db, query)));
+  });
+
+  router.get('/can-i-deploy', async (req, res) => {
+    const params = search(req);
+    const pacticipant = params.get('pacticipant');
+    const version = params.get('version');
+    if (!pacticipant || !version)
+      throw new MeshpactError('validation_failed', 'can-i-deploy needs pacticipant and version', {
+        extensions: { errors: ['can-i-deploy needs pacticipant and version'] },
+      });
+    const target = targetOf(params);
+    const answer = await computeMatrix(db, {
+      selectors: [{ pacticipant, version }],
+      latestby: 'cvp',
+      ...(target ? { target } : { target: { latest: true } }),
+    });
+    sendHal(res, 200, await matrixView(hrefsOf(deps, req), db, answer));
+  });
+  return router;
+}
+
+async function matrixView(
+  h: Hrefs,
+  db: Parameters<typeof versionDetails>[0],
+  answer: MatrixAnswer,
+) {
+  const ids = answer.rows.flatMap((row) => [
+    row.consumer.version.id,
+    ...(row.provider.version ? [row.provider.version.id] : []),
+  ]);
+  const details = await versionDetails(db, [...new Set(ids)]);
+  const version = (pacticipant: string, detail: VersionDetail | undefined) =>
+    detail
+      ? {
+          number: detail.number,
+          branch: detail.branches.at(-1)?.name ?? null,
+          branches: detail.branches.map((b) => ({ name: b.name, latest: b.latest })),
+          branchVersions: detail.branches.map((b) => ({ name: b.name, latest: b.latest })),
+          environments: [],
+          tags: detail.tags.map((t) => ({ name: t.name, latest: t.latest })),
+          _links: {
+            self: { href: h.path('pacticipants', pacticipant, 'versions', detail.number) },
+          },
+        }
+      : null;
+  return {
+    summary: {
+      deployable: answer.deployable,
+      reason: answer.reasons.join('\n'),
+      success: answer.success,
+      failed: answer.failed,
+      unknown: answer.unknown,
+      ...(answer.ignored > 0 ? { ignored: answer.ignored } : {}),
+    },
+    notices: [
+      ...answer.warnings.map((text) => ({ type: 'warning', text })),
+      ...answer.reasons.map((text) => ({
+        type:
+          answer.deployable === true
+            ? 'success'
+            : answer.deployable === false
+              ? 'error'
+              : 'warning',
+        text,
+      })),
+    ],
+    matrix: answer.rows.map((row) => ({
+      consumer: {
+        name: row.consumer.pacticipant.name,
+        version: version(row.consumer.pacticipant.name, details.get(row.consumer.version.id)),
+        _links: { self: { href: h.path('pacticipants', row.consumer.pacticipant.name) } },
+      },
+      provider: {
+        name: row.provider.pacticipant.name,
+        version: row.provider.version
+          ? version(row.provider.pacticipant.name, details.get(row.provider.version.id))
+          : null,
+        _links: { self: { href: h.path('pacticipants', row.provider.pacticipant.name) } },
+      },
+      pact: {
+        createdAt: brokerDate(row.pactCreatedAt),
+        _links: {
+          self: {
+            href: h.path(
+              'pacts',
+              'provider',
+              row.provider.pacticipant.name,
+              'consumer',
+              row.consumer.pacticipant.name,
+              'version',
+              row.consumer.version.number,
+            ),
+          },
+        },
+      },
+      verificationResult: row.verification
+        ? {
+            success: row.verification.success,
+            verifiedAt: brokerDate(row.verification.created_at),
+            _links: { self: { href: `${h.base}/verification-results/${row.verification.id}` } },
+          }
+        : null,
+      ...(row.ignored ? { ignored: true } : {}),
+    })),
+  };
+}
