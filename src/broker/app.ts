@@ -6,6 +6,8 @@ import { createResponder } from '../http/schema-io.js';
 import { brokerAccess, type BrokerTokens } from './access.js';
 import type { BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { environmentRoutes } from './routes/environments.js';
 import { indexRoutes } from './routes/index-route.js';
 import { pacticipantRoutes } from './routes/pacticipants.js';
 import { pactRoutes } from './routes/pacts.js';
@@ -50,6 +52,8 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(pacticipantRoutes(deps));
   app.use(versionRoutes(deps));
   app.use(pactRoutes(deps));
+  app.use(environmentRoutes(deps));
+  app.use(deploymentRoutes(deps));
   app.use(notFound);
   app.use(problemHandler(deps.logger, { mediaType: problemMediaType }));
   return app;
