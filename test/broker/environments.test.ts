@@ -150,6 +150,37 @@ describe('environments, deployments and releases with the pact-broker CLI', () =
       ]);
     });
 
+    it('updates and deletes an environment with update-environment and delete-environment', async () => {
+      const uuid = await createEnvironment('staging');
+      const updated = await cli(
+        'update-environment',
+        '--uuid',
+        uuid,
+        '--name',
+        'staging-eu',
+        '--display-name',
+        'Staging (EU)',
+      );
+      expect(updated.status).toBe(0);
+      expect((await http(`/environments/${uuid}`)).body).toMatchObject({
+        name: 'staging-eu',
+        displayName: 'Staging (EU)',
+      });
+
+      await createVersions('inventory', '1.0.0');
+      const deployment = await http(
+        `/pacticipants/inventory/versions/1.0.0/deployed-versions/environment/${uuid}`,
+        { method: 'POST', json: {} },
+      );
+      expect(deployment.status).toBe(201);
+
+      const deleted = await cli('delete-environment', '--uuid', uuid);
+      expect(deleted.status).toBe(0);
+      expect((await http(`/environments/${uuid}`)).status).toBe(404);
+      // The deployments recorded there go with it.
+      expect((await http(`/deployed-versions/${String(deployment.body.uuid)}`)).status).toBe(404);
+    });
+
     it('ignores a uuid in the body, replaces an environment with PUT and deletes it', async () => {
       const given = randomUUID();
       const created = await http('/environments', {
