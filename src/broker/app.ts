@@ -6,6 +6,8 @@ import { createResponder } from '../http/schema-io.js';
 import { brokerAccess, type BrokerTokens } from './access.js';
 import type { BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { environmentRoutes } from './routes/environments.js';
 import { forVerificationRoutes } from './routes/for-verification.js';
 import { indexRoutes } from './routes/index-route.js';
 import { matrixRoutes } from './routes/matrix.js';
@@ -56,6 +58,8 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(forVerificationRoutes(deps));
   app.use(verificationRoutes(withEvents));
   app.use(matrixRoutes(deps));
+  app.use(environmentRoutes(deps));
+  app.use(deploymentRoutes(deps));
   app.use(notFound);
   app.use(problemHandler(deps.logger, { mediaType: problemMediaType }));
   return app;

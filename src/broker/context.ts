@@ -5,6 +5,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { Queryable } from '../runtime/db.js';
 import type { Logger } from '../runtime/logger.js';
 import { hrefsFor, type Hrefs } from './hal.js';
+import { findEnvironment, type EnvironmentRow } from './store/environments.js';
 import { findPacticipant, type PacticipantRow } from './store/pacticipants.js';
 import { findVersion, type VersionRow } from './store/versions.js';
 
@@ -39,6 +40,12 @@ export async function requireVersion(
 ): Promise<VersionRow> {
   const row = await findVersion(db, pacticipant.id, number);
   if (!row) throw new MeshpactError('not_found', `${pacticipant.name} has no version "${number}"`);
+  return row;
+}
+
+export async function requireEnvironment(db: Queryable, uuid: string): Promise<EnvironmentRow> {
+  const row = await findEnvironment(db, uuid);
+  if (!row) throw new MeshpactError('not_found', `no environment with uuid "${uuid}"`);
   return row;
 }
 

@@ -172,6 +172,7 @@ export interface SchemaTypes {
   'backend/thread-create-request': ThreadCreateRequest;
   'backend/thread-page': ThreadPage;
   'backend/thread-update-request': ThreadUpdateRequest;
+  'broker/environment-request': EnvironmentRequest;
   'broker/name': BrokerName;
   'broker/pacticipant-request': PacticipantRequest;
   'broker/pacts-for-verification-request': PactsForVerificationRequest;
@@ -505,6 +506,25 @@ export interface ThreadUpdateRequest {
    */
   title?: string;
   metadata?: ThreadMetadata;
+}
+/**
+ * The body of POST /environments and PUT /environments/{uuid}: where versions get deployed or released. The name is what deployment scripts pass (`record-deployment --environment`), so it is one word; the broker makes the uuid and ignores one in the body, and derives a display name from the name when none is given. Open, as the Pact Broker's is.
+ */
+export interface EnvironmentRequest {
+  name: string;
+  displayName?: string | null;
+  production: boolean;
+  /**
+   * @maxItems 100
+   */
+  contacts?: {
+    name: string;
+    details?: {
+      [k: string]: unknown | undefined;
+    };
+    [k: string]: unknown | undefined;
+  }[];
+  [k: string]: unknown | undefined;
 }
 /**
  * The body of POST /pacticipants, and of PUT or PATCH /pacticipants/{name} (where name may be left out). Open, as the Pact Broker's is.

@@ -1,0 +1,211 @@
+import { Router, type Request } from 'express';
+import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
+import { methodNotAllowed } from '../../http/problems.js';
+import { withTransaction } from '../../runtime/db.js';
+import {
+  hrefsOf,
+  param,
+  requireEnvironment,
+  requirePacticipant,
+  requireVersion,
+  type BrokerDeps,
+} from '../context.js';
+import { deployedVersionView, releasedVersionView } from '../environment-views.js';
+import { sendHal } from '../hal.js';
+import {
+  currentlyDeployed,
+  currentlySupported,
+  findDeployedVersion,
+  findReleasedVersion,
+  recordDeployment,
+  recordRelease,
+  recordSupportEnded,
+  recordUndeployment,
+} from '../store/deployments.js';
+import { findEnvironmentById, type EnvironmentRow } from '../store/environments.js';
+
+/**
+ * Recording deployments and releases of versions (`pb:record-deployment`,
+ * `pb:record-release` on a version), listing what is current in an
+ * environment, and ending a deployment or a release's support by PATCH.
+ */
+export function deploymentRoutes(deps: BrokerDeps): Router {
+  const { db, clock } = deps;
+  const router = Router();
+
+  /** The version (never created here, unlike tags and branches) and the environment. */
+  const target = async (req: Request) => {
+    const pacticipant = await requirePacticipant(db, param(req, 'name'));
+    const version = await requireVersion(db, pacticipant, param(req, 'version'));
+    const environment = await requireEnvironment(db, param(req, 'uuid'));
+    return { version, environment };
+  };
+
+  // --- deployments ----------------------------------------------------------
+
+  router
+    .route('/pacticipants/:name/versions/:version/deployed-versions/environment/:uuid')
+    .post(async (req, res) => {
+      const { version, environment } = await target(req);
+      const instance = applicationInstanceOf(req.body, environment);
+      const row = await withTransaction(db, (trx) =>
+        recordDeployment(trx, version, environment.id, instance, clock.now()),
+      );
+      const view = deployedVersionView(hrefsOf(deps, req), row, environment);
+      res.setHeader('Location', view._links.self.href);
+      sendHal(res, 201, view);
+    })
+    .all(methodNotAllowed('POST'));
+
+  router.get('/environments/:uuid/deployed-versions/currently-deployed', async (req, res) => {
+    const environment = await requireEnvironment(db, param(req, 'uuid'));
+    const h = hrefsOf(deps, req);
+    const rows = await currentlyDeployed(db, environment.id, {
+      pacticipant: queryText(req, 'pacticipant'),
+      applicationInstance: queryText(req, 'applicationInstance')?.trim(),
+    });
+    sendHal(res, 200, {
+      _embedded: { deployedVersions: rows.map((row) => deployedVersionView(h, row, environment)) },
+      _links: {
+        self: {
+          title: `Versions currently deployed to ${environment.display_name ?? environment.name}`,
+          href: h.path('environments', environment.uuid, 'deployed-versions', 'currently-deployed'),
+        },
+      },
+    });
+  });
+
+  router
+    .route('/deployed-versions/:uuid')
+    .get(async (req, res) => {
+      const row = await findDeployedVersion(db, param(req, 'uuid'));
+      if (!row) throw noRecord('deployed version', param(req, 'uuid'));
+      const environment = await findEnvironmentById(db, row.environment_id);
+      sendHal(res, 200, deployedVersionView(hrefsOf(deps, req), row, environment));
+    })
+    .patch(async (req, res) => {
+      const uuid = param(req, 'uuid');
+      const found = await findDeployedVersion(db, uuid);
+      if (!found) throw noRecord('deployed version', uuid);
+      const change = flagOf(req.body, 'currentlyDeployed');
+      if (change === true)
+        throw invalid(
+          '/currentlyDeployed',
+          'can only be set to false; record a new deployment to deploy the version again',
+        );
+      const row = change === false ? await recordUndeployment(db, uuid, clock.now()) : found;
+      if (!row) throw noRecord('deployed version', uuid);
+      const environment = await findEnvironmentById(db, row.environment_id);
+      sendHal(res, 200, deployedVersionView(hrefsOf(deps, req), row, environment));
+    })
+    .all(methodNotAllowed('GET', 'PATCH'));
+
+  // --- releases -------------------------------------------------------------
+
+  router
+    .route('/pacticipants/:name/versions/:version/released-versions/environment/:uuid')
+    .post(async (req, res) => {
+      const { version, environment } = await target(req);
+      const { row, created } = await withTransaction(db, (trx) =>
+        recordRelease(trx, version, environment.id, clock.now()),
+      );
+      const view = releasedVersionView(hrefsOf(deps, req), row, environment);
+      if (created) res.setHeader('Location', view._links.self.href);
+      sendHal(res, created ? 201 : 200, view);
+    })
+    .all(methodNotAllowed('POST'));
+
+  router.get('/environments/:uuid/released-versions/currently-supported', async (req, res) => {
+    const environment = await requireEnvironment(db, param(req, 'uuid'));
+    const h = hrefsOf(deps, req);
+    const rows = await currentlySupported(db, environment.id, {
+      pacticipant: queryText(req, 'pacticipant'),
+      version: queryText(req, 'version'),
+    });
+    sendHal(res, 200, {
+      _embedded: { releasedVersions: rows.map((row) => releasedVersionView(h, row, environment)) },
+      _links: {
+        self: {
+          title: `Versions released and supported in ${environment.display_name ?? environment.name}`,
+          href: h.path(
+            'environments',
+            environment.uuid,
+            'released-versions',
+            'currently-supported',
+          ),
+        },
+      },
+    });
+  });
+
+  router
+    .route('/released-versions/:uuid')
+    .get(async (req, res) => {
+      const row = await findReleasedVersion(db, param(req, 'uuid'));
+      if (!row) throw noRecord('released version', param(req, 'uuid'));
+      const environment = await findEnvironmentById(db, row.environment_id);
+      sendHal(res, 200, releasedVersionView(hrefsOf(deps, req), row, environment));
+    })
+    .patch(async (req, res) => {
+      const uuid = param(req, 'uuid');
+      const found = await findReleasedVersion(db, uuid);
+      if (!found) throw noRecord('released version', uuid);
+      const change = flagOf(req.body, 'currentlySupported');
+      if (change === true)
+        throw invalid(
+          '/currentlySupported',
+          'can only be set to false; record the release again to support the version again',
+        );
+      const row = change === false ? await recordSupportEnded(db, uuid, clock.now()) : found;
+      if (!row) throw noRecord('released version', uuid);
+      const environment = await findEnvironmentById(db, row.environment_id);
+      sendHal(res, 200, releasedVersionView(hrefsOf(deps, req), row, environment));
+    })
+    .all(methodNotAllowed('GET', 'PATCH'));
+
+  return router;
+}
+
+/**
+ * `applicationInstance`, or the beta clients' `target`, '' for none. The Rust
+ * pact-broker CLI puts the environment's name in `target` whether or not an
+ * instance was given, so a `target` equal to that name is not read as one.
+ */
+function applicationInstanceOf(body: unknown, environment: EnvironmentRow): string {
+  const fields = objectOf(body);
+  const read = (name: 'applicationInstance' | 'target') => {
+    const value = fields[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') throw invalid(`/${name}`, 'must be a string');
+    return value.trim();
+  };
+  const instance = read('applicationInstance');
+  if (instance !== undefined) return instance;
+  const legacy = read('target');
+  return legacy === undefined || legacy === environment.name ? '' : legacy;
+}
+
+/** A boolean member of a PATCH body; undefined when absent (the PATCH then changes nothing). */
+function flagOf(body: unknown, name: string): boolean | undefined {
+  const value = objectOf(body)[name];
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw invalid(`/${name}`, 'must be a boolean');
+}
+
+function objectOf(body: unknown): Record<string, unknown> {
+  if (body === undefined) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('/', 'must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function queryText(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+const invalid = (path: string, message: string) =>
+  validationFailed('request body', [{ path, message }]);
+
+const noRecord = (what: string, uuid: string) =>
+  new MeshpactError('not_found', `no ${what} with uuid "${uuid}"`);
