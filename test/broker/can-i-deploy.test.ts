@@ -105,6 +105,87 @@ describe('can-i-deploy against the broker', () => {
     ).toBe(1);
   });
 
+  it('answers for deploying to an environment from what is deployed there', async () => {
+    expect((await cli('create-environment', '--name', 'production', '--production')).status).toBe(
+      0,
+    );
+    const alone = await canIDeploy(
+      '--pacticipant',
+      'shop',
+      '--version',
+      'shop-1',
+      '--to-environment',
+      'production',
+    );
+    expect(alone.status).toBe(1);
+    expect(alone.stdout).toMatch(
+      /There is no verified pact between shop \(shop-1\) and a version of catalog in production/,
+    );
+
+    const deploy = (pacticipant: string, version: string) =>
+      cli(
+        'record-deployment',
+        '--pacticipant',
+        pacticipant,
+        '--version',
+        version,
+        '--environment',
+        'production',
+      );
+    expect((await deploy('catalog', 'catalog-1')).status).toBe(0);
+    expect(
+      (
+        await canIDeploy(
+          '--pacticipant',
+          'shop',
+          '--version',
+          'shop-1',
+          '--to-environment',
+          'production',
+        )
+      ).status,
+    ).toBe(1);
+    expect((await deploy('catalog', 'catalog-2')).status).toBe(0);
+    expect(
+      (
+        await canIDeploy(
+          '--pacticipant',
+          'shop',
+          '--version',
+          'shop-1',
+          '--to-environment',
+          'production',
+        )
+      ).status,
+    ).toBe(0);
+
+    expect((await deploy('shop', 'shop-1')).status).toBe(0);
+    expect(
+      (
+        await canIDeploy(
+          '--pacticipant',
+          'catalog',
+          '--version',
+          'catalog-2',
+          '--to-environment',
+          'production',
+        )
+      ).status,
+    ).toBe(0);
+    expect(
+      (
+        await canIDeploy(
+          '--pacticipant',
+          'catalog',
+          '--version',
+          'catalog-1',
+          '--to-environment',
+          'production',
+        )
+      ).status,
+    ).toBe(1);
+  });
+
   it('says no for a version the broker does not know', async () => {
     const answer = await canIDeploy('--pacticipant', 'shop', '--version', 'shop-404');
     expect(answer.status).toBe(1);
