@@ -54,7 +54,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(publishRoutes(withEvents));
   app.use(pacticipantRoutes(deps));
   app.use(versionRoutes(deps));
-  app.use(pactRoutes(deps));
+  app.use(pactRoutes(withEvents));
   app.use(forVerificationRoutes(deps));
   app.use(verificationRoutes(withEvents));
   app.use(matrixRoutes(deps));

@@ -1,12 +1,23 @@
-import { Router, type Request } from 'express';
-import { MeshpactError } from '../../errors/meshpact-error.js';
+import { Router, type Request, type Response } from 'express';
+import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
+import { methodNotAllowed } from '../../http/problems.js';
 import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
+import type { BrokerEventSink } from '../events.js';
 import { sendHal } from '../hal.js';
-import { latestPact, latestPacts, pactBySha, pactOfVersion, type PactRow } from '../store/pacts.js';
+import { publishContracts } from '../publication.js';
+import { findPacticipant } from '../store/pacticipants.js';
+import {
+  deletePublication,
+  latestPact,
+  latestPacts,
+  pactBySha,
+  pactOfVersion,
+  type PactRow,
+} from '../store/pacts.js';
 import { pactView } from '../views.js';
 
 /** Reading pacts: by consumer version, by content (SHA), the latest (of a tag or branch), and lists. */
-export function pactRoutes(deps: BrokerDeps): Router {
+export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Router {
   const { db } = deps;
   const router = Router();
 
@@ -30,10 +41,56 @@ export function pactRoutes(deps: BrokerDeps): Router {
   };
   const base = '/pacts/provider/:provider/consumer/:consumer';
 
-  router.get(`${base}/version/:version`, async (req, res) => {
-    const { provider, consumer } = await pair(req);
-    send(req, res, await pactOfVersion(db, provider.id, consumer.id, param(req, 'version')));
-  });
+  // The legacy way to publish, one pact at a time: PUT replaces, PATCH merges.
+  const legacyPublish = (merge: boolean) => async (req: Request, res: Response) => {
+    const [providerName, consumerName, number] = ['provider', 'consumer', 'version'].map((name) =>
+      param(req, name),
+    ) as [string, string, string];
+    if (req.body === undefined || typeof req.body !== 'object' || Array.isArray(req.body))
+      throw validationFailed('request body', [
+        { path: '/', message: 'must be a pact: a JSON object' },
+      ]);
+    const [consumer, provider] = await Promise.all([
+      findPacticipant(db, consumerName),
+      findPacticipant(db, providerName),
+    ]);
+    const existing =
+      consumer && provider ? await pactOfVersion(db, provider.id, consumer.id, number) : undefined;
+    await publishContracts(deps, {
+      pacticipantName: consumerName,
+      pacticipantVersionNumber: number,
+      contracts: [
+        {
+          consumerName,
+          providerName,
+          specification: 'pact',
+          contentType: 'application/json',
+          content: Buffer.from(JSON.stringify(req.body)).toString('base64'),
+          onConflict: merge ? 'merge' : 'overwrite',
+        },
+      ],
+    });
+    const published = await pair(req);
+    const pact = (await pactOfVersion(db, published.provider.id, published.consumer.id, number))!;
+    sendHal(res, existing ? 200 : 201, pactView(hrefsOf(deps, req), pact));
+  };
+
+  router
+    .route(`${base}/version/:version`)
+    .get(async (req, res) => {
+      const { provider, consumer } = await pair(req);
+      send(req, res, await pactOfVersion(db, provider.id, consumer.id, param(req, 'version')));
+    })
+    .put(legacyPublish(false))
+    .patch(legacyPublish(true))
+    .delete(async (req, res) => {
+      const { provider, consumer } = await pair(req);
+      const pact = await pactOfVersion(db, provider.id, consumer.id, param(req, 'version'));
+      if (!pact) throw new MeshpactError('not_found', 'no pact for that consumer version');
+      await deletePublication(db, pact.publication_id);
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('GET', 'PUT', 'PATCH', 'DELETE'));
   router.get(
     [`${base}/pact-version/:sha`, `${base}/pact-version/:sha/metadata/:metadata`],
     async (req, res) => {
