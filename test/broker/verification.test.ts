@@ -117,6 +117,24 @@ describe('the pact-js Verifier and the broker', () => {
       await fetch(pact._links['pb:latest-verification-results'].href)
     ).json()) as Record<string, unknown>;
     expect(result).toMatchObject({ success: true, providerApplicationVersion: 'catalog-2' });
+    const matrix = (await (
+      await fetch(
+        `${broker.url}/matrix?q[][pacticipant]=shop&q[][version]=shop-1&q[][pacticipant]=catalog&latestby=cvpv`,
+      )
+    ).json()) as {
+      matrix: {
+        provider: { version: { number: string } };
+        verificationResult: { success: boolean };
+      }[];
+    };
+    expect(
+      matrix.matrix
+        .map((row) => [row.provider.version.number, row.verificationResult.success])
+        .sort(),
+    ).toEqual([
+      ['catalog-1', false],
+      ['catalog-2', true],
+    ]);
     const branches = (await (
       await fetch(`${broker.url}/pacticipants/catalog/versions/catalog-2`)
     ).json()) as {
@@ -124,6 +142,90 @@ describe('the pact-js Verifier and the broker', () => {
     };
     expect(branches._embedded.branchVersions.map((b) => b.name)).toEqual(['main']);
   }, 60_000);
+
+  it('adds work-in-progress pacts from other branches, pending, until the provider branch verifies them', async () => {
+    const feature = {
+      consumer: { name: 'shop' },
+      provider: { name: 'catalog' },
+      interactions: [
+        {
+          description: 'a request for a basket',
+          request: { method: 'GET', path: '/basket' },
+          response: { status: 200 },
+        },
+      ],
+      metadata: { pactSpecification: { version: '3.0.0' } },
+    };
+    const published = await fetch(`${broker.url}/contracts/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        pacticipantName: 'shop',
+        pacticipantVersionNumber: 'shop-2',
+        branch: 'feat/basket',
+        contracts: [
+          {
+            consumerName: 'shop',
+            providerName: 'catalog',
+            specification: 'pact',
+            contentType: 'application/json',
+            content: Buffer.from(JSON.stringify(feature)).toString('base64'),
+          },
+        ],
+      }),
+    });
+    expect(published.status).toBe(200);
+    const ask = async (includeWipPactsSince?: string) => {
+      const answer = await fetch(`${broker.url}/pacts/provider/catalog/for-verification`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          consumerVersionSelectors: [{ mainBranch: true }],
+          providerVersionBranch: 'main',
+          ...(includeWipPactsSince ? { includeWipPactsSince } : {}),
+        }),
+      });
+      const body = (await answer.json()) as {
+        _embedded: {
+          pacts: {
+            shortDescription: string;
+            verificationProperties: { pending: boolean; wip?: boolean };
+          }[];
+        };
+      };
+      return body._embedded.pacts.map((p) => [
+        p.shortDescription,
+        p.verificationProperties.pending,
+        p.verificationProperties.wip ?? false,
+      ]);
+    };
+
+    expect(await ask()).toEqual([['latest from main branch (main)', false, false]]);
+    expect(await ask('2020-01-01')).toEqual([
+      ['latest from main branch (main)', false, false],
+      ['work in progress', true, true],
+    ]);
+    expect(await ask('2999-01-01')).toEqual([['latest from main branch (main)', false, false]]);
+
+    // A provider version on main verifies it: no longer work in progress.
+    await fetch(`${broker.url}/pacticipants/catalog/branches/main/versions/catalog-3`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const pact = (await (
+      await fetch(`${broker.url}/pacts/provider/catalog/consumer/shop/version/shop-2`)
+    ).json()) as {
+      _links: { 'pb:publish-verification-results': { href: string } };
+    };
+    const verified = await fetch(pact._links['pb:publish-verification-results'].href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ success: true, providerApplicationVersion: 'catalog-3' }),
+    });
+    expect(verified.status).toBe(201);
+    expect(await ask('2020-01-01')).toEqual([['latest from main branch (main)', false, false]]);
+  });
 
   it('refuses selectors that break the rules, saying which', async () => {
     const answer = await fetch(`${broker.url}/pacts/provider/catalog/for-verification`, {
