@@ -11,10 +11,15 @@ import { pacticipantRoutes } from './routes/pacticipants.js';
 import { pactRoutes } from './routes/pacts.js';
 import { publishRoutes } from './routes/publish.js';
 import { versionRoutes } from './routes/versions.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { defaultWebhookSettings, type WebhookSettings } from './webhook-rules.js';
 
 export interface BrokerAppDeps extends BrokerDeps {
   tokens?: BrokerTokens;
+  /** Told about publications (and later verifications); webhooks are one such sink. */
   events?: BrokerEventSink;
+  /** What webhooks may do; the defaults when unset. */
+  webhooks?: WebhookSettings;
 }
 
 /** Pacts can be large; a pact file of several MB is not unusual. */
@@ -49,6 +54,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(publishRoutes(withEvents));
   app.use(pacticipantRoutes(deps));
   app.use(versionRoutes(deps));
+  app.use(webhookRoutes({ ...deps, webhooks: deps.webhooks ?? defaultWebhookSettings }));
   app.use(pactRoutes(deps));
   app.use(notFound);
   app.use(problemHandler(deps.logger, { mediaType: problemMediaType }));
