@@ -16,10 +16,15 @@ import { pactRoutes } from './routes/pacts.js';
 import { publishRoutes } from './routes/publish.js';
 import { verificationRoutes } from './routes/verifications.js';
 import { versionRoutes } from './routes/versions.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { defaultWebhookSettings, type WebhookSettings } from './webhook-rules.js';
 
 export interface BrokerAppDeps extends BrokerDeps {
   tokens?: BrokerTokens;
+  /** Told about publications (and later verifications); webhooks are one such sink. */
   events?: BrokerEventSink;
+  /** What webhooks may do; the defaults when unset. */
+  webhooks?: WebhookSettings;
 }
 
 /** Pacts can be large; a pact file of several MB is not unusual. */
@@ -54,6 +59,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(publishRoutes(withEvents));
   app.use(pacticipantRoutes(deps));
   app.use(versionRoutes(deps));
+  app.use(webhookRoutes({ ...deps, webhooks: deps.webhooks ?? defaultWebhookSettings }));
   app.use(pactRoutes(withEvents));
   app.use(forVerificationRoutes(deps));
   app.use(verificationRoutes(withEvents));

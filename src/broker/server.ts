@@ -8,6 +8,8 @@ import { migrateOrThrow } from '../runtime/migrate.js';
 import { packageRoot } from '../runtime/paths.js';
 import { createApp } from './app.js';
 import type { BrokerConfig } from './config.js';
+import type { WebhookSettings } from './webhook-rules.js';
+import { WebhookDispatcher } from './webhooks.js';
 
 export interface StartBrokerOptions {
   /** The Postgres to use; DATABASE_URL in config is the fallback. */
@@ -23,7 +25,19 @@ export interface RunningBroker {
 
 export const brokerMigrations = () => join(packageRoot(), 'src/broker/migrations');
 
-/** Runs the broker: migrates its tables and listens. `close()` lets requests finish, then ends the pool. */
+export const webhookSettingsOf = (config: BrokerConfig): WebhookSettings => ({
+  schemes: config.webhookSchemes,
+  methods: config.webhookMethods,
+  hosts: config.webhookHosts,
+  retrySchedule: config.webhookRetrySchedule,
+  timeoutSeconds: config.webhookTimeout,
+});
+
+/**
+ * Runs the broker: migrates its tables, listens, and runs webhooks (resuming
+ * those still due from before). `close()` lets requests finish, stops the
+ * webhooks, then ends the pool.
+ */
 export async function start(
   config: BrokerConfig,
   options: StartBrokerOptions = {},
@@ -37,16 +51,33 @@ export async function start(
     await migrateOrThrow(db, { namespace: 'broker', directory: brokerMigrations() });
     const server = createServer();
     const listening = await listen(server, { host: config.host, port: config.port });
+    const clock = options.clock ?? systemClock;
+    const webhooks = webhookSettingsOf(config);
+    const dispatcher = new WebhookDispatcher({
+      db,
+      clock,
+      logger,
+      baseUrl: config.publicUrl ?? listening.url,
+      settings: webhooks,
+    });
     server.on(
       'request',
       createApp({
         db,
-        clock: options.clock ?? systemClock,
+        clock,
         logger,
         publicUrl: config.publicUrl,
         tokens: { token: config.token, readToken: config.readToken },
+        events: dispatcher,
+        webhooks,
       }),
     );
+    try {
+      await dispatcher.start();
+    } catch (error) {
+      await listening.close();
+      throw error;
+    }
     logger.info({ url: listening.url }, 'broker listening');
     let closing: Promise<void> | undefined;
     return {
@@ -54,6 +85,7 @@ export async function start(
       close() {
         closing ??= (async () => {
           await listening.close();
+          await dispatcher.close();
           await db.end();
         })();
         return closing;

@@ -131,6 +131,14 @@ export type AgentCompleted = AgentEventEnvelope & {
  */
 export type BrokerName = string;
 /**
+ * One pacticipant by name, or every pacticipant with a label; leave it out for any.
+ */
+export type PacticipantSelector = {
+  name?: BrokerName;
+  label?: BrokerName;
+  [k: string]: unknown | undefined;
+} | null;
+/**
  * Any frame a client sends on /ws, told apart by type.
  */
 export type ClientFrame = SubscribeFrame | UnsubscribeFrame | StartRunFrame | PingFrame;
@@ -178,6 +186,7 @@ export interface SchemaTypes {
   'broker/pacts-for-verification-request': PactsForVerificationRequest;
   'broker/publish-contracts-request': PublishContractsRequest;
   'broker/verification-result-request': VerificationResultRequest;
+  'broker/webhook-request': WebhookRequest;
   'common/cursor': Cursor;
   'common/health': Health;
   'common/problem': Problem;
@@ -612,6 +621,56 @@ export interface VerificationResultRequest {
   buildUrl?: string | null;
   testResults?: unknown;
   verifiedBy?: {
+    [k: string]: unknown | undefined;
+  };
+  [k: string]: unknown | undefined;
+}
+/**
+ * The body of POST /webhooks (and its scoped forms) and PUT /webhooks/{uuid}, as the pact-broker CLI's create-webhook sends it: which pacticipants and events it fires for, and the HTTP request it makes, where ${pactbroker.<name>} templates are filled in. The broker checks the method, URL scheme and host against its whitelists. Open, as the Pact Broker's is.
+ */
+export interface WebhookRequest {
+  description?: string | null;
+  consumer?: PacticipantSelector;
+  provider?: PacticipantSelector;
+  /**
+   * @minItems 1
+   */
+  events?: [
+    {
+      name:
+        | 'contract_published'
+        | 'contract_content_changed'
+        | 'contract_requiring_verification_published'
+        | 'provider_verification_published'
+        | 'provider_verification_succeeded'
+        | 'provider_verification_failed';
+      [k: string]: unknown | undefined;
+    },
+    ...{
+      name:
+        | 'contract_published'
+        | 'contract_content_changed'
+        | 'contract_requiring_verification_published'
+        | 'provider_verification_published'
+        | 'provider_verification_succeeded'
+        | 'provider_verification_failed';
+      [k: string]: unknown | undefined;
+    }[],
+  ];
+  enabled?: boolean;
+  teamUuid?: string | null;
+  request: {
+    method: string;
+    url: string;
+    headers?: {
+      [k: string]: string | undefined;
+    } | null;
+    /**
+     * Any JSON; a string is sent as it is, anything else as JSON.
+     */
+    body?: {} | unknown[] | string | number | boolean | null;
+    username?: string | null;
+    password?: string | null;
     [k: string]: unknown | undefined;
   };
   [k: string]: unknown | undefined;
