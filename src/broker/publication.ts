@@ -5,7 +5,13 @@ import { canonicalJson, pactContentSha, withInteractionIds } from './content-has
 import type { BrokerDeps } from './context.js';
 import type { BrokerEvent, BrokerEventSink } from './events.js';
 import { findOrCreatePacticipant, type PacticipantRow } from './store/pacticipants.js';
-import { findPublication, publishPact, storePactContent, latestPact } from './store/pacts.js';
+import {
+  findPublication,
+  latestPact,
+  publishPact,
+  storePactContent,
+  versionsRequiringVerification,
+} from './store/pacts.js';
 import {
   addTag,
   addToBranch,
@@ -183,6 +189,16 @@ export async function publishContracts(
       };
       events.push({ name: 'contract_published', ...event });
       if (changed) events.push({ name: 'contract_content_changed', ...event });
+      for (const providerVersion of await versionsRequiringVerification(
+        trx,
+        provider.id,
+        pactVersionId,
+      ))
+        events.push({
+          name: 'contract_requiring_verification_published',
+          ...event,
+          providerVersion,
+        });
     }
     return {
       pacticipant,

@@ -350,6 +350,58 @@ describe('broker webhooks', () => {
       expect(created.status).not.toBe(0);
     });
   });
+  describe('when a provider has versions to answer for', () => {
+    it('fires contract_requiring_verification_published for its main branch head, then provider_verification_published', async () => {
+      const put = await fetch(`${broker.url}/pacticipants/ledger/branches/main/versions/ledger-1`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(put.status).toBe(201);
+      const created = await post('/webhooks', {
+        description: 'ledger verification',
+        provider: { name: 'ledger' },
+        events: [
+          { name: 'contract_requiring_verification_published' },
+          { name: 'provider_verification_published' },
+        ],
+        request: {
+          method: 'POST',
+          url: `${receiver.url}/ledger?pv=\${pactbroker.providerVersionNumber}&status=\${pactbroker.githubVerificationStatus}`,
+          body: '${pactbroker.eventName}',
+        },
+      });
+      expect(created.status).toBe(201);
+
+      await publish('shop', 'ledger', '3.0.0', '--branch', 'main');
+      const [required] = await receiver.waitFor('/ledger', 1);
+      expect(required?.body).toBe('contract_requiring_verification_published');
+      expect(new URL(required!.url, receiver.url).searchParams.get('pv')).toBe('ledger-1');
+
+      const pact = await getJson<{
+        _links: { 'pb:publish-verification-results': { href: string } };
+      }>(`${broker.url}/pacts/provider/ledger/consumer/shop/latest`);
+      const verified = await fetch(pact._links['pb:publish-verification-results'].href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ success: true, providerApplicationVersion: 'ledger-1' }),
+      });
+      expect(verified.status).toBe(201);
+      const [, published] = await receiver.waitFor('/ledger', 2);
+      expect(published?.body).toBe('provider_verification_published');
+      const query = new URL(published!.url, receiver.url).searchParams;
+      expect([query.get('pv'), query.get('status')]).toEqual(['ledger-1', 'success']);
+
+      // Once verified by that version, a republished identical pact requires nothing more of it.
+      await publish('shop', 'ledger', '3.0.1', '--branch', 'main');
+      const uuid = await uuidOf('ledger verification');
+      const events = (await triggered(uuid)).map((t) => t.eventName).sort();
+      expect(events).toEqual([
+        'contract_requiring_verification_published',
+        'provider_verification_published',
+      ]);
+    });
+  });
 });
 
 describe('broker webhooks across a restart', () => {

@@ -170,3 +170,33 @@ export async function versionsWithContent(db: Queryable, pactVersionId: string):
   );
   return rows.map((row) => row.number);
 }
+
+/**
+ * The provider versions that should verify this content and have not: the
+ * head of the provider's main branch and whatever of it is deployed or
+ * released now.
+ */
+export async function versionsRequiringVerification(
+  db: Queryable,
+  providerId: string,
+  pactVersionId: string,
+): Promise<string[]> {
+  const { rows } = await db.query<{ number: string }>(
+    `SELECT v.number FROM broker_versions v
+      WHERE v.id IN (
+              SELECT head.version_id FROM broker_pacticipants p
+                JOIN broker_branches b ON b.pacticipant_id = p.id AND b.name = p.main_branch
+                CROSS JOIN LATERAL (SELECT version_id FROM broker_branch_versions
+                                     WHERE branch_id = b.id ORDER BY position DESC LIMIT 1) head
+               WHERE p.id = $1
+              UNION
+              SELECT version_id FROM broker_deployed_versions WHERE pacticipant_id = $1 AND undeployed_at IS NULL
+              UNION
+              SELECT version_id FROM broker_released_versions WHERE pacticipant_id = $1 AND support_ended_at IS NULL)
+        AND NOT EXISTS (SELECT 1 FROM broker_verifications vr
+                         WHERE vr.pact_version_id = $2 AND vr.provider_version_id = v.id)
+      ORDER BY v.position`,
+    [providerId, pactVersionId],
+  );
+  return rows.map((row) => row.number);
+}
