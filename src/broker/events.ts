@@ -1,12 +1,11 @@
+import type { WebhookRequest } from '../schemas/types.generated.js';
+
+/** The events a webhook may name: schemas/broker/webhook-request.json lists them. */
+export type BrokerEventName = NonNullable<WebhookRequest['events']>[number]['name'];
+
 /** What happened in the broker that webhooks may be told about. */
 export interface BrokerEvent {
-  name:
-    | 'contract_published'
-    | 'contract_content_changed'
-    | 'contract_requiring_verification_published'
-    | 'provider_verification_published'
-    | 'provider_verification_succeeded'
-    | 'provider_verification_failed';
+  name: BrokerEventName;
   consumer: string;
   provider: string;
   /** The pact (by content) the event is about. */

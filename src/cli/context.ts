@@ -11,3 +11,13 @@ export interface CliContext {
   /** A command's verdict; the process exits with the highest one set. */
   setExitCode(code: ExitCode): void;
 }
+
+/** Stops what a long-running command started, reporting each failure on its own line. */
+export async function stopAll(
+  supervisor: { stop(): Promise<Error[]> },
+  context: CliContext,
+): Promise<void> {
+  const problems = await supervisor.stop();
+  for (const problem of problems) context.err(`meshpact: ${problem.message}`);
+  if (problems.length > 0) context.setExitCode(exitCodes.failed);
+}

@@ -11,7 +11,7 @@ import { startPostgres } from '../runtime/postgres.js';
 import { loadRuntimeConfig } from '../runtime/runtime-config.js';
 import { untilSignal } from '../runtime/signals.js';
 import { Supervisor } from '../runtime/supervisor.js';
-import { exitCodes, type CliContext } from './context.js';
+import { stopAll, type CliContext } from './context.js';
 
 const services = serviceNames;
 
@@ -139,9 +139,7 @@ Examples:
         const signal = await untilSignal();
         context.out(`${signal ?? 'done'}: stopping`);
       } finally {
-        const problems = await supervisor.stop();
-        for (const problem of problems) context.err(`meshpact: ${problem.message}`);
-        if (problems.length > 0) context.setExitCode(exitCodes.failed);
+        await stopAll(supervisor, context);
       }
     });
 }

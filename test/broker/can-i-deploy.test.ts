@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
+import { publishResult } from '../support/pacts.js';
 
 // can-i-deploy with the official pact-broker CLI, both ways: a consumer
 // version may go when its providers verified its pact, a provider version
@@ -14,16 +15,13 @@ describe('can-i-deploy against the broker', () => {
   const canIDeploy = (...args: string[]) => cli('can-i-deploy', ...args);
 
   const verify = async (providerVersion: string, success: boolean) => {
-    const pact = (await (
-      await fetch(`${broker.url}/pacts/provider/catalog/consumer/shop/latest`)
-    ).json()) as {
-      _links: { 'pb:publish-verification-results': { href: string } };
-    };
-    const answer = await fetch(pact._links['pb:publish-verification-results'].href, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ success, providerApplicationVersion: providerVersion }),
-    });
+    const answer = await publishResult(
+      `${broker.url}/pacts/provider/catalog/consumer/shop/latest`,
+      {
+        success,
+        providerApplicationVersion: providerVersion,
+      },
+    );
     expect(answer.status).toBe(201);
   };
 

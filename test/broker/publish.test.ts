@@ -3,21 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
+import { pactFile } from '../support/pacts.js';
 
 // The official pact-broker CLI against meshpact's broker: publishing with a
 // branch and tags, and reading back what it published.
-
-const pactFile = (consumer: string, provider: string, descriptions: string[]) => ({
-  consumer: { name: consumer },
-  provider: { name: provider },
-  interactions: descriptions.map((description) => ({
-    type: 'Synchronous/HTTP',
-    description,
-    request: { method: 'GET', path: `/${description.replaceAll(' ', '-')}` },
-    response: { status: 200 },
-  })),
-  metadata: { pactSpecification: { version: '4.0' } },
-});
 
 describe('publishing with the pact-broker CLI', () => {
   let broker: BrokerUnderTest;

@@ -5,6 +5,7 @@ import { listen } from '../../src/runtime/listen.js';
 import { prepareStates } from '../../src/verify/states.js';
 import { verifyWithPact } from '../../src/verify/verifier.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
+import { publishResult } from '../support/pacts.js';
 
 // pact-js's Verifier against meshpact's broker: it fetches pacts for
 // verification with selectors, sees pending pacts as pending, and publishes
@@ -213,16 +214,10 @@ describe('the pact-js Verifier and the broker', () => {
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
-    const pact = (await (
-      await fetch(`${broker.url}/pacts/provider/catalog/consumer/shop/version/shop-2`)
-    ).json()) as {
-      _links: { 'pb:publish-verification-results': { href: string } };
-    };
-    const verified = await fetch(pact._links['pb:publish-verification-results'].href, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ success: true, providerApplicationVersion: 'catalog-3' }),
-    });
+    const verified = await publishResult(
+      `${broker.url}/pacts/provider/catalog/consumer/shop/version/shop-2`,
+      { success: true, providerApplicationVersion: 'catalog-3' },
+    );
     expect(verified.status).toBe(201);
     expect(await ask('2020-01-01')).toEqual([['latest from main branch (main)', false, false]]);
   });

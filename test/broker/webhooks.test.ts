@@ -5,22 +5,11 @@ import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testi
 import { startPostgres } from '../../src/runtime/postgres.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { pactFile } from '../support/pacts.js';
 
 // Webhooks against meshpact's broker: created and tested with the official
 // pact-broker CLI, fired by publications made with it, retried, resumed after
 // a restart, and refused with problem+json when they make no sense.
-
-const pactFile = (consumer: string, provider: string, descriptions: string[]) => ({
-  consumer: { name: consumer },
-  provider: { name: provider },
-  interactions: descriptions.map((description) => ({
-    type: 'Synchronous/HTTP',
-    description,
-    request: { method: 'GET', path: `/${description.replaceAll(' ', '-')}` },
-    response: { status: 200 },
-  })),
-  metadata: { pactSpecification: { version: '4.0' } },
-});
 
 interface WebhookList {
   _links: { 'pb:webhooks': { href: string; name: string }[] };
