@@ -1,5 +1,5 @@
 /** Exit codes shared by every command. */
-export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+export const exitCodes = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
@@ -8,6 +8,10 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   out(line: string): void;
   err(line: string): void;
+  /** Writes without a newline, for a progress line that updates in place. */
+  write(text: string): void;
+  /** Whether stdout is an interactive terminal. */
+  readonly tty: boolean;
   /** A command's verdict; the process exits with the highest one set. */
   setExitCode(code: ExitCode): void;
 }

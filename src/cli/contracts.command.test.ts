@@ -1,13 +1,10 @@
 import { join } from 'node:path';
-import { main, type CliIo } from './main.js';
+import { main } from './main.js';
+import { captureIo } from './test-io.js';
 
 const fixture = join(import.meta.dirname, '../contracts/__fixtures__/web-app-auth-service.json');
 
-function capture(): { io: CliIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { env: {}, out: (l) => out.push(l), err: (l) => err.push(l) }, out, err };
-}
+const capture = () => captureIo();
 
 describe('meshpact contracts check', () => {
   it('reports every example that breaks its schema, naming the interaction, part, schema and field', async () => {

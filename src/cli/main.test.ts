@@ -1,12 +1,8 @@
 import { main, type CliIo } from './main.js';
+import { captureIo } from './test-io.js';
 import { packageVersion } from '../runtime/paths.js';
 
-function capture(env: CliIo['env'] = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { env, out: (line) => out.push(line), err: (line) => err.push(line) };
-  return { io, out, err };
-}
+const capture = (env: CliIo['env'] = {}) => captureIo(env);
 
 const cli = (args: string[], io: CliIo) => main(['node', 'meshpact', ...args], io);
 

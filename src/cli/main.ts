@@ -12,12 +12,18 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   out(line: string): void;
   err(line: string): void;
+  /** Writes without a newline, for a progress line that updates in place. */
+  write(text: string): void;
+  /** Whether stdout is an interactive terminal. */
+  tty: boolean;
 }
 
 const processIo: CliIo = {
   env: process.env,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  write: (text) => process.stdout.write(text),
+  tty: process.stdout.isTTY === true,
 };
 
 export function buildProgram(context: CliContext): Command {

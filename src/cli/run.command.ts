@@ -1,35 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
-import pg from 'pg';
-import { checkExamples } from '../schemas/examples-check.js';
-import { schemaRegistry } from '../schemas/registry.js';
-import { startPostgres } from '../runtime/postgres.js';
-import { loadRuntimeConfig } from '../runtime/runtime-config.js';
+import { loadMesh } from '../contracts/mesh.js';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { renderOutcome, terminalProgress } from '../report/terminal.js';
+import { writeReports } from '../report/write-reports.js';
+import { loadConfig, setting } from '../runtime/config.js';
+import { createLogger } from '../runtime/logger.js';
+import { logLevels } from '../runtime/runtime-config.js';
+import { untilSignal } from '../runtime/signals.js';
+import { pactDirOf, runMeshCheck, silentProgress } from '../run/mesh-check.js';
+import { verifyInChild } from '../run/verify-in-child.js';
 import { exitCodes, type CliContext } from './context.js';
+
+interface RunOptions {
+  json?: boolean;
+  reports: string;
+  toEnvironment?: string;
+  brokerBaseUrl?: string;
+  brokerToken?: string;
+}
+
+/** The settings `run` reads from the environment, checked before anything starts. */
+function loadRunConfig(env: CliContext['env'], options: RunOptions) {
+  return loadConfig(
+    {
+      ...env,
+      ...(options.brokerBaseUrl ? { PACT_BROKER_BASE_URL: options.brokerBaseUrl } : {}),
+      ...(options.brokerToken ? { PACT_BROKER_TOKEN: options.brokerToken } : {}),
+    },
+    {
+      databaseUrl: setting.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+      brokerUrl: setting.optionalUrl('PACT_BROKER_BASE_URL', ['http:', 'https:']),
+      brokerToken: setting.optionalString('PACT_BROKER_TOKEN'),
+      // The services' own logs would drown the progress view; warnings still show.
+      logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'warn'),
+      ci: setting.optionalString('CI'),
+    },
+  );
+}
+
+/**
+ * The version everything is published and verified as: the git commit (with
+ * a marker when the work tree has changes, so a changed pact is a new version)
+ * and the branch.
+ */
+function gitVersion(root: string): { number: string; branch: string } {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15);
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
+    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    return {
+      number: dirty ? `${commit}-dirty-${stamp}` : commit,
+      branch: branch === 'HEAD' ? 'detached' : branch,
+    };
+  } catch {
+    return { number: `0.0.0-local-${stamp}`, branch: 'local' };
+  }
+}
 
 export function runCommand(context: CliContext): Command {
   return new Command('run')
-    .description('Run the whole mesh check (what `npm start` runs).')
-    .addHelpText('after', '\nExample:\n  $ npx meshpact run')
-    .action(async () => {
-      const config = loadRuntimeConfig(context.env);
+    .description(
+      'Run the whole mesh check: contract tests, schema check, publish, verify every provider against the real services, can-i-deploy, reports.',
+    )
+    .option('--json', 'print the report as JSON on stdout, and nothing else')
+    .option('--reports <dir>', 'where to write junit.xml, summary.md, mesh.html', 'reports')
+    .option(
+      '--broker-base-url <url>',
+      "a Pact Broker or PactFlow to use (env PACT_BROKER_BASE_URL); meshpact's own otherwise",
+    )
+    .option('--broker-token <token>', 'its bearer token (env PACT_BROKER_TOKEN)')
+    .option('--to-environment <name>', 'ask can-i-deploy about deploying to this environment')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 the mesh agrees, 1 a contract or can-i-deploy failure, 2 bad usage or configuration,
+130 stopped by Ctrl-C (everything it started is stopped first).
 
-      const schemas = checkExamples(schemaRegistry());
-      context.out(`schemas: ${schemas.schemas} compiled, ${schemas.examples} examples valid`);
-      for (const problem of schemas.problems) context.err(`schemas: ${problem}`);
+Examples:
+  $ npx meshpact run
+  $ CI=true npx meshpact run --json > report.json
+  $ PACT_BROKER_BASE_URL=https://broker.example.com PACT_BROKER_TOKEN=… npx meshpact run`,
+    )
+    .action(async (options: RunOptions) => {
+      const config = loadRunConfig(context.env, options);
+      const mesh = loadMesh();
+      const version = gitVersion(mesh.root);
+      const live = context.tty && !config.ci && !options.json;
+      const logger = createLogger({ level: config.logLevel, name: 'meshpact' });
+      const controller = new AbortController();
+      const finished = new AbortController();
+      const interrupted = untilSignal(finished.signal).then((signal) => {
+        if (!signal) return undefined;
+        if (!options.json) context.err(`${signal}: stopping what the check started`);
+        controller.abort(new MeshpactError('invalid_usage', `stopped by ${signal}`));
+        return signal;
+      });
 
-      const postgres = await startPostgres({ databaseUrl: config.databaseUrl });
+      let report;
       try {
-        const client = new pg.Client({ connectionString: postgres.connectionString });
-        await client.connect();
-        const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-        await client.end();
-        const where = postgres.embedded ? 'embedded' : 'DATABASE_URL';
-        context.out(`postgres: ${where} server ${rows[0]?.server_version ?? '?'} is up`);
+        report = await runMeshCheck(
+          {
+            mesh,
+            version,
+            databaseUrl: config.databaseUrl,
+            broker: config.brokerUrl
+              ? { url: config.brokerUrl, token: config.brokerToken }
+              : undefined,
+            pactDir: pactDirOf(mesh, context.env),
+            toEnvironment: options.toEnvironment,
+            logger,
+            signal: controller.signal,
+            verify: (provider, source) =>
+              verifyInChild(
+                {
+                  root: mesh.root,
+                  provider,
+                  source,
+                  ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+                  logLevel: config.logLevel,
+                },
+                controller.signal,
+              ),
+          },
+          options.json
+            ? silentProgress
+            : terminalProgress({ write: (text) => context.write(text), live }),
+        );
+      } catch (error) {
+        if (controller.signal.aborted) {
+          finished.abort();
+          const signal = await interrupted;
+          context.err(
+            `meshpact: stopped by ${signal ?? 'a signal'}; everything it started is stopped`,
+          );
+          context.setExitCode(exitCodes.interrupted);
+          return;
+        }
+        throw error;
       } finally {
-        await postgres.stop();
+        finished.abort();
       }
 
-      context.out('contracts: consumer tests, broker and verification are not wired into run yet');
-      context.setExitCode(schemas.problems.length === 0 ? exitCodes.ok : exitCodes.failed);
+      const files = writeReports(resolve(mesh.root, options.reports), report);
+      if (options.json) context.out(JSON.stringify(report));
+      else {
+        context.write(renderOutcome(report, live));
+        context.out(`reports: ${files.join(', ')}`);
+      }
+      context.setExitCode(report.verdict === 'pass' ? exitCodes.ok : exitCodes.failed);
     });
 }

@@ -16,7 +16,11 @@ export interface GeneratedPacts {
  * verification reads pacts no other test run is rewriting. Rejects with
  * jest's output when a contract test fails.
  */
-export async function generatePacts(mesh: Mesh, dir: string): Promise<GeneratedPacts> {
+export async function generatePacts(
+  mesh: Mesh,
+  dir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<GeneratedPacts> {
   mkdirSync(dir, { recursive: true });
   const jest = createRequire(import.meta.url).resolve('jest/bin/jest');
   const tests = [...new Set(mesh.contracts.map((pair) => pair.tests))];
@@ -34,13 +38,21 @@ export async function generatePacts(mesh: Mesh, dir: string): Promise<GeneratedP
           NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group, so stopping it stops jest's workers too.
+        detached: true,
       },
     );
+    const stop = () => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    child.once('close', () => options.signal?.removeEventListener('abort', stop));
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.once('error', reject);
     child.once('close', resolve);
   });
+  options.signal?.throwIfAborted();
   if (code !== 0)
     throw new Error(
       `the consumer contract tests failed:\n${Buffer.concat(output).toString('utf8')}`,

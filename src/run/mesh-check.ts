@@ -1,0 +1,313 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BrokerClient } from '../broker/client.js';
+import { loadBrokerConfig } from '../broker/config.js';
+import { start as startBroker } from '../broker/server.js';
+import { checkPactFiles } from '../contracts/contracts-check.js';
+import { generatePacts } from '../contracts/generate.js';
+import type { Mesh } from '../contracts/mesh.js';
+import { describeProblem } from '../contracts/schema-check.js';
+import type {
+  ContractSummary,
+  DeployDecision,
+  MatrixEntry,
+  MeshReport,
+  Phase,
+  PhaseName,
+} from '../report/model.js';
+import type { Logger } from '../runtime/logger.js';
+import { startPostgres } from '../runtime/postgres.js';
+import { Supervisor } from '../runtime/supervisor.js';
+import { checkExamples } from '../schemas/examples-check.js';
+import { schemaRegistry } from '../schemas/registry.js';
+import type { VerificationReport } from '../verify/results.js';
+import type { PactSource } from '../verify/verifier.js';
+
+// The whole mesh check, phase by phase: schemas, Postgres, a broker, the
+// consumers' contract tests, their pacts against the schemas, publishing,
+// verifying every provider from the broker, can-i-deploy for everyone. What it
+// finds becomes one MeshReport; everything it started is stopped at the end,
+// on failure and on cancellation too.
+
+export interface MeshCheckOptions {
+  mesh: Mesh;
+  /** The version and branch pacts and results are published as (the git commit and branch). */
+  version: { number: string; branch: string };
+  /** An external Postgres; embedded when unset. */
+  databaseUrl?: string | undefined;
+  /** A real Pact Broker / PactFlow; meshpact's own broker when unset. */
+  broker?: { url: string; token?: string | undefined } | undefined;
+  /** Where the consumers' contract tests write their pacts. */
+  pactDir: string;
+  /** can-i-deploy to this environment rather than alongside the latest versions. */
+  toEnvironment?: string | undefined;
+  logger: Logger;
+  /** Verifies one provider; `run` does it in a child process (verify-in-child.ts). */
+  verify: (provider: string, source: PactSource) => Promise<VerificationReport>;
+  signal?: AbortSignal;
+}
+
+/** Told as the check goes, for a progress view. */
+export interface Progress {
+  phaseStarted(name: PhaseName): void;
+  phaseEnded(phase: Phase): void;
+  /** Something within a phase, e.g. one provider verified. */
+  step(name: PhaseName, text: string): void;
+}
+
+export const silentProgress: Progress = {
+  phaseStarted: () => undefined,
+  phaseEnded: () => undefined,
+  step: () => undefined,
+};
+
+/** A phase that could not go on: the check stops, and the report says where. */
+class PhaseFailed extends Error {}
+
+export async function runMeshCheck(
+  options: MeshCheckOptions,
+  progress: Progress = silentProgress,
+): Promise<MeshReport> {
+  const { mesh, version, signal } = options;
+  const started = Date.now();
+  const phases: Phase[] = [];
+  const report: MeshReport = {
+    verdict: 'fail',
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    version,
+    broker: { url: options.broker?.url ?? '', kind: options.broker ? 'external' : 'embedded' },
+    pacticipants: [...mesh.pacticipants.values()].map(({ name, kind }) => ({ name, kind })),
+    phases,
+    contracts: [],
+    verifications: [],
+    canIDeploy: [],
+    matrix: [],
+  };
+
+  /** Runs a phase; its detail line comes back with the outcome. */
+  const phase = async <T>(
+    name: PhaseName,
+    work: () => Promise<{ value: T; ok: boolean; detail: string }>,
+  ): Promise<T> => {
+    signal?.throwIfAborted();
+    progress.phaseStarted(name);
+    const start = Date.now();
+    let outcome: { value: T; ok: boolean; detail: string };
+    try {
+      outcome = await work();
+    } catch (error) {
+      signal?.throwIfAborted();
+      const ended: Phase = {
+        name,
+        status: 'failed',
+        durationMs: Date.now() - start,
+        detail: (error as Error).message,
+      };
+      phases.push(ended);
+      progress.phaseEnded(ended);
+      throw new PhaseFailed((error as Error).message, { cause: error });
+    }
+    const ended: Phase = {
+      name,
+      status: outcome.ok ? 'ok' : 'failed',
+      durationMs: Date.now() - start,
+      detail: outcome.detail,
+    };
+    phases.push(ended);
+    progress.phaseEnded(ended);
+    return outcome.value;
+  };
+
+  const supervisor = new Supervisor();
+  try {
+    await phase('schemas', () => {
+      const examples = checkExamples(schemaRegistry());
+      return Promise.resolve({
+        value: undefined,
+        ok: examples.problems.length === 0,
+        detail:
+          examples.problems.length === 0
+            ? `${examples.schemas} compiled, ${examples.examples} examples valid`
+            : examples.problems.join('; '),
+      });
+    });
+
+    const brokerUrl = await (async () => {
+      if (options.broker) {
+        report.broker.url = options.broker.url;
+        return options.broker.url;
+      }
+      const postgres = await phase('postgres', async () => {
+        const handle = await startPostgres({
+          databaseUrl: options.databaseUrl,
+          scratchDatabase: !!options.databaseUrl,
+        });
+        supervisor.own('postgres', { close: () => handle.stop() });
+        return {
+          value: handle,
+          ok: true,
+          detail: handle.embedded ? 'embedded' : 'DATABASE_URL (a scratch database)',
+        };
+      });
+      return phase('broker', async () => {
+        const broker = await startBroker(loadBrokerConfig({ BROKER_PORT: '0' }), {
+          connectionString: postgres.connectionString,
+          logger: options.logger,
+        });
+        supervisor.own('broker', broker);
+        report.broker.url = broker.url;
+        return { value: broker.url, ok: true, detail: broker.url };
+      });
+    })();
+    const client = new BrokerClient({ baseUrl: brokerUrl, token: options.broker?.token });
+
+    const generated = await phase('contracts', async () => {
+      const pacts = await generatePacts(mesh, options.pactDir, signal ? { signal } : {});
+      return {
+        value: pacts,
+        ok: true,
+        detail: `${pacts.files.length} pacts written to ${options.pactDir}`,
+      };
+    });
+
+    report.contracts = await phase('contracts-check', () => {
+      const checked = checkPactFiles(options.pactDir, mesh, schemaRegistry());
+      const contracts: ContractSummary[] = checked.map((file) => ({
+        consumer: file.consumer,
+        provider: file.provider,
+        interactions: file.interactions,
+        schemaProblems: file.problems.map(describeProblem),
+      }));
+      const broken = contracts.reduce((n, c) => n + c.schemaProblems.length, 0);
+      const interactions = contracts.reduce((n, c) => n + c.interactions, 0);
+      return Promise.resolve({
+        value: contracts,
+        ok: broken === 0,
+        detail:
+          broken === 0
+            ? `${interactions} interactions, every example fits its schema`
+            : `${broken} examples break their schemas`,
+      });
+    });
+
+    await phase('publish', async () => {
+      const consumers = [...new Set(generated.files.map((f) => f.consumer))];
+      for (const consumer of consumers) {
+        const pacts = await Promise.all(
+          generated.files
+            .filter((f) => f.consumer === consumer)
+            .map(async (f) => ({
+              consumer,
+              provider: f.provider,
+              content: JSON.parse(await readFile(f.file, 'utf8')) as unknown,
+            })),
+        );
+        await client.publish({
+          pacticipant: consumer,
+          version: version.number,
+          branch: version.branch,
+          pacts,
+        });
+        progress.step('publish', `${consumer}: ${pacts.length} pacts`);
+      }
+      return {
+        value: undefined,
+        ok: true,
+        detail: `${generated.files.length} pacts as ${version.number} on ${version.branch}`,
+      };
+    });
+
+    report.verifications = await phase('verify', async () => {
+      const providers = [...new Set(mesh.contracts.map((pair) => pair.provider))];
+      const results: VerificationReport[] = [];
+      for (const provider of providers) {
+        signal?.throwIfAborted();
+        const result = await options.verify(provider, {
+          brokerUrl,
+          ...(options.broker?.token ? { token: options.broker.token } : {}),
+          consumerVersionSelectors: [
+            { matchingBranch: true },
+            { mainBranch: true },
+            { deployedOrReleased: true },
+          ],
+          enablePending: true,
+          publish: { providerVersion: version.number, providerVersionBranch: version.branch },
+        });
+        results.push(result);
+        const passed = result.interactions.filter((i) => i.success).length;
+        progress.step(
+          'verify',
+          `${provider}: ${passed}/${result.interactions.length} interactions${result.success ? '' : ', failed'}`,
+        );
+      }
+      const all = results.flatMap((r) => r.interactions);
+      const failed = all.filter((i) => !i.success && !i.pending).length;
+      return {
+        value: results,
+        ok: results.every((r) => r.success),
+        detail: `${all.length - failed} of ${all.length} interactions verified${failed ? `, ${failed} failed` : ''}`,
+      };
+    });
+
+    report.canIDeploy = await phase('can-i-deploy', async () => {
+      const decisions: DeployDecision[] = [];
+      const matrix = new Map<string, MatrixEntry>();
+      for (const { name, kind } of report.pacticipants) {
+        if (kind === 'consumer' && !mesh.contracts.some((pair) => pair.consumer === name)) continue;
+        const answer = await client.canIDeploy({
+          pacticipant: name,
+          version: version.number,
+          ...(options.toEnvironment ? { environment: options.toEnvironment } : {}),
+        });
+        decisions.push({
+          pacticipant: name,
+          version: version.number,
+          deployable: answer.deployable,
+          reasons: answer.reasons,
+        });
+        for (const row of answer.rows)
+          matrix.set(
+            `${row.consumer}|${row.consumerVersion}|${row.provider}|${row.providerVersion ?? ''}`,
+            row,
+          );
+        progress.step(
+          'can-i-deploy',
+          `${name}: ${answer.deployable === true ? 'yes' : answer.deployable === false ? 'no' : 'unknown'}`,
+        );
+      }
+      report.matrix = [...matrix.values()];
+      const yes = decisions.filter((d) => d.deployable === true).length;
+      return {
+        value: decisions,
+        ok: yes === decisions.length,
+        detail: `${yes} of ${decisions.length} may deploy`,
+      };
+    });
+  } catch (error) {
+    if (!(error instanceof PhaseFailed)) throw error;
+  } finally {
+    const problems = await supervisor.stop();
+    if (problems.length > 0)
+      options.logger.error({ problems: problems.map((p) => p.message) }, 'stopping failed');
+    report.durationMs = Date.now() - started;
+  }
+  const allPhases = [
+    'schemas',
+    'contracts',
+    'contracts-check',
+    'publish',
+    'verify',
+    'can-i-deploy',
+  ];
+  report.verdict = allPhases.every((name) =>
+    phases.some((p) => p.name === name && p.status === 'ok'),
+  )
+    ? 'pass'
+    : 'fail';
+  return report;
+}
+
+/** Where `run` writes pacts: MESHPACT_PACT_DIR, or else contracts/pacts. */
+export const pactDirOf = (mesh: Mesh, env: Readonly<Record<string, string | undefined>>) =>
+  env.MESHPACT_PACT_DIR ?? join(mesh.root, 'contracts/pacts');

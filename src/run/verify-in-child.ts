@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { VerificationReport } from '../verify/results.js';
+import type { PactSource } from '../verify/verifier.js';
+
+export interface VerifyRequest {
+  root: string;
+  provider: string;
+  source: PactSource;
+  databaseUrl?: string;
+  logLevel: string;
+  resultFile: string;
+}
+
+/**
+ * Runs verify-worker.js (the compiled one, beside this file) for one provider
+ * and returns its report; the verifier's own output is kept, not printed.
+ */
+export async function verifyInChild(
+  request: Omit<VerifyRequest, 'resultFile'>,
+  signal?: AbortSignal,
+): Promise<VerificationReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'meshpact-verify-'));
+  const resultFile = join(dir, 'report.json');
+  const worker = join(dirname(fileURLToPath(import.meta.url)), 'verify-worker.js');
+  try {
+    const output: Buffer[] = [];
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [worker], {
+        env: {
+          ...process.env,
+          PACT_DO_NOT_TRACK: 'true',
+          MESHPACT_VERIFY_REQUEST: JSON.stringify({ ...request, resultFile }),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const stop = () => child.kill('SIGTERM');
+      signal?.addEventListener('abort', stop, { once: true });
+      child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+      child.once('error', reject);
+      child.once('close', (status) => {
+        signal?.removeEventListener('abort', stop);
+        resolve(status);
+      });
+    });
+    signal?.throwIfAborted();
+    if (code !== 0)
+      throw new Error(
+        `verifying ${request.provider} failed to run:\n${Buffer.concat(output).toString('utf8').slice(-4000)}`,
+      );
+    return JSON.parse(readFileSync(resultFile, 'utf8')) as VerificationReport;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
