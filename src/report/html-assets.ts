@@ -68,6 +68,7 @@ table { border-collapse: collapse; margin: 0 0 8px; }
 caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 4px; }
 th, td { text-align: left; vertical-align: top; padding: 4px 14px 4px 0; border-bottom: 1px solid var(--line); }
 th { font-size: 13px; color: var(--muted); }
+th[scope="row"] { font-size: inherit; color: var(--fg); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .bar { display: inline-block; height: 8px; border-radius: 4px; background: #8c959f; vertical-align: middle; }
 `;
