@@ -1,5 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderMeshHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import type { MeshReport } from './model.js';
 import { renderSummary } from './summary.js';
@@ -10,6 +11,7 @@ export function writeReports(dir: string, report: MeshReport): string[] {
   const files: [string, string][] = [
     ['junit.xml', renderJunit(report)],
     ['summary.md', renderSummary(report)],
+    ['mesh.html', renderMeshHtml(report)],
     ['report.json', `${JSON.stringify(report, null, 2)}\n`],
   ];
   return files.map(([name, content]) => {

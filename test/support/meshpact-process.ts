@@ -8,12 +8,12 @@ const root = packageRoot();
 const bin = join(root, 'bin/meshpact.js');
 
 /** Compiles the tree the `meshpact` bin runs, so a test sees the current source. */
-export function buildCli(): void {
+export function buildCli(checkout = root): void {
   const result = spawnSync(
     process.execPath,
     [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
     {
-      cwd: root,
+      cwd: checkout,
       encoding: 'utf8',
     },
   );
@@ -46,9 +46,14 @@ export interface LongRunning {
 }
 
 /** Starts a long-running meshpact command (e.g. `up`) and lets a test read its output as it comes. */
-export function startMeshpact(args: string[], env: Record<string, string> = {}): LongRunning {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: root,
+export function startMeshpact(
+  args: string[],
+  env: Record<string, string> = {},
+  /** Another checkout of meshpact to run (its own built bin), e.g. one changed on purpose. */
+  checkout = root,
+): LongRunning {
+  const child = spawn(process.execPath, [join(checkout, 'bin/meshpact.js'), ...args], {
+    cwd: checkout,
     env: { ...process.env, PACT_DO_NOT_TRACK: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,159 @@
+import { execFileSync, execSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { MeshReport } from '../src/report/model.js';
+import { packageRoot } from '../src/runtime/paths.js';
+import { buildCli, scratchTmpdir, startMeshpact } from './support/meshpact-process.js';
+
+// `meshpact run`, the whole mesh check, as `npm start` runs it: a real run
+// that passes, a run against a provider broken on purpose, and Ctrl-C.
+
+const root = packageRoot();
+const ESC = '\u001b';
+
+/** What a run left in its private TMPDIR that it made itself (jest's own cache is not ours). */
+const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('meshpact-'));
+
+/** A private place for a run's pacts and reports, so it never touches the repository's. */
+function workspace() {
+  const dir = mkdtempSync(join(tmpdir(), 'meshpact-run-test-'));
+  return {
+    pacts: join(dir, 'pacts'),
+    reports: join(dir, 'reports'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+describe('meshpact run', () => {
+  beforeAll(() => buildCli(), 120_000);
+
+  it('checks the whole mesh, prints JSON only with --json, writes the reports and exits 0', async () => {
+    const scratch = scratchTmpdir();
+    const space = workspace();
+    const run = startMeshpact(['run', '--json', '--reports', space.reports], {
+      TMPDIR: scratch.path,
+      MESHPACT_PACT_DIR: space.pacts,
+      CI: 'true',
+    });
+    try {
+      expect(await run.exited()).toBe(0);
+      const report = JSON.parse(run.stdout()) as MeshReport;
+      expect(report.verdict).toBe('pass');
+      expect(report.verifications.map((v) => [v.provider, v.success])).toEqual([
+        ['auth-service', true],
+        ['backend-api', true],
+        ['backend-events', true],
+      ]);
+      const interactions = report.verifications.flatMap((v) => v.interactions);
+      expect(interactions.length).toBeGreaterThanOrEqual(40);
+      expect(report.canIDeploy.every((d) => d.deployable === true)).toBe(true);
+      expect(run.stdout()).not.toContain(ESC);
+
+      const junit = readFileSync(join(space.reports, 'junit.xml'), 'utf8');
+      expect(junit.match(/<testcase /g)?.length).toBeGreaterThanOrEqual(interactions.length);
+      expect(junit).not.toContain('<failure');
+      expect(readFileSync(join(space.reports, 'summary.md'), 'utf8')).toMatch(
+        /^## meshpact: ✅ every consumer and provider agree/,
+      );
+      expect(readFileSync(join(space.reports, 'mesh.html'), 'utf8')).toContain('<svg');
+      expect(leftovers(scratch.path)).toEqual([]);
+    } finally {
+      run.child.kill('SIGKILL');
+      scratch.remove();
+      space.remove();
+    }
+  }, 600_000);
+
+  it('exits 1 against a provider broken on purpose, in plain lines, and the reports name the broken interaction', async () => {
+    // A copy of this checkout whose auth-service answers token_type "bearer".
+    const copy = mkdtempSync(join(tmpdir(), 'meshpact-broken-'));
+    const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter((file) => file && existsSync(join(root, file)));
+    for (const file of files) {
+      mkdirSync(dirname(join(copy, file)), { recursive: true });
+      cpSync(join(root, file), join(copy, file));
+    }
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+    const service = join(copy, 'providers/auth/auth.service.ts');
+    const source = readFileSync(service, 'utf8');
+    expect(source).toContain("token_type: 'Bearer'");
+    writeFileSync(
+      service,
+      source.replace("token_type: 'Bearer'", "token_type: 'bearer' as 'Bearer'"),
+    );
+    execSync(
+      'git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm broken',
+      {
+        cwd: copy,
+      },
+    );
+    buildCli(copy);
+
+    const scratch = scratchTmpdir();
+    const run = startMeshpact(['run'], { TMPDIR: scratch.path, CI: 'true' }, copy);
+    try {
+      expect(await run.exited()).toBe(1);
+      const out = run.stdout();
+      expect(out).not.toContain(ESC);
+      expect(out).toMatch(/^verify: failed in /m);
+      expect(out).toMatch(/^FAILED: web-app -> auth-service: a login with the right password$/m);
+      expect(out).toMatch(/✗ the mesh does not agree/);
+
+      const junit = readFileSync(join(copy, 'reports/junit.xml'), 'utf8');
+      expect(junit).toMatch(
+        /<testcase classname="web-app -&gt; auth-service" name="a login with the right password">\s*<failure message="[^"]*token_type/,
+      );
+      const summary = readFileSync(join(copy, 'reports/summary.md'), 'utf8');
+      expect(summary).toMatch(/^## meshpact: ❌/);
+      expect(summary).toContain('**web-app → auth-service**: a login with the right password');
+      expect(readFileSync(join(copy, 'reports/mesh.html'), 'utf8')).toContain(
+        'a login with the right password',
+      );
+      expect(leftovers(scratch.path)).toEqual([]);
+    } finally {
+      run.child.kill('SIGKILL');
+      scratch.remove();
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }, 600_000);
+
+  it('stops everything it started on Ctrl-C and exits 130', async () => {
+    const scratch = scratchTmpdir();
+    const space = workspace();
+    const run = startMeshpact(['run'], {
+      TMPDIR: scratch.path,
+      MESHPACT_PACT_DIR: space.pacts,
+      CI: 'true',
+    });
+    try {
+      await run.line(/^contracts: started$/, 120_000);
+      run.child.kill('SIGINT');
+      expect(await run.exited()).toBe(130);
+      expect(run.stderr()).toMatch(/stopped by SIGINT; everything it started is stopped/);
+      expect(leftovers(scratch.path)).toEqual([]);
+      // No process of the run is left: not Postgres, not the contract tests' jest.
+      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(processes.split('\n').filter((line) => line.includes(space.pacts))).toEqual([]);
+      expect(processes.split('\n').filter((line) => line.includes(scratch.path))).toEqual([]);
+    } finally {
+      run.child.kill('SIGKILL');
+      scratch.remove();
+      space.remove();
+    }
+  }, 300_000);
+});
