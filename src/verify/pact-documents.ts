@@ -74,6 +74,9 @@ async function pactsForVerification(
     body: JSON.stringify({
       consumerVersionSelectors: source.consumerVersionSelectors,
       includePendingStatus: source.enablePending ?? true,
+      ...(source.providerVersionBranch
+        ? { providerVersionBranch: source.providerVersionBranch }
+        : {}),
       ...(source.includeWipPactsSince ? { includeWipPactsSince: source.includeWipPactsSince } : {}),
     }),
   })) as { _embedded?: { pacts?: HalLinks[] } };
