@@ -142,7 +142,13 @@ export class BrokerClient {
     }>(
       'GET',
       `/pacticipants/${encodeURIComponent(options.pacticipant)}/versions/${encodeURIComponent(options.version)}`,
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof BrokerRequestError && error.status === 404)
+        throw new Error(
+          `the broker has no version ${options.version} of ${options.pacticipant}; publish it first`,
+        );
+      throw error;
+    });
     const link = version._links['pb:record-deployment']?.find(
       (l) => l.name === options.environment,
     );
@@ -164,6 +170,12 @@ export class BrokerClient {
         ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }).catch((error: unknown) => {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(
+        `cannot reach the broker at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        { cause: error },
+      );
     });
     const text = await response.text();
     if (!response.ok) throw new BrokerRequestError(method, url, response.status, text);

@@ -3,10 +3,14 @@ import { MeshpactError } from '../errors/meshpact-error.js';
 import { packageVersion } from '../runtime/paths.js';
 import { exitCodes, type CliContext, type ExitCode } from './context.js';
 import { brokerCommand } from './broker.command.js';
+import { canIDeployCommand } from './can-i-deploy.command.js';
 import { runCommand } from './run.command.js';
 import { contractsCommand } from './contracts.command.js';
 import { eventsCommand } from './events.command.js';
+import { publishCommand } from './publish.command.js';
+import { recordDeploymentCommand } from './record-deployment.command.js';
 import { upCommand } from './up.command.js';
+import { verifyCommand } from './verify.command.js';
 
 export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
@@ -35,6 +39,8 @@ export function buildProgram(context: CliContext): Command {
       writeErr: (text) => context.err(text.trimEnd()),
     })
     .exitOverride()
+    // Program options only before the command: `can-i-deploy --version 1.0` is the pacticipant's.
+    .enablePositionalOptions()
     .showHelpAfterError('(run meshpact --help for usage)');
   for (const command of [
     runCommand(context),
@@ -42,6 +48,10 @@ export function buildProgram(context: CliContext): Command {
     brokerCommand(context),
     eventsCommand(context),
     contractsCommand(context),
+    publishCommand(context),
+    verifyCommand(context),
+    canIDeployCommand(context),
+    recordDeploymentCommand(context),
   ]) {
     // Commands built apart must still throw instead of exiting, and write through context.
     program.addCommand(command.copyInheritedSettings(program));

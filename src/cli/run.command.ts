@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadMesh } from '../contracts/mesh.js';
@@ -6,6 +5,7 @@ import { MeshpactError } from '../errors/meshpact-error.js';
 import { renderOutcome, terminalProgress } from '../report/terminal.js';
 import { writeReports } from '../report/write-reports.js';
 import { loadConfig, setting } from '../runtime/config.js';
+import { checkVersion } from '../runtime/git.js';
 import { createLogger } from '../runtime/logger.js';
 import { logLevels } from '../runtime/runtime-config.js';
 import { untilSignal } from '../runtime/signals.js';
@@ -40,32 +40,6 @@ function loadRunConfig(env: CliContext['env'], options: RunOptions) {
   );
 }
 
-/**
- * The version everything is published and verified as: the git commit (with
- * a marker when the work tree has changes, so a changed pact is a new version)
- * and the branch.
- */
-function gitVersion(root: string): { number: string; branch: string } {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  const stamp = new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15);
-  try {
-    const commit = git('rev-parse', '--short', 'HEAD');
-    const branch = git('rev-parse', '--abbrev-ref', 'HEAD');
-    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
-    return {
-      number: dirty ? `${commit}-dirty-${stamp}` : commit,
-      branch: branch === 'HEAD' ? 'detached' : branch,
-    };
-  } catch {
-    return { number: `0.0.0-local-${stamp}`, branch: 'local' };
-  }
-}
-
 export function runCommand(context: CliContext): Command {
   return new Command('run')
     .description(
@@ -93,7 +67,7 @@ Examples:
     .action(async (options: RunOptions) => {
       const config = loadRunConfig(context.env, options);
       const mesh = loadMesh();
-      const version = gitVersion(mesh.root);
+      const version = checkVersion(mesh.root);
       const live = context.tty && !config.ci && !options.json;
       const logger = createLogger({ level: config.logLevel, name: 'meshpact' });
       const controller = new AbortController();

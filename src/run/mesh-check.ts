@@ -233,7 +233,8 @@ export async function runMeshCheck(
           ],
           // Before merge every pact must hold: a failure is a failure, pending or not.
           enablePending: false,
-          publish: { providerVersion: version.number, providerVersionBranch: version.branch },
+          providerVersionBranch: version.branch,
+          publish: { providerVersion: version.number },
         });
         results.push(result);
         const passed = result.interactions.filter((i) => i.success).length;

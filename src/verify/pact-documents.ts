@@ -74,8 +74,8 @@ async function pactsForVerification(
     body: JSON.stringify({
       consumerVersionSelectors: source.consumerVersionSelectors,
       includePendingStatus: source.enablePending ?? true,
-      ...(source.publish?.providerVersionBranch
-        ? { providerVersionBranch: source.publish.providerVersionBranch }
+      ...(source.providerVersionBranch
+        ? { providerVersionBranch: source.providerVersionBranch }
         : {}),
       ...(source.includeWipPactsSince ? { includeWipPactsSince: source.includeWipPactsSince } : {}),
     }),

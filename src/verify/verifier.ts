@@ -14,8 +14,10 @@ export type PactSource =
       consumerVersionSelectors: NonNullable<VerifierOptions['consumerVersionSelectors']>;
       enablePending?: boolean;
       includeWipPactsSince?: string;
-      /** Set to publish results: the provider's version (a git sha) and branch. */
-      publish?: { providerVersion: string; providerVersionBranch?: string };
+      /** The provider's branch: `matchingBranch` selectors, pending and WIP pacts depend on it, and published results carry it. */
+      providerVersionBranch?: string;
+      /** Set to publish results: the provider's version (a git sha). */
+      publish?: { providerVersion: string };
     };
 
 export interface VerifyOptions {
@@ -85,14 +87,11 @@ function sourceOptions(source: PactSource): Partial<VerifierOptions> {
     consumerVersionSelectors: source.consumerVersionSelectors,
     enablePending: source.enablePending ?? true,
     ...(source.includeWipPactsSince ? { includeWipPactsSince: source.includeWipPactsSince } : {}),
+    ...(source.providerVersionBranch
+      ? { providerVersionBranch: source.providerVersionBranch }
+      : {}),
     ...(source.publish
-      ? {
-          publishVerificationResult: true,
-          providerVersion: source.publish.providerVersion,
-          ...(source.publish.providerVersionBranch
-            ? { providerVersionBranch: source.publish.providerVersionBranch }
-            : {}),
-        }
+      ? { publishVerificationResult: true, providerVersion: source.publish.providerVersion }
       : {}),
   };
 }

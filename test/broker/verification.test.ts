@@ -62,7 +62,8 @@ describe('the pact-js Verifier and the broker', () => {
           brokerUrl: broker.url,
           consumerVersionSelectors: [{ mainBranch: true }],
           enablePending: true,
-          publish: { providerVersion, providerVersionBranch: 'main' },
+          providerVersionBranch: 'main',
+          publish: { providerVersion },
         },
       });
     } finally {
