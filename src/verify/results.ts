@@ -69,11 +69,18 @@ export function parseVerifierJson(
   collect(parsed.errors, false);
   collect(parsed.pendingErrors, true);
 
+  const consumerOf = consumerScanner(parsed.output ?? []);
   const interactions = (parsed.interactionResults ?? []).map((result): InteractionResult => {
     const description = result.description ?? '(no description)';
-    const [key, failure] = [...failures].find(([name]) => name.endsWith(` - ${description}`)) ?? [];
+    const scanned = result.consumer ?? consumerOf(description);
+    const [key, failure] =
+      [...failures].find(
+        ([name]) =>
+          name.endsWith(` - ${description}`) &&
+          (scanned === undefined || name.startsWith(`Verifying a pact between ${scanned} and`)),
+      ) ?? [];
     const consumer =
-      result.consumer ??
+      scanned ??
       consumers.find((c) => key?.startsWith(`Verifying a pact between ${c} and`)) ??
       consumers[0] ??
       '';
@@ -92,6 +99,30 @@ export function parseVerifierJson(
     interactions,
     problems: [],
     output: (parsed.output ?? []).join('\n').replace(ANSI, ''),
+  };
+}
+
+/**
+ * The verifier's JSON does not say whose pact an interaction is from, but its
+ * output does: a "Verifying a pact between C and P" heading, then each
+ * interaction as "description (… loading, … verification)", in the order of
+ * the results. Scanning forward pairs each result with its heading.
+ */
+function consumerScanner(output: string[]): (description: string) => string | undefined {
+  const lines = output.join('\n').replace(ANSI, '').split('\n');
+  let cursor = 0;
+  let current: string | undefined;
+  return (description) => {
+    for (; cursor < lines.length; cursor++) {
+      const line = lines[cursor]!;
+      const heading = /^Verifying a pact between (.+?) and \S/.exec(line);
+      if (heading) current = heading[1];
+      else if (line.trim() === description || line.trim().startsWith(`${description} (`)) {
+        cursor++;
+        return current;
+      }
+    }
+    return undefined;
   };
 }
 

@@ -29,6 +29,11 @@ describe('the mesh, verified against the real services', () => {
         descriptionsIn(files).sort(),
       );
       expect(report.success).toBe(true);
+      // Each interaction is credited to the consumer whose pact it is from.
+      const consumers = mesh.contracts.filter((pair) => pair.provider === provider);
+      expect([...new Set(report.interactions.map((i) => i.consumer))].sort()).toEqual(
+        consumers.map((pair) => pair.consumer).sort(),
+      );
     },
     120_000,
   );
