@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { MatchersV3, PactV4, SpecificationVersion } from '@pact-foundation/pact';
+import { Agent, setGlobalDispatcher } from 'undici';
 import { packageRoot } from '../runtime/paths.js';
 import { schemaRegistry, type SchemaRegistry } from '../schemas/registry.js';
 import { loadMesh, type Mesh } from './mesh.js';
@@ -10,6 +11,13 @@ import { ContractSchemaCheck, describeProblem, type ExampleProblem } from './sch
 // The one seam between consumer tests and Pact: tests describe interactions in
 // meshpact's terms, and every example is checked against schemas/ before Pact
 // records it, so a contract that disagrees with a schema fails at its source.
+
+// Every interaction gets a fresh mock server on a random port, and the OS
+// reuses ports. A kept-alive connection to a closed server on the same port
+// would then swallow the next request (a POST is never retried), which Pact
+// can only report as "expected but not received". In contract tests each
+// request therefore opens its own connection.
+setGlobalDispatcher(new Agent({ pipelining: 0 }));
 
 /** Pact matchers for contract examples: shape and meaning, not incidental values. */
 export const match = {
