@@ -17,7 +17,7 @@ describe('meshpact CLI', () => {
     const { io, out } = capture();
     await expect(cli(['--help'], io)).resolves.toBe(0);
     expect(out.join('\n')).toMatch(/Usage: meshpact \[options\] \[command\]/);
-    expect(out.join('\n')).toMatch(/run\s+Run the whole mesh check/);
+    expect(out.join('\n')).toMatch(/run \[options\]\s+Run the whole mesh check/);
   });
 
   describe('when the usage is wrong', () => {
