@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { CanIDeployAnswer } from '../broker/client.js';
 import { addBrokerOptions, brokerClient, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
+import { columns } from '../report/table.js';
 
 interface CanIDeployOptions extends BrokerOptions {
   pacticipant: string;
@@ -60,12 +61,7 @@ function describeAnswer(answer: CanIDeployAnswer, options: CanIDeployOptions): s
     row.providerVersion ?? '???',
     row.success === null ? '???' : String(row.success),
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join(' | ')
-      .trimEnd();
+  const line = columns(header, rows, ' | ');
   const where = options.toEnvironment
     ? ` to ${options.toEnvironment}`
     : options.to

@@ -1,5 +1,6 @@
 import type { Progress } from '../run/mesh-check.js';
 import type { MeshReport, Phase, PhaseName } from './model.js';
+import { columns } from './table.js';
 
 // What `meshpact run` prints while it works. On a terminal: each phase on one
 // line that updates in place, in colour. Elsewhere (a pipe, CI=true): plain
@@ -60,12 +61,7 @@ export function renderOutcome(report: MeshReport, live: boolean): string {
       row.success === true ? 'verified' : row.success === false ? 'FAILED' : 'not verified',
     ]);
     const header = ['CONSUMER', 'VERSION', 'PROVIDER', 'VERSION', 'RESULT'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const format = (cells: string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd();
+    const format = columns(header, rows);
     lines.push(paint(ansi.bold, format(header)));
     for (const row of rows) {
       const text = format(row);
