@@ -12,9 +12,17 @@ export interface PickedVersion {
   via: string | null;
 }
 
-const consumersOf = `
-  FROM broker_integrations i JOIN broker_pacticipants c ON c.id = i.consumer_id
-  WHERE i.provider_id = $1 AND ($2::text IS NULL OR c.name = $2)`;
+/**
+ * A query over the provider's consumers (c, through their integration i), or
+ * one of them when $2 names it: `joins` picks their versions, `columns` says
+ * what to return.
+ */
+const overConsumers = (columns: string, joins: string) => `
+  SELECT ${columns}
+    FROM broker_integrations i
+    JOIN broker_pacticipants c ON c.id = i.consumer_id
+    ${joins}
+   WHERE i.provider_id = $1 AND ($2::text IS NULL OR c.name = $2)`;
 
 /** The head version of a branch of each consumer: a named one, each one's main branch, or every branch. */
 export async function branchHeads(
@@ -26,14 +34,12 @@ export async function branchHeads(
   const condition =
     branch === 'main' ? 'b.name = c.main_branch' : branch === 'all' ? 'true' : 'b.name = $3';
   const { rows } = await db.query<PickedVersion>(
-    `SELECT c.id AS consumer_id, c.name AS consumer_name, head.version_id, b.name AS via
-       ${consumersOf.replace(
-         'WHERE',
-         `JOIN broker_branches b ON b.pacticipant_id = c.id AND ${condition}
+    overConsumers(
+      'c.id AS consumer_id, c.name AS consumer_name, head.version_id, b.name AS via',
+      `JOIN broker_branches b ON b.pacticipant_id = c.id AND ${condition}
        CROSS JOIN LATERAL (SELECT version_id FROM broker_branch_versions
-                            WHERE branch_id = b.id ORDER BY position DESC LIMIT 1) head
-      WHERE`,
-       )}`,
+                            WHERE branch_id = b.id ORDER BY position DESC LIMIT 1) head`,
+    ),
     typeof branch === 'object' ? [providerId, consumer, branch.name] : [providerId, consumer],
   );
   return rows;
@@ -49,19 +55,15 @@ export async function taggedVersions(
 ): Promise<PickedVersion[]> {
   const { rows } = await db.query<PickedVersion>(
     latestOnly
-      ? `SELECT c.id AS consumer_id, c.name AS consumer_name, t.version_id, $3::text AS via
-           ${consumersOf.replace(
-             'WHERE',
-             `CROSS JOIN LATERAL (SELECT version_id FROM broker_tags
-                      WHERE pacticipant_id = c.id AND name = $3 ORDER BY version_position DESC LIMIT 1) t
-          WHERE`,
-           )}`
-      : `SELECT c.id AS consumer_id, c.name AS consumer_name, t.version_id, $3::text AS via
-           ${consumersOf.replace(
-             'WHERE',
-             `JOIN broker_tags t ON t.pacticipant_id = c.id AND t.name = $3
-          WHERE`,
-           )}`,
+      ? overConsumers(
+          'c.id AS consumer_id, c.name AS consumer_name, t.version_id, $3::text AS via',
+          `CROSS JOIN LATERAL (SELECT version_id FROM broker_tags
+                      WHERE pacticipant_id = c.id AND name = $3 ORDER BY version_position DESC LIMIT 1) t`,
+        )
+      : overConsumers(
+          'c.id AS consumer_id, c.name AS consumer_name, t.version_id, $3::text AS via',
+          `JOIN broker_tags t ON t.pacticipant_id = c.id AND t.name = $3`,
+        ),
     [providerId, consumer, tag],
   );
   return rows;
@@ -74,14 +76,12 @@ export async function latestWithPact(
   consumer: string | null,
 ): Promise<PickedVersion[]> {
   const { rows } = await db.query<PickedVersion>(
-    `SELECT c.id AS consumer_id, c.name AS consumer_name, p.consumer_version_id AS version_id, NULL AS via
-       ${consumersOf.replace(
-         'WHERE',
-         `CROSS JOIN LATERAL (SELECT consumer_version_id FROM broker_pact_publications
+    overConsumers(
+      'c.id AS consumer_id, c.name AS consumer_name, p.consumer_version_id AS version_id, NULL AS via',
+      `CROSS JOIN LATERAL (SELECT consumer_version_id FROM broker_pact_publications
                   WHERE provider_id = i.provider_id AND consumer_id = c.id
-                  ORDER BY consumer_version_position DESC LIMIT 1) p
-      WHERE`,
-       )}`,
+                  ORDER BY consumer_version_position DESC LIMIT 1) p`,
+    ),
     [providerId, consumer],
   );
   return rows;
@@ -98,13 +98,11 @@ export async function versionsInEnvironments(
   const table = kind === 'deployed' ? 'broker_deployed_versions' : 'broker_released_versions';
   const current = kind === 'deployed' ? 'undeployed_at IS NULL' : 'support_ended_at IS NULL';
   const { rows } = await db.query<PickedVersion>(
-    `SELECT DISTINCT c.id AS consumer_id, c.name AS consumer_name, d.version_id, e.name AS via
-       ${consumersOf.replace(
-         'WHERE',
-         `JOIN ${table} d ON d.pacticipant_id = c.id AND d.${current}
-       JOIN broker_environments e ON e.id = d.environment_id AND ($3::text IS NULL OR e.name = $3)
-      WHERE`,
-       )}`,
+    overConsumers(
+      'DISTINCT c.id AS consumer_id, c.name AS consumer_name, d.version_id, e.name AS via',
+      `JOIN ${table} d ON d.pacticipant_id = c.id AND d.${current}
+       JOIN broker_environments e ON e.id = d.environment_id AND ($3::text IS NULL OR e.name = $3)`,
+    ),
     [providerId, consumer, environment],
   );
   return rows;
