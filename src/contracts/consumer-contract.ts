@@ -146,21 +146,40 @@ export class ConsumerContract {
     const builder = given(this.#pact.addInteraction(), interaction.states);
     this.descriptions.push(interaction.description);
     let result: T | undefined;
-    await builder
-      .uponReceiving(interaction.description)
-      .withRequest(request.method, request.path, (b) => {
-        if (request.query) b.query(request.query);
-        if (request.headers) b.headers(request.headers);
-        if (request.body !== undefined) b.jsonBody(request.body);
-      })
-      .willRespondWith(response.status, (b) => {
-        if (response.headers) b.headers(response.headers);
-        if (response.body !== undefined) b.jsonBody(response.body);
-      })
-      .executeTest(async (server) => {
-        await accepting(server.url);
-        result = await test(server.url);
-      });
+    let testError: unknown;
+    try {
+      await builder
+        .uponReceiving(interaction.description)
+        .withRequest(request.method, request.path, (b) => {
+          if (request.query) b.query(request.query);
+          if (request.headers) b.headers(request.headers);
+          if (request.body !== undefined) b.jsonBody(request.body);
+        })
+        .willRespondWith(response.status, (b) => {
+          if (response.headers) b.headers(response.headers);
+          if (response.body !== undefined) b.jsonBody(response.body);
+        })
+        .executeTest(async (server) => {
+          await accepting(server.url);
+          try {
+            result = await test(server.url);
+          } catch (error) {
+            testError = error;
+            throw error;
+          }
+        });
+    } catch (error) {
+      // Pact reports the mock server's view ("expected but not received");
+      // what the client itself ran into says why.
+      if (testError !== undefined && testError !== error)
+        throw new Error(
+          `${(error as Error).message}\nThe client under test failed with: ${describeError(testError)}`,
+          {
+            cause: error,
+          },
+        );
+      throw error;
+    }
     return result as T;
   }
 
@@ -200,6 +219,12 @@ function given<B extends { given(state: string, params?: StateParams): B }>(
     (b, state) => (typeof state === 'string' ? b.given(state) : b.given(state.name, state.params)),
     builder,
   );
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${describeError(error.cause)})` : '';
+  return `${error.name}: ${error.message}${cause}`;
 }
 
 /**
