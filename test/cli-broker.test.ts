@@ -26,10 +26,9 @@ describe('the meshpact broker commands', () => {
   beforeAll(async () => {
     buildCli();
     pactDir = mkdtempSync(join(tmpdir(), 'meshpact-cli-pacts-'));
-    [broker] = await Promise.all([
-      startBrokerForTest(),
-      generatePacts(loadMesh(), pactDir).then(() => undefined),
-    ]);
+    // One after the other: a broker started beside a failing generation would be left running.
+    await generatePacts(loadMesh(), pactDir);
+    broker = await startBrokerForTest();
   }, 180_000);
   afterAll(async () => {
     await broker?.close();
