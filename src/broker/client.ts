@@ -99,6 +99,22 @@ export class BrokerClient {
     });
   }
 
+  /** Follows the HAL index to "pacts for verification", as the Pact clients do, and fetches each pact. */
+  async pactsForVerification(provider: string, request: object): Promise<unknown[]> {
+    const index = await this.#json<{ _links: Record<string, { href: string } | undefined> }>(
+      'GET',
+      '/',
+    );
+    const template = index._links['pb:provider-pacts-for-verification']?.href;
+    if (!template)
+      throw new Error(`${this.baseUrl} does not link pb:provider-pacts-for-verification`);
+    const found = await this.#json<{
+      _embedded?: { pacts?: { _links?: { self?: { href?: string } } }[] };
+    }>('POST', template.replace('{provider}', encodeURIComponent(provider)), request);
+    const urls = (found._embedded?.pacts ?? []).flatMap((pact) => pact._links?.self?.href ?? []);
+    return Promise.all(urls.map((url) => this.#json<unknown>('GET', url)));
+  }
+
   /**
    * Whether a version may be deployed: to an environment, alongside the
    * versions with a tag, or (neither) with the latest versions of the others.

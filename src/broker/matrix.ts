@@ -69,7 +69,8 @@ const otherVersion = (provider: string, target: MatrixQuery['target']): string =
           : `a version of ${provider}`;
 
 export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<MatrixAnswer> {
-  if (query.selectors.length === 0) throw invalid('Please provide 1 or more version selectors');
+  if (query.selectors.length === 0)
+    throw invalidMatrixQuery('Please provide 1 or more version selectors');
   const pacticipants = new Map<string, PacticipantRow>();
   const byId = new Map<string, PacticipantRow>();
   const remember = (row: PacticipantRow) => (
@@ -80,12 +81,14 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
   for (const selector of [...query.selectors, ...(query.ignore ?? [])]) {
     if (pacticipants.has(selector.pacticipant)) continue;
     const row = await findPacticipant(db, selector.pacticipant);
-    if (!row) throw invalid(`Pacticipant ${selector.pacticipant} not found`);
+    if (!row) throw invalidMatrixQuery(`Pacticipant ${selector.pacticipant} not found`);
     remember(row);
   }
   for (const selector of query.selectors)
     if (selector.version !== undefined && selector.latest)
-      throw invalid(`A version number and latest cannot both be given for ${selector.pacticipant}`);
+      throw invalidMatrixQuery(
+        `A version number and latest cannot both be given for ${selector.pacticipant}`,
+      );
 
   let target: Target | undefined;
   if (query.target && 'environment' in query.target) {
@@ -94,7 +97,9 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
       [query.target.environment],
     );
     if (!rows[0])
-      throw invalid(`Environment with name '${query.target.environment}' does not exist`);
+      throw invalidMatrixQuery(
+        `Environment with name '${query.target.environment}' does not exist`,
+      );
     target = { environment: rows[0] };
   } else if (query.target) target = query.target;
 
@@ -131,14 +136,13 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
   const rows: MatrixRow[] = [];
   const named = new Set(resolved.map((r) => r.pacticipant.id));
   const loadPacticipants = async (ids: string[]) => {
-    for (const id of ids) {
-      if (byId.has(id)) continue;
-      const { rows: found } = await db.query<PacticipantRow>(
-        'SELECT * FROM broker_pacticipants WHERE id = $1',
-        [id],
-      );
-      if (found[0]) remember(found[0]);
-    }
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length === 0) return;
+    const { rows: found } = await db.query<PacticipantRow>(
+      'SELECT * FROM broker_pacticipants WHERE id = ANY($1::bigint[])',
+      [missing],
+    );
+    for (const row of found) remember(row);
   };
   const pending: Omit<MatrixRow, 'verification' | 'ignored'>[] = [];
   const required: {
@@ -294,6 +298,7 @@ function newestProviderVersions(rows: MatrixRow[]): MatrixRow[] {
   return [...best.values()];
 }
 
-function invalid(message: string): MeshpactError {
+/** A matrix query that cannot be answered: `errors` is a list of strings, as the Pact clients read it. */
+export function invalidMatrixQuery(message: string): MeshpactError {
   return new MeshpactError('validation_failed', message, { extensions: { errors: [message] } });
 }

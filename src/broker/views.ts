@@ -145,6 +145,14 @@ export function tagView(
   };
 }
 
+/** A consumer version's pact with a provider. */
+export const pactOfVersionHref = (
+  hrefs: Hrefs,
+  provider: string,
+  consumer: string,
+  version: string,
+) => hrefs.path('pacts', 'provider', provider, 'consumer', consumer, 'version', version);
+
 /** Where a pact (by content) takes verification results. */
 export function pactVersionHref(
   hrefs: Hrefs,
@@ -164,15 +172,7 @@ export function pactVersionHref(
 /** The pact as stored (with interaction ids), plus its links. */
 export function pactView(hrefs: Hrefs, pact: PactRow, selfHref?: string) {
   const { provider_name: provider, consumer_name: consumer } = pact;
-  const byVersion = hrefs.path(
-    'pacts',
-    'provider',
-    provider,
-    'consumer',
-    consumer,
-    'version',
-    pact.consumer_version,
-  );
+  const byVersion = pactOfVersionHref(hrefs, provider, consumer, pact.consumer_version);
   const pactVersion = pactVersionHref(hrefs, pact);
   return {
     ...pact.content,

@@ -11,33 +11,25 @@ import { logLevels } from '../runtime/runtime-config.js';
 import { untilSignal } from '../runtime/signals.js';
 import { pactDirOf, runMeshCheck, silentProgress } from '../run/mesh-check.js';
 import { verifyInChild } from '../run/verify-in-child.js';
+import { brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
 
-interface RunOptions {
+interface RunOptions extends BrokerOptions {
   json?: boolean;
   reports: string;
   toEnvironment?: string;
-  brokerBaseUrl?: string;
-  brokerToken?: string;
 }
 
 /** The settings `run` reads from the environment, checked before anything starts. */
 function loadRunConfig(env: CliContext['env'], options: RunOptions) {
-  return loadConfig(
-    {
-      ...env,
-      ...(options.brokerBaseUrl ? { PACT_BROKER_BASE_URL: options.brokerBaseUrl } : {}),
-      ...(options.brokerToken ? { PACT_BROKER_TOKEN: options.brokerToken } : {}),
-    },
-    {
-      databaseUrl: setting.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
-      brokerUrl: setting.optionalUrl('PACT_BROKER_BASE_URL', ['http:', 'https:']),
-      brokerToken: setting.optionalString('PACT_BROKER_TOKEN'),
-      // The services' own logs would drown the progress view; warnings still show.
-      logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'warn'),
-      ci: setting.optionalString('CI'),
-    },
-  );
+  return loadConfig(brokerEnv(env, options), {
+    databaseUrl: setting.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
+    brokerUrl: setting.optionalUrl('PACT_BROKER_BASE_URL', ['http:', 'https:']),
+    brokerToken: setting.optionalString('PACT_BROKER_TOKEN'),
+    // The services' own logs would drown the progress view; warnings still show.
+    logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'warn'),
+    ci: setting.optionalString('CI'),
+  });
 }
 
 export function runCommand(context: CliContext): Command {

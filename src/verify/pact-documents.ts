@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { BrokerClient } from '../broker/client.js';
 import type { PactSource } from './verifier.js';
 
 // A message provider must produce the message each interaction expects, so it
@@ -54,46 +55,18 @@ function decode(contents: MessageContents | undefined): unknown {
 
 type BrokerSource = Exclude<PactSource, { files: string[] }>;
 
-interface HalLinks {
-  _links?: Record<string, { href?: string } | undefined>;
-}
-
-/** Follows the broker's HAL index to "pacts for verification", as the Pact clients do. */
+/** The pacts the verifier will be given: the broker's "pacts for verification" for these selectors. */
 async function pactsForVerification(
   source: BrokerSource,
   provider: string,
 ): Promise<PactDocument[]> {
-  const get = (url: string, init: RequestInit = {}) =>
-    brokerJson(url, source.token, init) as Promise<HalLinks & Record<string, unknown>>;
-  const index = await get(source.brokerUrl);
-  const template = index._links?.['pb:provider-pacts-for-verification']?.href;
-  if (!template)
-    throw new Error(`${source.brokerUrl} does not link pb:provider-pacts-for-verification`);
-  const found = (await get(template.replace('{provider}', encodeURIComponent(provider)), {
-    method: 'POST',
-    body: JSON.stringify({
-      consumerVersionSelectors: source.consumerVersionSelectors,
-      includePendingStatus: source.enablePending ?? true,
-      ...(source.providerVersionBranch
-        ? { providerVersionBranch: source.providerVersionBranch }
-        : {}),
-      ...(source.includeWipPactsSince ? { includeWipPactsSince: source.includeWipPactsSince } : {}),
-    }),
-  })) as { _embedded?: { pacts?: HalLinks[] } };
-  const urls = (found._embedded?.pacts ?? []).flatMap((pact) => pact._links?.self?.href ?? []);
-  return Promise.all(urls.map((url) => get(url) as Promise<PactDocument>));
-}
-
-async function brokerJson(url: string, token: string | undefined, init: RequestInit) {
-  const response = await fetch(url, {
-    ...init,
-    headers: {
-      accept: 'application/hal+json, application/json',
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-  });
-  if (!response.ok)
-    throw new Error(`the broker answered ${init.method ?? 'GET'} ${url} with ${response.status}`);
-  return await response.json();
+  const client = new BrokerClient({ baseUrl: source.brokerUrl, token: source.token });
+  return (await client.pactsForVerification(provider, {
+    consumerVersionSelectors: source.consumerVersionSelectors,
+    includePendingStatus: source.enablePending ?? true,
+    ...(source.providerVersionBranch
+      ? { providerVersionBranch: source.providerVersionBranch }
+      : {}),
+    ...(source.includeWipPactsSince ? { includeWipPactsSince: source.includeWipPactsSince } : {}),
+  })) as PactDocument[];
 }

@@ -1,14 +1,15 @@
 import { Router, type Request } from 'express';
-import { MeshpactError } from '../../errors/meshpact-error.js';
 import { hrefsOf, type BrokerDeps } from '../context.js';
 import { brokerDate, sendHal, type Hrefs } from '../hal.js';
 import {
   computeMatrix,
+  invalidMatrixQuery,
   type MatrixAnswer,
   type MatrixQuery,
   type MatrixSelector,
 } from '../matrix.js';
 import { versionDetails, type VersionDetail } from '../store/matrix.js';
+import { pactOfVersionHref } from '../views.js';
 
 /**
  * Reads Rack-style arrays of objects (`q[][pacticipant]=a&q[][version]=1&q[][pacticipant]=b`)
@@ -30,10 +31,7 @@ export function rackArray(search: URLSearchParams, name: string): Record<string,
 const truthy = (value: string | undefined) => value === 'true';
 
 function toSelector(raw: Record<string, string>): MatrixSelector {
-  if (!raw.pacticipant)
-    throw new MeshpactError('validation_failed', 'each selector needs a pacticipant', {
-      extensions: { errors: ['each selector needs a pacticipant'] },
-    });
+  if (!raw.pacticipant) throw invalidMatrixQuery('each selector needs a pacticipant');
   return {
     pacticipant: raw.pacticipant,
     ...(raw.version ? { version: raw.version } : {}),
@@ -50,15 +48,9 @@ function targetOf(search: URLSearchParams): MatrixQuery['target'] {
   const mainBranch = truthy(search.get('mainBranch') ?? undefined);
   const given = [environment, tag, mainBranch || null].filter((v) => v !== null && v !== '');
   if (given.length > 1)
-    throw new MeshpactError(
-      'validation_failed',
-      'give only one of environment, tag and mainBranch',
-      { extensions: { errors: ['give only one of environment, tag and mainBranch'] } },
-    );
+    throw invalidMatrixQuery('give only one of environment, tag and mainBranch');
   if (environment && truthy(search.get('latest') ?? undefined))
-    throw new MeshpactError('validation_failed', 'latest cannot be combined with environment', {
-      extensions: { errors: ['latest cannot be combined with environment'] },
-    });
+    throw invalidMatrixQuery('latest cannot be combined with environment');
   if (environment) return { environment };
   if (tag) return { tag };
   if (mainBranch) return { mainBranch: true };
@@ -95,9 +87,7 @@ export function matrixRoutes(deps: BrokerDeps): Router {
     const pacticipant = params.get('pacticipant');
     const version = params.get('version');
     if (!pacticipant || !version)
-      throw new MeshpactError('validation_failed', 'can-i-deploy needs pacticipant and version', {
-        extensions: { errors: ['can-i-deploy needs pacticipant and version'] },
-      });
+      throw invalidMatrixQuery('can-i-deploy needs pacticipant and version');
     const target = targetOf(params);
     const answer = await computeMatrix(db, {
       selectors: [{ pacticipant, version }],
@@ -171,13 +161,10 @@ async function matrixView(
         createdAt: brokerDate(row.pactCreatedAt),
         _links: {
           self: {
-            href: h.path(
-              'pacts',
-              'provider',
+            href: pactOfVersionHref(
+              h,
               row.provider.pacticipant.name,
-              'consumer',
               row.consumer.pacticipant.name,
-              'version',
               row.consumer.version.number,
             ),
           },

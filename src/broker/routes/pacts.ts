@@ -14,7 +14,7 @@ import {
   pactOfVersion,
   type PactRow,
 } from '../store/pacts.js';
-import { pactView } from '../views.js';
+import { pactOfVersionHref, pactView } from '../views.js';
 
 /** Reading pacts: by consumer version, by content (SHA), the latest (of a tag or branch), and lists. */
 export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Router {
@@ -126,15 +126,7 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
   const pactList = (req: Request, pacts: PactRow[], self: string) => {
     const h = hrefsOf(deps, req);
     const links = pacts.map((pact) => ({
-      href: h.path(
-        'pacts',
-        'provider',
-        pact.provider_name,
-        'consumer',
-        pact.consumer_name,
-        'version',
-        pact.consumer_version,
-      ),
+      href: pactOfVersionHref(h, pact.provider_name, pact.consumer_name, pact.consumer_version),
       title: `Pact between ${pact.consumer_name} (${pact.consumer_version}) and ${pact.provider_name}`,
       name: pact.consumer_name,
     }));
@@ -187,13 +179,10 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
               ),
             },
             {
-              href: h.path(
-                'pacts',
-                'provider',
+              href: pactOfVersionHref(
+                h,
                 pact.provider_name,
-                'consumer',
                 pact.consumer_name,
-                'version',
                 pact.consumer_version,
               ),
             },

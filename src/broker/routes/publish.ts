@@ -6,6 +6,7 @@ import { hrefsOf, type BrokerDeps } from '../context.js';
 import type { BrokerEventSink } from '../events.js';
 import { sendHal } from '../hal.js';
 import { publishContracts } from '../publication.js';
+import { pactOfVersionHref } from '../views.js';
 
 /** POST /contracts/publish: how the pact-broker CLI publishes. */
 export function publishRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Router {
@@ -30,15 +31,7 @@ export function publishRoutes(deps: BrokerDeps & { events: BrokerEventSink }): R
       const contracts = published.contracts.map((contract) => ({
         title: 'Pact',
         name: `Pact between ${pacticipant.name} (${version.number}) and ${contract.provider}`,
-        href: h.path(
-          'pacts',
-          'provider',
-          contract.provider,
-          'consumer',
-          pacticipant.name,
-          'version',
-          version.number,
-        ),
+        href: pactOfVersionHref(h, contract.provider, pacticipant.name, version.number),
       }));
       const notices = [
         ...published.notices,

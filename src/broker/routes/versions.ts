@@ -13,7 +13,7 @@ import {
   type BrokerDeps,
 } from '../context.js';
 import { listEnvironments } from '../store/environments.js';
-import { findOrCreatePacticipant, type PacticipantRow } from '../store/pacticipants.js';
+import type { PacticipantRow } from '../store/pacticipants.js';
 import {
   addTag,
   addToBranch,
@@ -21,7 +21,9 @@ import {
   deleteTag,
   deleteVersion,
   findBranch,
-  findOrCreateVersion,
+  findOrCreatePacticipantVersion,
+  findVersionById,
+  keepOnlyTags,
   findTag,
   isOnBranch,
   latestVersion,
@@ -44,17 +46,25 @@ export function versionRoutes(deps: BrokerDeps): Router {
   const { db, clock } = deps;
   const router = Router();
 
-  const showVersion = async (req: Request, pacticipant: PacticipantRow, version: VersionRow) =>
+  /** Each environment a version could be recorded as deployed or released to (read once per request). */
+  const recordable = async () =>
+    (await listEnvironments(db)).map((e) => ({
+      name: e.name,
+      uuid: e.uuid,
+      displayName: e.display_name,
+    }));
+  const showVersion = async (
+    req: Request,
+    pacticipant: PacticipantRow,
+    version: VersionRow,
+    environments?: Awaited<ReturnType<typeof recordable>>,
+  ) =>
     versionView(
       db,
       hrefsOf(deps, req),
       pacticipant.name,
       version,
-      (await listEnvironments(db)).map((e) => ({
-        name: e.name,
-        uuid: e.uuid,
-        displayName: e.display_name,
-      })),
+      environments ?? (await recordable()),
     );
 
   const versionList = async (
@@ -65,7 +75,10 @@ export function versionRoutes(deps: BrokerDeps): Router {
   ) => {
     const page = paging(req);
     const { rows, total } = await listVersions(db, pacticipant.id, { ...page, ...scope });
-    const views = await Promise.all(rows.map((row) => showVersion(req, pacticipant, row)));
+    const environments = await recordable();
+    const views = await Promise.all(
+      rows.map((row) => showVersion(req, pacticipant, row, environments)),
+    );
     return {
       _embedded: { versions: views },
       page: pageView(page, total),
@@ -138,21 +151,18 @@ export function versionRoutes(deps: BrokerDeps): Router {
             })();
     const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
       const at = clock.now();
-      const { row: pacticipant } = await findOrCreatePacticipant(trx, param(req, 'name'), at);
-      const found = await findOrCreateVersion(trx, pacticipant.id, param(req, 'version'), at);
-      if (typeof buildUrl === 'string') await setBuildUrl(trx, found.row.id, buildUrl, at);
+      const found = await findOrCreatePacticipantVersion(
+        trx,
+        param(req, 'name'),
+        param(req, 'version'),
+        at,
+      );
+      if (typeof buildUrl === 'string') await setBuildUrl(trx, found.version.id, buildUrl, at);
       if (tagNames) {
-        if (mode === 'replace')
-          await trx.query(
-            'DELETE FROM broker_tags WHERE version_id = $1 AND NOT (name = ANY($2))',
-            [found.row.id, tagNames],
-          );
-        for (const name of tagNames) await addTag(trx, found.row, name, at);
+        if (mode === 'replace') await keepOnlyTags(trx, found.version.id, tagNames);
+        for (const name of tagNames) await addTag(trx, found.version, name, at);
       }
-      const fresh = await trx.query<VersionRow>('SELECT * FROM broker_versions WHERE id = $1', [
-        found.row.id,
-      ]);
-      return { pacticipant, version: fresh.rows[0]!, created: found.created };
+      return { ...found, version: (await findVersionById(trx, found.version.id))! };
     });
     sendHal(res, created ? 201 : 200, await showVersion(req, pacticipant, version));
   }
@@ -176,10 +186,9 @@ export function versionRoutes(deps: BrokerDeps): Router {
       const name = param(req, 'tag');
       const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
         const at = clock.now();
-        const { row: pacticipant } = await findOrCreatePacticipant(trx, param(req, 'name'), at);
-        const { row: version } = await findOrCreateVersion(
+        const { pacticipant, version } = await findOrCreatePacticipantVersion(
           trx,
-          pacticipant.id,
+          param(req, 'name'),
           param(req, 'version'),
           at,
         );
@@ -285,10 +294,9 @@ export function versionRoutes(deps: BrokerDeps): Router {
       if (branchName.trim() === '') throw invalid('/branch', 'a branch needs a name');
       const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
         const at = clock.now();
-        const { row: pacticipant } = await findOrCreatePacticipant(trx, param(req, 'name'), at);
-        const { row: version } = await findOrCreateVersion(
+        const { pacticipant, version } = await findOrCreatePacticipantVersion(
           trx,
-          pacticipant.id,
+          param(req, 'name'),
           param(req, 'version'),
           at,
         );

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../runtime/db.js';
-import { adoptMainBranch } from './pacticipants.js';
+import { adoptMainBranch, findOrCreatePacticipant, type PacticipantRow } from './pacticipants.js';
 
 export interface VersionRow {
   id: string;
@@ -45,6 +45,23 @@ export async function findOrCreateVersion(
     [pacticipantId, number],
   );
   return { row: existing.rows[0]!, created: false };
+}
+
+/** The pacticipant and its version, each created if new; the version's row is locked (see above). */
+export async function findOrCreatePacticipantVersion(
+  db: Queryable,
+  pacticipantName: string,
+  number: string,
+  at: Date,
+): Promise<{ pacticipant: PacticipantRow; version: VersionRow; created: boolean }> {
+  const { row: pacticipant } = await findOrCreatePacticipant(db, pacticipantName, at);
+  const { row: version, created } = await findOrCreateVersion(db, pacticipant.id, number, at);
+  return { pacticipant, version, created };
+}
+
+export async function findVersionById(db: Queryable, id: string): Promise<VersionRow | undefined> {
+  const { rows } = await db.query<VersionRow>('SELECT * FROM broker_versions WHERE id = $1', [id]);
+  return rows[0];
 }
 
 export async function setBuildUrl(db: Queryable, versionId: string, buildUrl: string, at: Date) {
@@ -226,6 +243,14 @@ export async function addTag(
   );
   if (rowCount === 1) await adoptMainBranch(db, version.pacticipant_id, name);
   return rowCount === 1;
+}
+
+/** Removes the version's tags not among `names` (a PUT replaces the tag set). */
+export async function keepOnlyTags(db: Queryable, versionId: string, names: string[]) {
+  await db.query('DELETE FROM broker_tags WHERE version_id = $1 AND NOT (name = ANY($2))', [
+    versionId,
+    names,
+  ]);
 }
 
 export async function findTag(
