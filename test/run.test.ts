@@ -14,13 +14,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { MeshReport } from '../src/report/model.js';
 import { packageRoot } from '../src/runtime/paths.js';
-import { buildCli, scratchTmpdir, startMeshpact } from './support/meshpact-process.js';
+import {
+  buildCli,
+  scratchTmpdir,
+  startMeshpact,
+  startMeshpactOnTerminal,
+} from './support/meshpact-process.js';
 
 // `meshpact run`, the whole mesh check, as `npm start` runs it: a real run
 // that passes, a run against a provider broken on purpose, and Ctrl-C.
 
 const root = packageRoot();
 const ESC = '\u001b';
+/** What a terminal shows of some output: no colour codes. */
+const uncoloured = (text: string) => text.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '');
 
 /** What a run left in its private TMPDIR that it made itself (jest's own cache is not ours). */
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('meshpact-'));
@@ -131,6 +138,39 @@ describe('meshpact run', () => {
       rmSync(copy, { recursive: true, force: true });
     }
   }, 600_000);
+
+  it('on a terminal, shows the phase at work with its time ticking; Ctrl-C typed there stops everything', async () => {
+    const scratch = scratchTmpdir();
+    const space = workspace();
+    const run = startMeshpactOnTerminal(['run'], {
+      TMPDIR: scratch.path,
+      MESHPACT_PACT_DIR: space.pacts,
+      CI: undefined,
+    });
+    try {
+      await run.line(/✓ schemas/, 120_000);
+      // The contract tests take seconds: the live line is redrawn in place as its time goes by.
+      const working = /contracts: running the consumers' contract tests (\d+\.\d) s/g;
+      for (;;) {
+        const times = new Set([...uncoloured(run.stdout()).matchAll(working)].map((m) => m[1]));
+        if (times.size >= 3) break;
+        if (run.child.exitCode !== null) throw new Error(`exited early:\n${run.stdout()}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(run.stdout()).toContain(`\r${ESC}[2K`);
+
+      run.type('\u0003');
+      expect(await run.exited()).toBe(130);
+      expect(run.stdout()).toMatch(/stopped by SIGINT; everything it started is stopped/);
+      expect(leftovers(scratch.path)).toEqual([]);
+      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(processes.split('\n').filter((line) => line.includes(scratch.path))).toEqual([]);
+    } finally {
+      run.child.kill('SIGKILL');
+      scratch.remove();
+      space.remove();
+    }
+  }, 300_000);
 
   it('stops everything it started on Ctrl-C and exits 130', async () => {
     const scratch = scratchTmpdir();

@@ -62,10 +62,14 @@ Examples:
       const version = checkVersion(mesh.root);
       const live = context.tty && !config.ci && !options.json;
       const logger = createLogger({ level: config.logLevel, name: 'meshpact' });
+      const progress = options.json
+        ? undefined
+        : terminalProgress({ write: (text) => context.write(text), live });
       const controller = new AbortController();
       const finished = new AbortController();
       const interrupted = untilSignal(finished.signal).then((signal) => {
         if (!signal) return undefined;
+        progress?.close();
         if (!options.json) context.err(`${signal}: stopping what the check started`);
         controller.abort(new MeshpactError('invalid_usage', `stopped by ${signal}`));
         return signal;
@@ -97,9 +101,7 @@ Examples:
                 controller.signal,
               ),
           },
-          options.json
-            ? silentProgress
-            : terminalProgress({ write: (text) => context.write(text), live }),
+          progress ?? silentProgress,
         );
       } catch (error) {
         if (controller.signal.aborted) {
@@ -113,6 +115,7 @@ Examples:
         }
         throw error;
       } finally {
+        progress?.close();
         finished.abort();
       }
 

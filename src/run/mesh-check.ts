@@ -51,13 +51,16 @@ export interface MeshCheckOptions {
 export interface Progress {
   phaseStarted(name: PhaseName): void;
   phaseEnded(phase: Phase): void;
-  /** Something within a phase, e.g. one provider verified. */
+  /** What a phase is busy with now, e.g. the provider being verified; replaced by the next. */
+  working(name: PhaseName, text: string): void;
+  /** Something a phase has done, e.g. one provider verified. */
   step(name: PhaseName, text: string): void;
 }
 
 export const silentProgress: Progress = {
   phaseStarted: () => undefined,
   phaseEnded: () => undefined,
+  working: () => undefined,
   step: () => undefined,
 };
 
@@ -163,6 +166,7 @@ export async function runMeshCheck(
     const client = new BrokerClient({ baseUrl: brokerUrl, token: options.broker?.token });
 
     const generated = await phase('contracts', async () => {
+      progress.working('contracts', "running the consumers' contract tests");
       const pacts = await generatePacts(mesh, options.pactDir, signal ? { signal } : {});
       return {
         value: pacts,
@@ -179,6 +183,11 @@ export async function runMeshCheck(
         interactions: file.interactions,
         schemaProblems: file.problems.map(describeProblem),
       }));
+      for (const c of contracts)
+        progress.step(
+          'contracts-check',
+          `${c.consumer} -> ${c.provider}: ${c.interactions} interactions${c.schemaProblems.length ? `, ${c.schemaProblems.length} break their schemas` : ''}`,
+        );
       const broken = contracts.reduce((n, c) => n + c.schemaProblems.length, 0);
       const interactions = contracts.reduce((n, c) => n + c.interactions, 0);
       return Promise.resolve({
@@ -194,6 +203,7 @@ export async function runMeshCheck(
     await phase('publish', async () => {
       const consumers = [...new Set(generated.files.map((f) => f.consumer))];
       for (const consumer of consumers) {
+        progress.working('publish', consumer);
         const pacts = await Promise.all(
           generated.files
             .filter((f) => f.consumer === consumer)
@@ -209,7 +219,10 @@ export async function runMeshCheck(
           branch: version.branch,
           pacts,
         });
-        progress.step('publish', `${consumer}: ${pacts.length} pacts`);
+        progress.step(
+          'publish',
+          `${consumer}: ${pacts.length} pact${pacts.length === 1 ? '' : 's'}`,
+        );
       }
       return {
         value: undefined,
@@ -223,6 +236,7 @@ export async function runMeshCheck(
       const results: VerificationReport[] = [];
       for (const provider of providers) {
         signal?.throwIfAborted();
+        progress.working('verify', provider);
         const result = await options.verify(provider, {
           brokerUrl,
           ...(options.broker?.token ? { token: options.broker.token } : {}),
@@ -257,6 +271,7 @@ export async function runMeshCheck(
       const matrix = new Map<string, MatrixEntry>();
       for (const { name, kind } of report.pacticipants) {
         if (kind === 'consumer' && !mesh.contracts.some((pair) => pair.consumer === name)) continue;
+        progress.working('can-i-deploy', name);
         const answer = await client.canIDeploy({
           pacticipant: name,
           version: version.number,

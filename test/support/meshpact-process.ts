@@ -57,11 +57,45 @@ export function startMeshpact(
     env: { ...process.env, PACT_DO_NOT_TRACK: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return follow(child);
+}
+
+/**
+ * Starts a meshpact command on a real pseudo-terminal (util-linux `script`), as
+ * a person at a terminal runs it: stdout is a TTY, and what the test types
+ * goes through the terminal, so ^C reaches the command as the terminal's SIGINT.
+ * stdout and stderr arrive together, as on a screen.
+ */
+export function startMeshpactOnTerminal(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): LongRunning & { type(text: string): void } {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, bin, ...args].map(quote).join(' ');
+  // An undefined variable is one the command must not see, e.g. CI.
+  const environment = Object.fromEntries(
+    Object.entries({ ...process.env, PACT_DO_NOT_TRACK: 'true', ...env }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+  const child = spawn(
+    'script',
+    ['--quiet', '--flush', '--return', '--command', command, '/dev/null'],
+    {
+      cwd: root,
+      env: environment,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  return { ...follow(child), type: (text) => child.stdin.write(text) };
+}
+
+function follow(child: ChildProcess): LongRunning {
   let out = '';
   let err = '';
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   return {
     child,
     stdout: () => out,
@@ -82,13 +116,13 @@ export function startMeshpact(
         };
         const done = (error?: Error, match?: RegExpExecArray) => {
           clearTimeout(deadline);
-          child.stdout.off('data', check);
+          child.stdout!.off('data', check);
           child.off('exit', onExit);
           if (error) reject(error);
           else resolve(match!);
         };
         const onExit = () => done(new Error(`exited before printing ${pattern}:\n${out}\n${err}`));
-        child.stdout.on('data', check);
+        child.stdout!.on('data', check);
         child.once('exit', onExit);
         check();
       });
