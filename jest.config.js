@@ -27,7 +27,6 @@ export default {
       ...shared,
       displayName: 'contract',
       testMatch: ['<rootDir>/{src,providers,consumers}/**/*.contract.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/contract-retries.ts'],
     },
     {
       ...shared,
