@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
 import { pactFile } from '../support/pacts.js';
@@ -102,6 +105,59 @@ describe('lists of pacts', () => {
       expect(list._links['pb:provider'].href).toBe(href);
       expect(list._links.provider).toMatchObject({ href, title: 'Pricing Service' });
       expect(list._links['pb:pacts'].map((link) => link.name)).toEqual(['Condor']);
+    });
+  });
+  describe("when get-pacts asks for a provider's pacts by its consumers' branches", () => {
+    let dir: string;
+    const publish = async (version: string, branch: string, descriptions: string[]) => {
+      const file = join(dir, `web-api-${version}.json`);
+      await writeFile(file, JSON.stringify(pactFile('web', 'api', descriptions)));
+      const published = await cli(
+        'publish',
+        file,
+        '--consumer-app-version',
+        version,
+        '--branch',
+        branch,
+      );
+      expect(published.status).toBe(0);
+    };
+    const versionsListed = async (...args: string[]) => {
+      const answer = await cli('get-pacts', '--provider', 'api', '--output', 'json', ...args);
+      expect(answer.status).toBe(0);
+      const body = JSON.parse(answer.stdout) as { pacts: { href: string }[] };
+      return body.pacts.map((link) => link.href.split('/').at(-1));
+    };
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'meshpact-pact-lists-'));
+      await publish('web-1', 'main', ['a page']);
+      await publish('web-2', 'main', ['a page', 'a menu']);
+      await publish('web-f1', 'feat', ['a page', 'a search']);
+    });
+    afterAll(() => rm(dir, { recursive: true, force: true }));
+
+    it("lists the pacts of every consumer's main branch, or only the latest", async () => {
+      expect(await versionsListed()).toEqual(['web-2', 'web-1']);
+      expect(await versionsListed('--latest')).toEqual(['web-2']);
+    });
+
+    it('lists the pacts of a named consumer branch, or only the latest', async () => {
+      expect(await versionsListed('--branch', 'feat')).toEqual(['web-f1']);
+      expect(await versionsListed('--branch', 'feat', '--latest')).toEqual(['web-f1']);
+    });
+
+    it('lists all of a provider’s pacts, or those of versions with a tag', async () => {
+      const all = await get<{ _links: { 'pb:pacts': { href: string }[] } }>('/pacts/provider/api');
+      expect(all._links['pb:pacts'].map((link) => link.href.split('/').at(-1))).toEqual([
+        'web-f1',
+        'web-2',
+        'web-1',
+      ]);
+      const tagged = await get<{ _links: { 'pb:pacts': { name: string }[] } }>(
+        '/pacts/provider/Pricing%20Service/tag/prod',
+      );
+      expect(tagged._links['pb:pacts'].map((link) => link.name)).toEqual(['Condor']);
     });
   });
 });

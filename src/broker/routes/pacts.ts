@@ -123,41 +123,6 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
     );
   });
 
-  const pactList = (req: Request, pacts: PactRow[], self: string) => {
-    const h = hrefsOf(deps, req);
-    const links = pacts.map((pact) => ({
-      href: pactOfVersionHref(h, pact.provider_name, pact.consumer_name, pact.consumer_version),
-      title: `Pact between ${pact.consumer_name} (${pact.consumer_version}) and ${pact.provider_name}`,
-      name: pact.consumer_name,
-    }));
-    return { _links: { self: { href: self }, 'pb:pacts': links, pacts: links } };
-  };
-  router.get(
-    ['/pacts/provider/:provider/latest', '/pacts/provider/:provider/latest/:tag'],
-    async (req, res) => {
-      const provider = await requirePacticipant(db, param(req, 'provider'));
-      const tag = (req.params as { tag?: string }).tag;
-      const pacts = await latestPacts(db, { providerId: provider.id, ...(tag ? { tag } : {}) });
-      const h = hrefsOf(deps, req);
-      const body = pactList(
-        req,
-        pacts,
-        h.path('pacts', 'provider', provider.name, 'latest', ...(tag ? [tag] : [])),
-      );
-      sendHal(res, 200, {
-        ...body,
-        _links: {
-          ...body._links,
-          'pb:provider': { href: h.path('pacticipants', provider.name), name: provider.name },
-          provider: {
-            href: h.path('pacticipants', provider.name),
-            title: provider.name,
-            name: 'DEPRECATED - please use the pb:provider relation',
-          },
-        },
-      });
-    },
-  );
   // The Pact Broker's PactCollectionDecorator: `pacts[]` with their consumer and
   // provider embedded (each with a self link), and the latest pact of each integration linked.
   router.get('/pacts/latest', async (req, res) => {
