@@ -13,6 +13,7 @@ import { indexRoutes } from './routes/index-route.js';
 import { matrixRoutes } from './routes/matrix.js';
 import { pacticipantRoutes } from './routes/pacticipants.js';
 import { pactRoutes } from './routes/pacts.js';
+import { providerPactRoutes } from './routes/provider-pacts.js';
 import { publishRoutes } from './routes/publish.js';
 import { verificationRoutes } from './routes/verifications.js';
 import { versionRoutes } from './routes/versions.js';
@@ -61,6 +62,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(versionRoutes(deps));
   app.use(webhookRoutes({ ...deps, webhooks: deps.webhooks ?? defaultWebhookSettings }));
   app.use(pactRoutes(withEvents));
+  app.use(providerPactRoutes(deps));
   app.use(forVerificationRoutes(deps));
   app.use(verificationRoutes(withEvents));
   app.use(matrixRoutes(deps));

@@ -34,6 +34,8 @@ export interface MatrixQuery {
   target?: { environment: string } | { tag: string } | { mainBranch: true } | { latest: true };
   ignore?: { pacticipant: string; version?: string }[];
   limit?: number;
+  /** Keep only rows whose verification succeeded (true), failed (false) or is missing (null), after `latestby`. */
+  success?: (boolean | null)[];
 }
 
 export interface MatrixRow {
@@ -250,7 +252,11 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
       ignored: ignoredBy(byId.get(missingRow.providerId)!, null),
     });
 
-  const latest = query.latestby === 'cvp' ? newestProviderVersions(rows) : rows;
+  const newest = query.latestby === 'cvp' ? newestProviderVersions(rows) : rows;
+  const wanted = query.success;
+  const latest = wanted
+    ? newest.filter((row) => wanted.includes(row.verification?.success ?? null))
+    : newest;
   const considered = latest.filter((row) => !row.ignored);
   const failed = considered.filter((row) => row.verification?.success === false);
   const unknown = considered.filter((row) => row.verification === null);

@@ -15,6 +15,16 @@ const dates = (created: Date, updated?: Date) => ({
 export async function pacticipantView(db: Queryable, hrefs: Hrefs, row: PacticipantRow) {
   const self = hrefs.path('pacticipants', row.name);
   const latest = await latestVersion(db, row.id);
+  const latestView = latest && {
+    number: latest.number,
+    _links: {
+      self: {
+        title: 'Version',
+        name: latest.number,
+        href: hrefs.path('pacticipants', row.name, 'versions', latest.number),
+      },
+    },
+  };
   return {
     name: row.name,
     displayName: row.display_name,
@@ -24,13 +34,14 @@ export async function pacticipantView(db: Queryable, hrefs: Hrefs, row: Pacticip
     mainBranch: row.main_branch,
     ...dates(row.created_at, row.updated_at),
     _embedded: {
-      ...(latest
+      ...(latestView
         ? {
-            latestVersion: {
-              number: latest.number,
-              _links: {
-                self: { href: hrefs.path('pacticipants', row.name, 'versions', latest.number) },
-              },
+            latestVersion: latestView,
+            // Deprecated by the Pact Broker, still read by its Ruby client.
+            'latest-version': {
+              ...latestView,
+              title: 'DEPRECATED - please use latestVersion',
+              name: 'DEPRECATED - please use latestVersion',
             },
           }
         : {}),

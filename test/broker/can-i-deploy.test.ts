@@ -220,4 +220,31 @@ describe('can-i-deploy against the broker', () => {
       detail: 'Pacticipant nobody not found',
     });
   });
+  it('filters the matrix to the rows with the verification outcome asked for by success[]', async () => {
+    const rows = async (filter: string) => {
+      const answer = await fetch(
+        `${broker.url}/matrix?q[][pacticipant]=shop&q[][pacticipant]=catalog&latestby=cvpv${filter}`,
+      );
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as {
+        summary: { success: number; failed: number };
+        matrix: {
+          provider: { version: { number: string } };
+          verificationResult: { success: boolean } | null;
+        }[];
+      };
+      return {
+        summary: body.summary,
+        rows: body.matrix.map((row) => [
+          row.provider.version.number,
+          row.verificationResult?.success ?? null,
+        ]),
+      };
+    };
+    const passed = await rows('&success[]=true');
+    expect(passed.rows).toEqual([['catalog-2', true]]);
+    expect(passed.summary).toMatchObject({ success: 1, failed: 0 });
+    expect((await rows('&success[]=false')).rows).toEqual([['catalog-1', false]]);
+    expect((await rows('&success[]=true&success[]=false')).rows).toHaveLength(2);
+  });
 });

@@ -33,6 +33,22 @@ export function indexRoutes(deps: BrokerDeps): Router {
           pacts('tag', '{tag}'),
           'All pact versions for the provider with the specified consumer version tag',
         ),
+        'pb:provider-pacts-with-main-branch': withTitle(
+          pacts('branch'),
+          'All pacts for a provider, for any consumers main branch',
+        ),
+        'pb:provider-pacts-with-branch': withTitle(
+          pacts('branch', '{branch}'),
+          'All pacts for a provider, for any consumers named branch',
+        ),
+        'pb:latest-provider-pacts-with-main-branch': withTitle(
+          pacts('branch', 'latest'),
+          'Latest pact for a provider, for any consumers main branch',
+        ),
+        'pb:latest-provider-pacts-with-branch': withTitle(
+          pacts('branch', '{branch}', 'latest'),
+          'Latest pacts for a provider, for any consumers named branch',
+        ),
         'pb:provider-pacts-for-verification': withTitle(
           pacts('for-verification'),
           'Pact versions to be verified for the specified provider',

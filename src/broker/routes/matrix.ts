@@ -68,6 +68,10 @@ export function matrixRoutes(deps: BrokerDeps): Router {
     const params = search(req);
     const latestby = params.get('latestby');
     const limit = params.get('limit');
+    // `success[]=true` (or `success=true`): '' stands for rows without a verification.
+    const success = [...params.getAll('success[]'), ...params.getAll('success')].map((value) =>
+      value === '' ? null : value === 'true',
+    );
     const query: MatrixQuery = {
       selectors: rackArray(params, 'q').map(toSelector),
       ignore: rackArray(params, 'ignore').map((i) => ({
@@ -76,6 +80,7 @@ export function matrixRoutes(deps: BrokerDeps): Router {
       })),
       ...(latestby === 'cvp' || latestby === 'cvpv' || latestby === 'cp' ? { latestby } : {}),
       ...(limit ? { limit: Math.max(1, Number(limit) || 100) } : {}),
+      ...(success.length > 0 ? { success } : {}),
     };
     const target = targetOf(params);
     if (target) query.target = target;

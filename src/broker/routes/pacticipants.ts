@@ -56,6 +56,11 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
             title: row.display_name ?? row.name,
             name: row.name,
           })),
+          pacticipants: rows.map((row) => ({
+            href: h.path('pacticipants', row.name),
+            title: row.name,
+            name: 'DEPRECATED - please use pb:pacticipants',
+          })),
           'pb:pacticipants-with-label': {
             href: `${h.path('pacticipants')}/label/{label}`,
             templated: true,

@@ -3,7 +3,7 @@ import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js'
 import { methodNotAllowed } from '../../http/problems.js';
 import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
 import type { BrokerEventSink } from '../events.js';
-import { sendHal } from '../hal.js';
+import { brokerDate, sendHal } from '../hal.js';
 import { publishContracts } from '../publication.js';
 import { findPacticipant } from '../store/pacticipants.js';
 import {
@@ -123,61 +123,50 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
     );
   });
 
-  const pactList = (req: Request, pacts: PactRow[], self: string) => {
-    const h = hrefsOf(deps, req);
-    const links = pacts.map((pact) => ({
-      href: pactOfVersionHref(h, pact.provider_name, pact.consumer_name, pact.consumer_version),
-      title: `Pact between ${pact.consumer_name} (${pact.consumer_version}) and ${pact.provider_name}`,
-      name: pact.consumer_name,
-    }));
-    return { _links: { self: { href: self }, 'pb:pacts': links, pacts: links } };
-  };
-  router.get(
-    ['/pacts/provider/:provider/latest', '/pacts/provider/:provider/latest/:tag'],
-    async (req, res) => {
-      const provider = await requirePacticipant(db, param(req, 'provider'));
-      const tag = (req.params as { tag?: string }).tag;
-      const pacts = await latestPacts(db, { providerId: provider.id, ...(tag ? { tag } : {}) });
-      const h = hrefsOf(deps, req);
-      const body = pactList(
-        req,
-        pacts,
-        h.path('pacts', 'provider', provider.name, 'latest', ...(tag ? [tag] : [])),
-      );
-      sendHal(res, 200, {
-        ...body,
-        _links: {
-          ...body._links,
-          'pb:provider': { href: h.path('pacticipants', provider.name), name: provider.name },
-        },
-      });
-    },
-  );
+  // The Pact Broker's PactCollectionDecorator: `pacts[]` with their consumer and
+  // provider embedded (each with a self link), and the latest pact of each integration linked.
   router.get('/pacts/latest', async (req, res) => {
     const pacts = await latestPacts(db);
     const h = hrefsOf(deps, req);
+    const latestHref = (pact: PactRow) =>
+      h.path('pacts', 'provider', pact.provider_name, 'consumer', pact.consumer_name, 'latest');
+    const latestLinks = pacts.map((pact) => ({
+      href: latestHref(pact),
+      title: `Latest pact between ${pact.consumer_name} and ${pact.provider_name}`,
+    }));
     sendHal(res, 200, {
       pacts: pacts.map((pact) => ({
-        createdAt: pact.created_at.toISOString(),
+        createdAt: brokerDate(pact.created_at),
         _embedded: {
           consumer: {
             name: pact.consumer_name,
-            _embedded: { version: { number: pact.consumer_version } },
+            _embedded: {
+              version: {
+                number: pact.consumer_version,
+                _links: {
+                  self: {
+                    title: 'Version',
+                    name: pact.consumer_version,
+                    href: h.path(
+                      'pacticipants',
+                      pact.consumer_name,
+                      'versions',
+                      pact.consumer_version,
+                    ),
+                  },
+                },
+              },
+            },
+            _links: { self: { href: h.path('pacticipants', pact.consumer_name) } },
           },
-          provider: { name: pact.provider_name },
+          provider: {
+            name: pact.provider_name,
+            _links: { self: { href: h.path('pacticipants', pact.provider_name) } },
+          },
         },
         _links: {
           self: [
-            {
-              href: h.path(
-                'pacts',
-                'provider',
-                pact.provider_name,
-                'consumer',
-                pact.consumer_name,
-                'latest',
-              ),
-            },
+            { href: latestHref(pact) },
             {
               href: pactOfVersionHref(
                 h,
@@ -189,7 +178,14 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
           ],
         },
       })),
-      _links: { self: { href: h.path('pacts', 'latest') } },
+      _links: {
+        self: { href: h.path('pacts', 'latest') },
+        'pb:pacts': latestLinks,
+        pacts: latestLinks.map((link) => ({
+          ...link,
+          name: 'DEPRECATED - please use the pb:pacts relation',
+        })),
+      },
     });
   });
   return router;

@@ -141,6 +141,44 @@ export async function pactBySha(
   return rows[0];
 }
 
+/**
+ * A provider's pacts, one per consumer version, newest first within each
+ * consumer: of every version, of versions with a tag, of versions on a branch,
+ * or of versions on each consumer's own main branch. With `latest`, only each
+ * consumer's newest of those.
+ */
+export async function providerPacts(
+  db: Queryable,
+  providerId: string,
+  scope: { tag?: string; branch?: string; mainBranch?: boolean; latest?: boolean } = {},
+): Promise<PactRow[]> {
+  const onBranch = (name: string) => `EXISTS (
+    SELECT 1 FROM broker_branch_versions bv JOIN broker_branches b ON b.id = bv.branch_id
+     WHERE bv.version_id = p.consumer_version_id AND b.name = ${name})`;
+  // DISTINCT ON (consumer, 0) keeps each consumer's newest; (consumer, id) keeps every one.
+  const { rows } = await db.query<PactRow>(
+    `${selectPact}
+      WHERE p.id IN (
+        SELECT DISTINCT ON (p.consumer_id, CASE WHEN $5 THEN 0 ELSE p.id END) p.id
+          FROM broker_pact_publications p JOIN broker_pacticipants c ON c.id = p.consumer_id
+         WHERE p.provider_id = $1
+           AND ($2::text IS NULL OR EXISTS (
+                 SELECT 1 FROM broker_tags t WHERE t.version_id = p.consumer_version_id AND t.name = $2))
+           AND ($3::text IS NULL OR ${onBranch('$3')})
+           AND (NOT $4 OR ${onBranch('c.main_branch')})
+         ORDER BY p.consumer_id, CASE WHEN $5 THEN 0 ELSE p.id END, p.consumer_version_position DESC)
+      ORDER BY c.name, p.consumer_version_position DESC`,
+    [
+      providerId,
+      scope.tag ?? null,
+      scope.branch ?? null,
+      scope.mainBranch ?? false,
+      scope.latest ?? false,
+    ],
+  );
+  return rows;
+}
+
 /** The newest pact of each consumer of a provider (optionally among versions with a tag), or of every integration. */
 export async function latestPacts(
   db: Queryable,
