@@ -272,6 +272,22 @@ describe('backend-api', () => {
       },
     );
 
+    it.each([
+      ['malformed JSON', { raw: '{"title": ', headers: { 'content-type': 'application/json' } }],
+      ['over 64 KiB', { body: { title: 'x', metadata: { big: 'y'.repeat(70_000) } } }],
+      ['not JSON', { raw: 'title=x', headers: { 'content-type': 'text/plain' } }],
+    ])('answer 401, not a body problem, without a valid token (%s)', async (_case, options) => {
+      const headers = (options as { headers?: Record<string, string> }).headers ?? {};
+      for (const authorization of [undefined, 'Bearer not.a.token']) {
+        const answer = await request(mesh.backend.url, 'POST', '/api/threads', {
+          ...options,
+          headers: authorization ? { ...headers, authorization } : headers,
+        });
+        expectProblem(answer, 401, 'unauthorized');
+        expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      }
+    });
+
     it('answer 405 with Allow, 404 for unknown paths, and are healthy', async () => {
       const put = await request(mesh.backend.url, 'PUT', '/api/threads', {
         headers: { authorization: `Bearer ${alice.token}` },

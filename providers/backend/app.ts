@@ -37,7 +37,7 @@ export function createApp(deps: BackendAppDeps): Express {
   const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
   const app = express();
   app.disable('x-powered-by');
-  app.use(traceId, ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(traceId);
 
   // Reads trust the token's signature; writes also ask auth-service whether the session still stands.
   const bearer: RequestHandler = async (req, res, next) => {
@@ -61,7 +61,10 @@ export function createApp(deps: BackendAppDeps): Express {
 
   healthRoutes(app, { db: deps.db, reply });
 
-  app.use('/api', bearer);
+  // The bearer check comes before the body is read: a caller without a valid
+  // token learns nothing about what the API would make of its body, and the
+  // server reads no body for it.
+  app.use('/api', bearer, ...jsonBody({ limit: BODY_LIMIT }));
 
   app
     .route('/api/threads')
