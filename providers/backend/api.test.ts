@@ -91,6 +91,38 @@ describe('backend-api', () => {
       expect(rest.body.next_cursor).toBeNull();
     });
 
+    it('answer 201 with a Location where the message can be read', async () => {
+      const thread = await createThread(alice);
+      const posted = await alice.api.post(`/api/threads/${thread}/messages`, {
+        role: 'user',
+        content: 'find me',
+      });
+      expect(posted.status).toBe(201);
+      const location = posted.headers.get('location');
+      expect(location).toBe(`/api/threads/${thread}/messages/${String(posted.body.id)}`);
+      const read = await alice.api.get(location ?? '');
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual(posted.body);
+
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const other = await createThread(alice);
+      expectProblem(
+        await alice.api.get(`/api/threads/${thread}/messages/${missing}`),
+        404,
+        'message_not_found',
+      );
+      expectProblem(
+        await alice.api.get(`/api/threads/${other}/messages/${String(posted.body.id)}`),
+        404,
+        'message_not_found',
+      );
+      expectProblem(
+        await alice.api.get(`/api/threads/${thread}/messages/not-a-uuid`),
+        422,
+        'validation_failed',
+      );
+    });
+
     it('honour Idempotency-Key: a retry returns the first message, another body is a conflict', async () => {
       const thread = await createThread(alice);
       const key = { 'idempotency-key': 'msg-42' };
@@ -107,6 +139,7 @@ describe('backend-api', () => {
       expect(retry.status).toBe(201);
       expect(retry.headers.get('idempotent-replayed')).toBe('true');
       expect(retry.body.id).toBe(first.body.id);
+      expect(retry.headers.get('location')).toBe(first.headers.get('location'));
       expect((await alice.api.get(`/api/threads/${thread}/messages`)).body.items).toHaveLength(1);
 
       const other = await alice.api.post(

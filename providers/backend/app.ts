@@ -127,9 +127,22 @@ export function createApp(deps: BackendAppDeps): Express {
         key,
       );
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.setHeader('Location', `/api/threads/${message.thread_id}/messages/${message.id}`);
       reply.send(res, 201, 'backend/message', message);
     })
     .all(methodNotAllowed('GET', 'POST'));
+
+  app
+    .route('/api/threads/:threadId/messages/:messageId')
+    .get(async (req, res) => {
+      const message = await service.getMessage(
+        tenant(res),
+        param(req, 'threadId'),
+        param(req, 'messageId'),
+      );
+      reply.send(res, 200, 'backend/message', message);
+    })
+    .all(methodNotAllowed('GET'));
 
   app
     .route('/api/threads/:threadId/runs')

@@ -105,6 +105,14 @@ export class BackendService {
     };
   }
 
+  async getMessage(tenantId: string, threadId: string, id: string): Promise<Message> {
+    await this.requireThread(tenantId, threadId);
+    assertUuid(id, 'message_id');
+    const row = await store.findMessage(this.#deps.db, tenantId, threadId, id);
+    if (!row) throw new MeshpactError('message_not_found', 'no such message in this thread');
+    return store.toMessage(row);
+  }
+
   /**
    * With an Idempotency-Key, a retried request returns the message the first
    * one created (`replayed: true`) instead of a second copy; the same key with

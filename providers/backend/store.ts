@@ -153,6 +153,19 @@ export async function insertMessage(
   return { row: existing.rows[0]!, created: false };
 }
 
+export async function findMessage(
+  db: Queryable,
+  tenantId: string,
+  threadId: string,
+  id: string,
+): Promise<MessageRow | undefined> {
+  const { rows } = await db.query<MessageRow>(
+    'SELECT * FROM backend_messages WHERE tenant_id = $1 AND thread_id = $2 AND id = $3',
+    [tenantId, threadId, id],
+  );
+  return rows[0];
+}
+
 /** Oldest first, so a conversation reads in order. */
 export async function listMessages(
   db: Queryable,
