@@ -239,10 +239,20 @@ describe('backend-api', () => {
       expect((await waitForRun(alice, String(failed.body.id))).status).toBe('failed');
     });
 
+    it('refuse an agent that does not exist with 404 agent_not_found', async () => {
+      const thread = await createThread(alice);
+      const refused = await alice.api.post(`/api/threads/${thread}/runs`, {
+        agent_name: 'no-such-agent',
+        input: '[calc 1+1]',
+      });
+      expectProblem(refused, 404, 'agent_not_found');
+      expect(refused.headers.get('location')).toBeNull();
+    });
+
     it('replay events after a seq, page by page', async () => {
       const thread = await createThread(alice);
       const run = await alice.api.post(`/api/threads/${thread}/runs`, {
-        agent_name: 'thinker',
+        agent_name: 'calculator',
         input: '[think 5]',
       });
       const runId = String(run.body.id);

@@ -14,6 +14,7 @@ import type {
   ThreadPage,
   ThreadUpdateRequest,
 } from '../../src/schemas/types.generated.js';
+import { agentNames } from './agent.js';
 import { encodeCursor, type Position } from './cursor.js';
 import type { AgentRunner } from './runner.js';
 import * as store from './store.js';
@@ -30,6 +31,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export function assertUuid(value: string, name: string): void {
   if (!UUID.test(value))
     throw validationFailed('path', [{ path: `/${name}`, message: 'must match format "uuid"' }]);
+}
+
+export function requireAgent(name: string): void {
+  if (!agentNames.has(name)) {
+    throw new MeshpactError(
+      'agent_not_found',
+      `no agent is named "${name}"; the agents are ${[...agentNames].join(', ')}`,
+    );
+  }
 }
 
 const threadNotFound = () => new MeshpactError('thread_not_found', 'no such thread');
@@ -151,6 +161,7 @@ export class BackendService {
   /** A queued run; the runner takes it from there, and its events follow on /ws and in replay. */
   async startRun(tenantId: string, threadId: string, request: RunCreateRequest): Promise<Run> {
     await this.requireThread(tenantId, threadId);
+    requireAgent(request.agent_name);
     const row = await store.insertRun(this.#deps.db, {
       id: randomUUID(),
       tenant_id: tenantId,

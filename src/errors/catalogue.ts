@@ -25,6 +25,7 @@ export const errorCatalogue = {
   thread_not_found: { status: 404, title: 'No such thread' },
   run_not_found: { status: 404, title: 'No such run' },
   message_not_found: { status: 404, title: 'No such message' },
+  agent_not_found: { status: 404, title: 'No such agent' },
   idempotency_key_reused: {
     status: 409,
     title: 'The Idempotency-Key was used for a different request',
