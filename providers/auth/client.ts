@@ -25,6 +25,8 @@ export interface TokenVerifier {
    * could not be fetched to check it.
    */
   verify(token: string): Promise<AccessClaims>;
+  /** Whether auth-service's key set is at hand: cached and fresh, or fetched now. */
+  keysAvailable(): Promise<boolean>;
 }
 
 /**
@@ -82,6 +84,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       if (!claims) throw new MeshpactError('unauthorized', 'access token rejected: claims missing');
       return claims;
+    },
+    async keysAvailable() {
+      if (remote.fresh) return true;
+      return remote.reload().then(
+        () => true,
+        () => false,
+      );
     },
   };
 }

@@ -341,7 +341,7 @@ describe('backend-api', () => {
       expect((await request(mesh.backend.url, 'GET', '/healthz')).status).toBe(200);
       expect((await request(mesh.backend.url, 'GET', '/readyz')).body).toEqual({
         status: 'ok',
-        checks: { postgres: 'ok' },
+        checks: { postgres: 'ok', auth_jwks: 'ok' },
       });
     });
   });

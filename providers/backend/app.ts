@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type pg from 'pg';
 import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
 import { bearerToken } from '../../src/http/bearer.js';
-import { healthRoutes } from '../../src/http/health.js';
+import { healthRoutes, type ReadinessCheck } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
 import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
@@ -22,6 +22,8 @@ export interface BackendAppDeps {
   db: pg.Pool;
   service: BackendService;
   authenticator: Authenticator;
+  /** What /readyz checks besides Postgres, by name (auth-service's keys). */
+  readiness: Record<string, ReadinessCheck>;
   logger: Logger;
   /** `throw` in tests: a response that breaks its schema becomes a 500. */
   responseCheck?: ResponseCheck;
@@ -59,7 +61,7 @@ export function createApp(deps: BackendAppDeps): Express {
     next();
   };
 
-  healthRoutes(app, { db: deps.db, reply });
+  healthRoutes(app, { db: deps.db, reply, checks: deps.readiness });
 
   // The bearer check comes before the body is read: a caller without a valid
   // token learns nothing about what the API would make of its body, and the

@@ -35,6 +35,15 @@ describe('backend-api when auth-service cannot be reached', () => {
     expect((await alice.api.get('/api/threads')).status).toBe(200);
   });
 
+  it('is not ready, naming the key set as what fails', async () => {
+    const ready = await request(cutOff.url, 'GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({
+      status: 'unavailable',
+      checks: { postgres: 'ok', auth_jwks: 'failing' },
+    });
+  });
+
   it('refuses the WebSocket handshake with 503', async () => {
     await expect(TestSocket.open(cutOff.wsUrl, alice.token)).rejects.toThrow(
       /Unexpected server response: 503/,
