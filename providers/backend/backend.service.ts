@@ -42,6 +42,9 @@ export function requireAgent(name: string): void {
   }
 }
 
+/** How long an Idempotency-Key replays its message (backend.yaml: "kept for 24 hours"). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
+
 const threadNotFound = () => new MeshpactError('thread_not_found', 'no such thread');
 
 /**
@@ -126,7 +129,8 @@ export class BackendService {
   /**
    * With an Idempotency-Key, a retried request returns the message the first
    * one created (`replayed: true`) instead of a second copy; the same key with
-   * a different body is a conflict.
+   * a different body is a conflict. After IDEMPOTENCY_KEY_TTL_MS (by the
+   * injected clock) the key is free again and makes a new message.
    */
   async postMessage(
     tenantId: string,
@@ -138,6 +142,11 @@ export class BackendService {
     const digest = createHash('sha256')
       .update(JSON.stringify([request.role, request.content]))
       .digest('hex');
+    const now = this.#deps.clock.now();
+    if (idempotencyKey !== undefined) {
+      const expired = new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS);
+      await store.releaseIdempotencyKey(this.#deps.db, threadId, idempotencyKey, expired);
+    }
     const { row, created } = await store.insertMessage(this.#deps.db, {
       id: randomUUID(),
       tenant_id: tenantId,
@@ -145,7 +154,7 @@ export class BackendService {
       role: request.role,
       content: request.content,
       run_id: null,
-      created_at: this.#deps.clock.now(),
+      created_at: now,
       idempotency_key: idempotencyKey ?? null,
       request_digest: idempotencyKey === undefined ? null : digest,
     });

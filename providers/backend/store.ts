@@ -122,6 +122,25 @@ export const toMessage = (row: MessageRow): Message => ({
   created_at: row.created_at.toISOString(),
 });
 
+/**
+ * Frees an Idempotency-Key of a thread that was used before `before`: the
+ * message stays, the key no longer replays it. The unique index then lets the
+ * next insert take the key; a concurrent request racing for it still meets
+ * that index, so at most one of them creates a message.
+ */
+export async function releaseIdempotencyKey(
+  db: Queryable,
+  threadId: string,
+  key: string,
+  before: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE backend_messages SET idempotency_key = NULL, request_digest = NULL
+      WHERE thread_id = $1 AND idempotency_key = $2 AND created_at <= $3`,
+    [threadId, key, before],
+  );
+}
+
 /** Inserts unless the thread already has a message with this idempotency key; returns the stored row either way. */
 export async function insertMessage(
   db: Queryable,
