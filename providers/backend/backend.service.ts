@@ -15,7 +15,7 @@ import type {
   ThreadUpdateRequest,
 } from '../../src/schemas/types.generated.js';
 import { agentNames } from './agent.js';
-import { encodeCursor, type Position } from './cursor.js';
+import { cursorRefused, encodeCursor, type Position } from './cursor.js';
 import type { AgentRunner } from './runner.js';
 import * as store from './store.js';
 
@@ -111,7 +111,18 @@ export class BackendService {
     page: { limit: number; after?: Position },
   ): Promise<MessagePage> {
     await this.requireThread(tenantId, threadId);
-    const rows = await store.listMessages(this.#deps.db, tenantId, threadId, page);
+    // A message's place in the thread is its seq, found from the id in the
+    // cursor; so cursors keep the one format thread pages use, and those
+    // written before messages had a seq still work.
+    let afterSeq: string | undefined;
+    if (page.after) {
+      afterSeq = await store.messageSeq(this.#deps.db, tenantId, threadId, page.after.id);
+      if (afterSeq === undefined) throw cursorRefused();
+    }
+    const rows = await store.listMessages(this.#deps.db, tenantId, threadId, {
+      limit: page.limit,
+      ...(afterSeq === undefined ? {} : { afterSeq }),
+    });
     return {
       items: rows.slice(0, page.limit).map(store.toMessage),
       next_cursor: nextCursor(rows, page.limit),
