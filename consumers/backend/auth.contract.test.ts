@@ -1,4 +1,6 @@
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SignJWT, importJWK, type JWK } from 'jose';
 import * as authClient from '../../providers/auth/client.js';
 import {
   ConsumerContract,
@@ -35,6 +37,13 @@ const basic = match.fromProviderState(
   'Basic ${basic_credentials}',
   `Basic ${Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64')}`,
 );
+// A fixed key, checked in: the JWKS example carries its public half, and a
+// key generated per run would change the pact on every run (a broker refuses
+// new content for a published consumer version, and fires content-changed
+// webhooks). Test-only: it signs nothing but this test's token.
+const signingKey = JSON.parse(
+  readFileSync(join(import.meta.dirname, '__fixtures__/contract-signing-key.json'), 'utf8'),
+) as Required<Pick<JWK, 'x' | 'y' | 'kid'>> & JWK;
 const exampleToken = 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 const introspectionRequest = (description: string, states: ProviderState[]) => ({
   states,
@@ -49,8 +58,7 @@ const introspectionRequest = (description: string, states: ProviderState[]) => (
 
 describe('backend-api -> auth-service contract', () => {
   it('fetches the JWKS and verifies a token signed with a key in it', async () => {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    const jwk = await exportJWK(publicKey);
+    const privateKey = await importJWK(signingKey, 'ES256');
     const claims = await contract.http(
       {
         states: ['auth-service publishes its signing keys'],
@@ -65,9 +73,9 @@ describe('backend-api -> auth-service contract', () => {
             keys: match.eachLike({
               kty: 'EC',
               crv: 'P-256',
-              x: match.string(String(jwk.x)),
-              y: match.string(String(jwk.y)),
-              kid: match.string('2026-01-01-k1'),
+              x: match.string(signingKey.x),
+              y: match.string(signingKey.y),
+              kid: match.string(signingKey.kid),
               alg: 'ES256',
               use: 'sig',
             }),
@@ -81,7 +89,7 @@ describe('backend-api -> auth-service contract', () => {
           scope: 'threads',
           sid: 's1',
         })
-          .setProtectedHeader({ alg: 'ES256', kid: '2026-01-01-k1' })
+          .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
           .setIssuer(baseUrl)
           .setAudience('meshpact')
           .setSubject('d9ae873f-f181-4496-a5c5-2ff0bfcda324')

@@ -55,7 +55,7 @@ describe('EventStream', () => {
       await stream.connect();
       const reconnected = established();
       const pong = stream.ping();
-      const accepted = stream.startRun({ threadId, agentName: 'a', input: 'x' });
+      const accepted = stream.startRun({ threadId, agentName: 'calculator', input: 'x' });
       sockets[0]!.terminate(); // before either answer can have been read
       await expect(pong).rejects.toMatchObject({ code: 'connection_lost' });
       await expect(accepted).rejects.toMatchObject({ code: 'connection_lost' });

@@ -96,7 +96,7 @@ describe('web SDK against the real mesh', () => {
       await stream.connect();
       const attempt = stream.startRun({
         threadId: '00000000-0000-4000-8000-000000000000',
-        agentName: 'a',
+        agentName: 'calculator',
         input: 'x',
       });
       await expect(attempt).rejects.toMatchObject({ code: 'thread_not_found' });

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { schemaRegistry } from '../../src/schemas/registry.js';
@@ -19,8 +19,14 @@ export interface TokenVerifierOptions {
 }
 
 export interface TokenVerifier {
-  /** The claims of a valid token, or a MeshpactError `unauthorized` saying what is wrong. */
+  /**
+   * The claims of a valid token, or a MeshpactError: `unauthorized` saying
+   * what is wrong with the token, `auth_unavailable` when auth-service's keys
+   * could not be fetched to check it.
+   */
   verify(token: string): Promise<AccessClaims>;
+  /** Whether auth-service's key set is at hand: cached and fresh, or fetched now. */
+  keysAvailable(): Promise<boolean>;
 }
 
 /**
@@ -32,10 +38,31 @@ export interface TokenVerifier {
  * Revocation is not visible here: ask `introspect` where it matters.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+  const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: 30_000,
     cacheMaxAge: 10 * 60_000,
   });
+  // A key set that cannot be fetched (auth-service down, timing out, answering
+  // garbage) says nothing about the token, so the caller should retry rather
+  // than sign in again: 503, not 401. Only "no key for this kid" is the token's fault.
+  const keys: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (
+        error instanceof errors.JWKSNoMatchingKey ||
+        error instanceof errors.JWKSMultipleMatchingKeys
+      )
+        throw error;
+      throw new MeshpactError(
+        'auth_unavailable',
+        "auth-service's signing keys could not be fetched",
+        {
+          cause: error,
+        },
+      );
+    }
+  };
   const clock = options.clock ?? systemClock;
   return {
     async verify(token) {
@@ -50,12 +77,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         });
         claims = accessClaimsOf(payload);
       } catch (error) {
+        if (error instanceof MeshpactError) throw error;
         throw new MeshpactError('unauthorized', `access token rejected: ${reason(error)}`, {
           cause: error,
         });
       }
       if (!claims) throw new MeshpactError('unauthorized', 'access token rejected: claims missing');
       return claims;
+    },
+    async keysAvailable() {
+      if (remote.fresh) return true;
+      return remote.reload().then(
+        () => true,
+        () => false,
+      );
     },
   };
 }

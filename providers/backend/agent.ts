@@ -10,6 +10,14 @@
  * The rest of the input is the task. "What is 6*7? [calc 6*7]" gives:
  * agent_started, agent_thinking, tool_executing, tool_completed, agent_completed.
  */
+
+/**
+ * The agents a run may name. All of them plan with planRun; the name is what
+ * a client asks for, so an unknown one is refused (404 agent_not_found)
+ * instead of running something the client did not mean.
+ */
+export const agentNames: ReadonlySet<string> = new Set(['calculator']);
+
 export interface ToolCall {
   toolCallId: string;
   toolName: 'calculator' | 'search';

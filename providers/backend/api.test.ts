@@ -91,6 +91,38 @@ describe('backend-api', () => {
       expect(rest.body.next_cursor).toBeNull();
     });
 
+    it('answer 201 with a Location where the message can be read', async () => {
+      const thread = await createThread(alice);
+      const posted = await alice.api.post(`/api/threads/${thread}/messages`, {
+        role: 'user',
+        content: 'find me',
+      });
+      expect(posted.status).toBe(201);
+      const location = posted.headers.get('location');
+      expect(location).toBe(`/api/threads/${thread}/messages/${String(posted.body.id)}`);
+      const read = await alice.api.get(location ?? '');
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual(posted.body);
+
+      const missing = '00000000-0000-4000-8000-000000000000';
+      const other = await createThread(alice);
+      expectProblem(
+        await alice.api.get(`/api/threads/${thread}/messages/${missing}`),
+        404,
+        'message_not_found',
+      );
+      expectProblem(
+        await alice.api.get(`/api/threads/${other}/messages/${String(posted.body.id)}`),
+        404,
+        'message_not_found',
+      );
+      expectProblem(
+        await alice.api.get(`/api/threads/${thread}/messages/not-a-uuid`),
+        422,
+        'validation_failed',
+      );
+    });
+
     it('honour Idempotency-Key: a retry returns the first message, another body is a conflict', async () => {
       const thread = await createThread(alice);
       const key = { 'idempotency-key': 'msg-42' };
@@ -107,6 +139,7 @@ describe('backend-api', () => {
       expect(retry.status).toBe(201);
       expect(retry.headers.get('idempotent-replayed')).toBe('true');
       expect(retry.body.id).toBe(first.body.id);
+      expect(retry.headers.get('location')).toBe(first.headers.get('location'));
       expect((await alice.api.get(`/api/threads/${thread}/messages`)).body.items).toHaveLength(1);
 
       const other = await alice.api.post(
@@ -206,10 +239,20 @@ describe('backend-api', () => {
       expect((await waitForRun(alice, String(failed.body.id))).status).toBe('failed');
     });
 
+    it('refuse an agent that does not exist with 404 agent_not_found', async () => {
+      const thread = await createThread(alice);
+      const refused = await alice.api.post(`/api/threads/${thread}/runs`, {
+        agent_name: 'no-such-agent',
+        input: '[calc 1+1]',
+      });
+      expectProblem(refused, 404, 'agent_not_found');
+      expect(refused.headers.get('location')).toBeNull();
+    });
+
     it('replay events after a seq, page by page', async () => {
       const thread = await createThread(alice);
       const run = await alice.api.post(`/api/threads/${thread}/runs`, {
-        agent_name: 'thinker',
+        agent_name: 'calculator',
         input: '[think 5]',
       });
       const runId = String(run.body.id);
@@ -272,6 +315,22 @@ describe('backend-api', () => {
       },
     );
 
+    it.each([
+      ['malformed JSON', { raw: '{"title": ', headers: { 'content-type': 'application/json' } }],
+      ['over 64 KiB', { body: { title: 'x', metadata: { big: 'y'.repeat(70_000) } } }],
+      ['not JSON', { raw: 'title=x', headers: { 'content-type': 'text/plain' } }],
+    ])('answer 401, not a body problem, without a valid token (%s)', async (_case, options) => {
+      const headers = (options as { headers?: Record<string, string> }).headers ?? {};
+      for (const authorization of [undefined, 'Bearer not.a.token']) {
+        const answer = await request(mesh.backend.url, 'POST', '/api/threads', {
+          ...options,
+          headers: authorization ? { ...headers, authorization } : headers,
+        });
+        expectProblem(answer, 401, 'unauthorized');
+        expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      }
+    });
+
     it('answer 405 with Allow, 404 for unknown paths, and are healthy', async () => {
       const put = await request(mesh.backend.url, 'PUT', '/api/threads', {
         headers: { authorization: `Bearer ${alice.token}` },
@@ -282,7 +341,7 @@ describe('backend-api', () => {
       expect((await request(mesh.backend.url, 'GET', '/healthz')).status).toBe(200);
       expect((await request(mesh.backend.url, 'GET', '/readyz')).body).toEqual({
         status: 'ok',
-        checks: { postgres: 'ok' },
+        checks: { postgres: 'ok', auth_jwks: 'ok' },
       });
     });
   });

@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type pg from 'pg';
 import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
 import { bearerToken } from '../../src/http/bearer.js';
-import { healthRoutes } from '../../src/http/health.js';
+import { healthRoutes, type ReadinessCheck } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
 import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
@@ -22,6 +22,8 @@ export interface BackendAppDeps {
   db: pg.Pool;
   service: BackendService;
   authenticator: Authenticator;
+  /** What /readyz checks besides Postgres, by name (auth-service's keys). */
+  readiness: Record<string, ReadinessCheck>;
   logger: Logger;
   /** `throw` in tests: a response that breaks its schema becomes a 500. */
   responseCheck?: ResponseCheck;
@@ -37,7 +39,7 @@ export function createApp(deps: BackendAppDeps): Express {
   const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
   const app = express();
   app.disable('x-powered-by');
-  app.use(traceId, ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(traceId);
 
   // Reads trust the token's signature; writes also ask auth-service whether the session still stands.
   const bearer: RequestHandler = async (req, res, next) => {
@@ -59,9 +61,12 @@ export function createApp(deps: BackendAppDeps): Express {
     next();
   };
 
-  healthRoutes(app, { db: deps.db, reply });
+  healthRoutes(app, { db: deps.db, reply, checks: deps.readiness });
 
-  app.use('/api', bearer);
+  // The bearer check comes before the body is read: a caller without a valid
+  // token learns nothing about what the API would make of its body, and the
+  // server reads no body for it.
+  app.use('/api', bearer, ...jsonBody({ limit: BODY_LIMIT }));
 
   app
     .route('/api/threads')
@@ -124,9 +129,22 @@ export function createApp(deps: BackendAppDeps): Express {
         key,
       );
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.setHeader('Location', `/api/threads/${message.thread_id}/messages/${message.id}`);
       reply.send(res, 201, 'backend/message', message);
     })
     .all(methodNotAllowed('GET', 'POST'));
+
+  app
+    .route('/api/threads/:threadId/messages/:messageId')
+    .get(async (req, res) => {
+      const message = await service.getMessage(
+        tenant(res),
+        param(req, 'threadId'),
+        param(req, 'messageId'),
+      );
+      reply.send(res, 200, 'backend/message', message);
+    })
+    .all(methodNotAllowed('GET'));
 
   app
     .route('/api/threads/:threadId/runs')

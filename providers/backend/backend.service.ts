@@ -14,7 +14,8 @@ import type {
   ThreadPage,
   ThreadUpdateRequest,
 } from '../../src/schemas/types.generated.js';
-import { encodeCursor, type Position } from './cursor.js';
+import { agentNames } from './agent.js';
+import { cursorRefused, encodeCursor, type Position } from './cursor.js';
 import type { AgentRunner } from './runner.js';
 import * as store from './store.js';
 
@@ -31,6 +32,18 @@ export function assertUuid(value: string, name: string): void {
   if (!UUID.test(value))
     throw validationFailed('path', [{ path: `/${name}`, message: 'must match format "uuid"' }]);
 }
+
+export function requireAgent(name: string): void {
+  if (!agentNames.has(name)) {
+    throw new MeshpactError(
+      'agent_not_found',
+      `no agent is named "${name}"; the agents are ${[...agentNames].join(', ')}`,
+    );
+  }
+}
+
+/** How long an Idempotency-Key replays its message (backend.yaml: "kept for 24 hours"). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 const threadNotFound = () => new MeshpactError('thread_not_found', 'no such thread');
 
@@ -98,17 +111,37 @@ export class BackendService {
     page: { limit: number; after?: Position },
   ): Promise<MessagePage> {
     await this.requireThread(tenantId, threadId);
-    const rows = await store.listMessages(this.#deps.db, tenantId, threadId, page);
+    // A message's place in the thread is its seq, found from the id in the
+    // cursor; so cursors keep the one format thread pages use, and those
+    // written before messages had a seq still work.
+    let afterSeq: string | undefined;
+    if (page.after) {
+      afterSeq = await store.messageSeq(this.#deps.db, tenantId, threadId, page.after.id);
+      if (afterSeq === undefined) throw cursorRefused();
+    }
+    const rows = await store.listMessages(this.#deps.db, tenantId, threadId, {
+      limit: page.limit,
+      ...(afterSeq === undefined ? {} : { afterSeq }),
+    });
     return {
       items: rows.slice(0, page.limit).map(store.toMessage),
       next_cursor: nextCursor(rows, page.limit),
     };
   }
 
+  async getMessage(tenantId: string, threadId: string, id: string): Promise<Message> {
+    await this.requireThread(tenantId, threadId);
+    assertUuid(id, 'message_id');
+    const row = await store.findMessage(this.#deps.db, tenantId, threadId, id);
+    if (!row) throw new MeshpactError('message_not_found', 'no such message in this thread');
+    return store.toMessage(row);
+  }
+
   /**
    * With an Idempotency-Key, a retried request returns the message the first
    * one created (`replayed: true`) instead of a second copy; the same key with
-   * a different body is a conflict.
+   * a different body is a conflict. After IDEMPOTENCY_KEY_TTL_MS (by the
+   * injected clock) the key is free again and makes a new message.
    */
   async postMessage(
     tenantId: string,
@@ -120,6 +153,11 @@ export class BackendService {
     const digest = createHash('sha256')
       .update(JSON.stringify([request.role, request.content]))
       .digest('hex');
+    const now = this.#deps.clock.now();
+    if (idempotencyKey !== undefined) {
+      const expired = new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS);
+      await store.releaseIdempotencyKey(this.#deps.db, threadId, idempotencyKey, expired);
+    }
     const { row, created } = await store.insertMessage(this.#deps.db, {
       id: randomUUID(),
       tenant_id: tenantId,
@@ -127,7 +165,7 @@ export class BackendService {
       role: request.role,
       content: request.content,
       run_id: null,
-      created_at: this.#deps.clock.now(),
+      created_at: now,
       idempotency_key: idempotencyKey ?? null,
       request_digest: idempotencyKey === undefined ? null : digest,
     });
@@ -143,6 +181,7 @@ export class BackendService {
   /** A queued run; the runner takes it from there, and its events follow on /ws and in replay. */
   async startRun(tenantId: string, threadId: string, request: RunCreateRequest): Promise<Run> {
     await this.requireThread(tenantId, threadId);
+    requireAgent(request.agent_name);
     const row = await store.insertRun(this.#deps.db, {
       id: randomUUID(),
       tenant_id: tenantId,

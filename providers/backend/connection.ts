@@ -12,7 +12,7 @@ import type {
   ServerFrame,
 } from '../../src/schemas/types.generated.js';
 import type { AccessClaims } from '../auth/client.js';
-import type { BackendService } from './backend.service.js';
+import { requireAgent, type BackendService } from './backend.service.js';
 import type { FeedItem } from './event-feed.js';
 import * as store from './store.js';
 
@@ -165,6 +165,8 @@ export class Connection {
         return;
       case 'start_run': {
         await service.requireThread(this.tenantId, frame.thread_id);
+        // Checked here too, so a refused start_run leaves the socket following nothing new.
+        requireAgent(frame.agent_name);
         // Follow the thread before the run exists, so its first event is not missed.
         this.#deps.subscribe(this, frame.thread_id);
         const run = await service.startRun(this.tenantId, frame.thread_id, {

@@ -1,7 +1,10 @@
 import { validationFailed } from '../../src/errors/meshpact-error.js';
 import { schemaRegistry } from '../../src/schemas/registry.js';
 
-/** A keyset position: the sort key of the last row of a page. */
+/**
+ * A keyset position: the last row of a page. Threads sort by (at, id); a
+ * message is placed by its id alone (the service looks up its seq).
+ */
 export interface Position {
   at: Date;
   id: string;
@@ -28,11 +31,12 @@ export function decodeCursor(cursor: string): Position {
     }
     return { at: new Date(at), id };
   } catch {
-    throw validationFailed('query', [
-      { path: '/cursor', message: 'is not a cursor this API returned' },
-    ]);
+    throw cursorRefused();
   }
 }
+
+export const cursorRefused = () =>
+  validationFailed('query', [{ path: '/cursor', message: 'is not a cursor this API returned' }]);
 
 /** A whole-number query parameter within a range, or the fallback when absent. */
 export function integerQuery(

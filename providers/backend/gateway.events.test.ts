@@ -32,7 +32,7 @@ describe('/ws agent events', () => {
       const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
       socket.send({ type: 'subscribe', thread_id: thread });
       await socket.next((f) => f.type === 'subscribed');
-      const runId = await startRun(alice, thread, '[think 2] [calc 6*7] [search x]', 'calc');
+      const runId = await startRun(alice, thread, '[think 2] [calc 6*7] [search x]', 'calculator');
       await socket.next(isCompleted(runId));
       const events = socket.events(runId);
       expect(expectWellOrdered(events)).toEqual([
@@ -58,7 +58,7 @@ describe('/ws agent events', () => {
         type: 'start_run',
         request_id: 'r-1',
         thread_id: thread,
-        agent_name: 'calc',
+        agent_name: 'calculator',
         input: '[calc 1/0]',
       });
       const accepted = await socket.next((f) => f.type === 'run_accepted');
@@ -79,6 +79,30 @@ describe('/ws agent events', () => {
     });
   });
 
+  describe('when start_run names an agent that does not exist', () => {
+    it('answers an agent_not_found error frame, starts nothing and keeps the socket open', async () => {
+      const thread = await createThread(alice);
+      const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      socket.send({
+        type: 'start_run',
+        request_id: 'nobody',
+        thread_id: thread,
+        agent_name: 'no-such-agent',
+        input: 'x',
+      });
+      expect(await socket.next((f) => f.request_id === 'nobody')).toMatchObject({
+        type: 'error',
+        code: 'agent_not_found',
+      });
+      socket.send({ type: 'ping', id: 'after' });
+      await socket.next((f) => f.type === 'pong');
+      expect(socket.frames.some((f) => f.type === 'run_accepted')).toBe(false);
+      const messages = await alice.api.get(`/api/threads/${thread}/messages`);
+      expect(messages.body.items).toEqual([]);
+      socket.close();
+    });
+  });
+
   describe('when tenants share a gateway', () => {
     it("keeps each tenant's threads, runs and events to itself", async () => {
       const aliceThread = await createThread(alice);
@@ -93,7 +117,7 @@ describe('/ws agent events', () => {
         type: 'start_run',
         request_id: 'steal',
         thread_id: aliceThread,
-        agent_name: 'a',
+        agent_name: 'calculator',
         input: 'x',
       });
       expect(await bobSocket.next((f) => f.request_id === 'steal')).toMatchObject({

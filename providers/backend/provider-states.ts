@@ -55,10 +55,9 @@ export function backendProviderStates(deps: BackendStateDeps): StateModule {
           const title = param.string(state, params, 'title');
           const messages = param.strings(state, params, 'messages');
           const { tenantId } = context.signedIn(state);
-          const start = Date.now();
           const threadId = randomUUID();
           await withTransaction(deps.db, async (trx) => {
-            const at = new Date(start);
+            const at = new Date();
             await store.insertThread(trx, {
               id: threadId,
               tenant_id: tenantId,
@@ -67,8 +66,7 @@ export function backendProviderStates(deps: BackendStateDeps): StateModule {
               created_at: at,
               updated_at: at,
             });
-            // A millisecond apart, so the conversation has one order.
-            for (const [index, content] of messages.entries()) {
+            for (const content of messages) {
               await store.insertMessage(trx, {
                 id: randomUUID(),
                 tenant_id: tenantId,
@@ -76,7 +74,7 @@ export function backendProviderStates(deps: BackendStateDeps): StateModule {
                 role: 'user',
                 content,
                 run_id: null,
-                created_at: new Date(start + index + 1),
+                created_at: at,
                 idempotency_key: null,
                 request_digest: null,
               });

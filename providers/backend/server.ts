@@ -71,6 +71,7 @@ export async function start(
       db,
       service,
       authenticator,
+      readiness: { auth_jwks: () => verifier.keysAvailable() },
       logger,
       responseCheck: options.responseCheck ?? 'log',
     });

@@ -111,6 +111,8 @@ export interface MessageRow {
   created_at: Date;
   idempotency_key: string | null;
   request_digest: string | null;
+  /** Creation order, numbered by Postgres on insert (a bigint, so pg hands it over as text). */
+  seq: string;
 }
 
 export const toMessage = (row: MessageRow): Message => ({
@@ -122,10 +124,29 @@ export const toMessage = (row: MessageRow): Message => ({
   created_at: row.created_at.toISOString(),
 });
 
+/**
+ * Frees an Idempotency-Key of a thread that was used before `before`: the
+ * message stays, the key no longer replays it. The unique index then lets the
+ * next insert take the key; a concurrent request racing for it still meets
+ * that index, so at most one of them creates a message.
+ */
+export async function releaseIdempotencyKey(
+  db: Queryable,
+  threadId: string,
+  key: string,
+  before: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE backend_messages SET idempotency_key = NULL, request_digest = NULL
+      WHERE thread_id = $1 AND idempotency_key = $2 AND created_at <= $3`,
+    [threadId, key, before],
+  );
+}
+
 /** Inserts unless the thread already has a message with this idempotency key; returns the stored row either way. */
 export async function insertMessage(
   db: Queryable,
-  row: MessageRow,
+  row: Omit<MessageRow, 'seq'>,
 ): Promise<{ row: MessageRow; created: boolean }> {
   const { rows } = await db.query<MessageRow>(
     `INSERT INTO backend_messages
@@ -153,20 +174,46 @@ export async function insertMessage(
   return { row: existing.rows[0]!, created: false };
 }
 
-/** Oldest first, so a conversation reads in order. */
+export async function findMessage(
+  db: Queryable,
+  tenantId: string,
+  threadId: string,
+  id: string,
+): Promise<MessageRow | undefined> {
+  const { rows } = await db.query<MessageRow>(
+    'SELECT * FROM backend_messages WHERE tenant_id = $1 AND thread_id = $2 AND id = $3',
+    [tenantId, threadId, id],
+  );
+  return rows[0];
+}
+
+/** The creation-order number of a message of the thread, if it has one with this id. */
+export async function messageSeq(
+  db: Queryable,
+  tenantId: string,
+  threadId: string,
+  id: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ seq: string }>(
+    'SELECT seq FROM backend_messages WHERE tenant_id = $1 AND thread_id = $2 AND id = $3',
+    [tenantId, threadId, id],
+  );
+  return rows[0]?.seq;
+}
+
+/** Oldest first (creation order), so a conversation reads in order. */
 export async function listMessages(
   db: Queryable,
   tenantId: string,
   threadId: string,
-  page: { limit: number; after?: Position },
+  page: { limit: number; afterSeq?: string },
 ): Promise<MessageRow[]> {
   const { rows } = await db.query<MessageRow>(
     `SELECT * FROM backend_messages
-      WHERE tenant_id = $1 AND thread_id = $2
-        AND ($3::timestamptz IS NULL OR (created_at, id) > ($3, $4::uuid))
-      ORDER BY created_at, id
-      LIMIT $5`,
-    [tenantId, threadId, page.after?.at ?? null, page.after?.id ?? null, page.limit + 1],
+      WHERE tenant_id = $1 AND thread_id = $2 AND ($3::bigint IS NULL OR seq > $3)
+      ORDER BY seq
+      LIMIT $4`,
+    [tenantId, threadId, page.afterSeq ?? null, page.limit + 1],
   );
   return rows;
 }
@@ -307,7 +354,7 @@ export async function searchTenant(
     `SELECT t.id AS thread_id, t.title,
             COALESCE((SELECT m.content FROM backend_messages m
                        WHERE m.thread_id = t.id AND m.content ILIKE $2
-                       ORDER BY m.created_at, m.id LIMIT 1), t.title) AS snippet
+                       ORDER BY m.seq LIMIT 1), t.title) AS snippet
        FROM backend_threads t
       WHERE t.tenant_id = $1
         AND (t.title ILIKE $2 OR EXISTS (SELECT 1 FROM backend_messages m

@@ -50,7 +50,8 @@ describe('backend-api tenancy and authentication', () => {
       ['DELETE', '', undefined],
       ['GET', '/messages', undefined],
       ['POST', '/messages', { role: 'user', content: 'x' }],
-      ['POST', '/runs', { agent_name: 'a', input: 'x' }],
+      ['GET', '/messages/00000000-0000-4000-8000-000000000000', undefined],
+      ['POST', '/runs', { agent_name: 'calculator', input: 'x' }],
     ])('answers %s thread%s exactly as for a missing thread', async (method, suffix, body) => {
       const call = (id: string) =>
         request(mesh.backend.url, method, `/api/threads/${id}${suffix}`, {

@@ -56,7 +56,7 @@ export async function startRun(
   user: User,
   threadId: string,
   input: string,
-  agentName = 'a',
+  agentName = 'calculator',
 ): Promise<string> {
   const answer = await user.api.post(`/api/threads/${threadId}/runs`, {
     agent_name: agentName,
@@ -153,7 +153,7 @@ export class TestSocket {
       type: 'start_run',
       request_id: requestId,
       thread_id: threadId,
-      agent_name: 'a',
+      agent_name: 'calculator',
       input,
     });
     return String(

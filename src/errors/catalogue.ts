@@ -24,6 +24,8 @@ export const errorCatalogue = {
   invalid_client: { status: 401, title: 'Bad service credentials' },
   thread_not_found: { status: 404, title: 'No such thread' },
   run_not_found: { status: 404, title: 'No such run' },
+  message_not_found: { status: 404, title: 'No such message' },
+  agent_not_found: { status: 404, title: 'No such agent' },
   idempotency_key_reused: {
     status: 409,
     title: 'The Idempotency-Key was used for a different request',

@@ -3,8 +3,25 @@ import type { Queryable } from '../runtime/db.js';
 import { methodNotAllowed } from './problems.js';
 import type { Responder } from './schema-io.js';
 
-/** `/healthz` (the process answers) and `/readyz` (and its Postgres does), as every service serves them. */
-export function healthRoutes(app: Express, deps: { db: Queryable; reply: Responder }): void {
+/** A dependency a service needs before it can serve: true when it is there. */
+export type ReadinessCheck = () => Promise<boolean>;
+
+/**
+ * `/healthz` (the process answers) and `/readyz` (its Postgres does, and each
+ * of `checks`, named as in the answer), as every service serves them.
+ */
+export function healthRoutes(
+  app: Express,
+  deps: { db: Queryable; reply: Responder; checks?: Record<string, ReadinessCheck> },
+): void {
+  const checks: Record<string, ReadinessCheck> = {
+    postgres: () =>
+      deps.db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+    ...deps.checks,
+  };
   app
     .route('/healthz')
     .get((_req, res) => deps.reply.send(res, 200, 'common/health', { status: 'ok' }))
@@ -13,13 +30,13 @@ export function healthRoutes(app: Express, deps: { db: Queryable; reply: Respond
   app
     .route('/readyz')
     .get(async (_req, res) => {
-      const up = await deps.db.query('SELECT 1').then(
-        () => true,
-        () => false,
+      const results = await Promise.all(
+        Object.entries(checks).map(async ([name, check]) => [name, await check()] as const),
       );
+      const up = results.every(([, ok]) => ok);
       deps.reply.send(res, up ? 200 : 503, 'common/health', {
         status: up ? 'ok' : 'unavailable',
-        checks: { postgres: up ? 'ok' : 'failing' },
+        checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'ok' : 'failing'])),
       });
     })
     .all(methodNotAllowed('GET'));

@@ -42,7 +42,7 @@ describe('driveRun', () => {
     try {
       const attempt = driveRun(socket, {
         threadId: '00000000-0000-4000-8000-000000000000',
-        agentName: 'a',
+        agentName: 'calculator',
         input: 'x',
       });
       await expect(attempt).rejects.toThrow(/start_run was refused: .*thread_not_found/);

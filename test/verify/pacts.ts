@@ -26,11 +26,17 @@ export function removePacts(): void {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
-/** The pact files a provider is verified against. */
-export function pactFilesOf(mesh: Mesh, provider: string): string[] {
+/** The directory the global setup wrote the pacts to. */
+export function pactDir(): string {
   const dir = process.env[VARIABLE];
   if (!dir)
     throw new Error(`${VARIABLE} is not set: run these tests through jest's verify project`);
+  return dir;
+}
+
+/** The pact files a provider is verified against. */
+export function pactFilesOf(mesh: Mesh, provider: string): string[] {
+  const dir = pactDir();
   return mesh.contracts
     .filter((pair) => pair.provider === provider)
     .map((pair) => join(dir, `${pair.consumer}-${pair.provider}.json`));

@@ -1,0 +1,52 @@
+import { freePort } from '../../src/runtime/ports.js';
+import { expectProblem, request } from '../auth/test-helpers.js';
+import type { RunningBackend } from './server.js';
+import { startMeshForTest, type MeshUnderTest } from './testing.js';
+import { signUp, TestSocket, type User } from './test-support.js';
+
+describe('backend-api when auth-service cannot be reached', () => {
+  let mesh: MeshUnderTest;
+  let alice: User;
+  let cutOff: RunningBackend;
+  beforeAll(async () => {
+    mesh = await startMeshForTest();
+    alice = await signUp(mesh, 'alice@example.com');
+    // A backend whose auth-service is down: nothing listens where it looks for
+    // the JWKS, while the tokens it is shown are the real auth-service's.
+    cutOff = await mesh.startAnotherBackend({
+      AUTH_URL: `http://127.0.0.1:${await freePort()}`,
+      AUTH_ISSUER: mesh.auth.url,
+    });
+  });
+  afterAll(() => mesh.close());
+
+  it('answers 503 auth_unavailable, not 401, to a request with a token', async () => {
+    const headers = { authorization: `Bearer ${alice.token}` };
+    expectProblem(
+      await request(cutOff.url, 'GET', '/api/threads', { headers }),
+      503,
+      'auth_unavailable',
+    );
+    expectProblem(
+      await request(cutOff.url, 'POST', '/api/threads', { headers, body: { title: 'x' } }),
+      503,
+      'auth_unavailable',
+    );
+    expect((await alice.api.get('/api/threads')).status).toBe(200);
+  });
+
+  it('is not ready, naming the key set as what fails', async () => {
+    const ready = await request(cutOff.url, 'GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({
+      status: 'unavailable',
+      checks: { postgres: 'ok', auth_jwks: 'failing' },
+    });
+  });
+
+  it('refuses the WebSocket handshake with 503', async () => {
+    await expect(TestSocket.open(cutOff.wsUrl, alice.token)).rejects.toThrow(
+      /Unexpected server response: 503/,
+    );
+  });
+});
