@@ -83,10 +83,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
     void authenticateUpgrade(request, options.authenticator).then(
       (claims) => {
         if (closing)
-          return refuse(
-            socket,
-            new MeshpactError('auth_unavailable', 'the server is shutting down'),
-          );
+          return refuse(socket, new MeshpactError('shutting_down', 'connect to another gateway'));
         wss.handleUpgrade(request, socket, head, (ws) => accept(ws, claims));
       },
       (error: unknown) => refuse(socket, error),

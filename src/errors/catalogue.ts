@@ -33,6 +33,7 @@ export const errorCatalogue = {
   invalid_json: { status: 400, title: 'The frame is not valid JSON' },
   unknown_frame: { status: 400, title: 'The frame type is not known' },
   auth_unavailable: { status: 503, title: 'auth-service could not be asked' },
+  shutting_down: { status: 503, title: 'The server is shutting down' },
   internal_error: { status: 500, title: 'Internal error' },
   invalid_usage: { status: 400, title: 'Bad command-line usage' },
   config_invalid: { status: 500, title: 'The configuration is invalid' },
