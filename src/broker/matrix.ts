@@ -3,10 +3,12 @@ import type { Queryable } from '../runtime/db.js';
 import { findPacticipant, type PacticipantRow } from './store/pacticipants.js';
 import {
   consumersOf,
+  matrixLines,
+  providersOf,
   publicationsOf,
   selectorVersions,
-  verificationsOf,
   versionsInTarget,
+  type MatrixSide,
   type MatrixVersion,
   type Target,
   type VerificationOutcome,
@@ -107,14 +109,20 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
 
   const reasons: string[] = [];
   const warnings: string[] = [];
+  // A selector naming only a pacticipant stands for all its versions: it is
+  // matched by pacticipant, never expanded into a list of versions.
   const resolved: {
     selector: MatrixSelector;
     pacticipant: PacticipantRow;
-    versions: MatrixVersion[];
+    versions: MatrixVersion[] | 'all';
   }[] = [];
   let missing = false;
   for (const selector of query.selectors) {
     const pacticipant = pacticipants.get(selector.pacticipant)!;
+    if (namesOnlyPacticipant(selector)) {
+      resolved.push({ selector, pacticipant, versions: 'all' });
+      continue;
+    }
     const versions = await selectorVersions(db, pacticipant.id, selector);
     if (versions.length === 0) {
       missing = true;
@@ -135,122 +143,84 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
       'Only one selector and no target: give --to-environment, --to or --latest to say what to deploy with',
     );
 
-  const rows: MatrixRow[] = [];
-  const named = new Set(resolved.map((r) => r.pacticipant.id));
   const loadPacticipants = async (ids: string[]) => {
-    const missing = ids.filter((id) => !byId.has(id));
-    if (missing.length === 0) return;
+    const unknown = ids.filter((id) => !byId.has(id));
+    if (unknown.length === 0) return;
     const { rows: found } = await db.query<PacticipantRow>(
       'SELECT * FROM broker_pacticipants WHERE id = ANY($1::bigint[])',
-      [missing],
+      [unknown],
     );
     for (const row of found) remember(row);
   };
-  const pending: Omit<MatrixRow, 'verification' | 'ignored'>[] = [];
-  const required: {
-    consumer: MatrixVersion;
-    providerId: string;
-    pactVersionId: string;
-    createdAt: Date;
-  }[] = [];
 
-  for (const { pacticipant, versions } of resolved) {
-    const otherSide = async (ids: string[]): Promise<MatrixVersion[]> => {
-      if (target) return versionsInTarget(db, ids, target);
-      return resolved.filter((r) => ids.includes(r.pacticipant.id)).flatMap((r) => r.versions);
-    };
-    // As consumer: every provider of these versions' pacts is required.
-    const published = await publicationsOf(
-      db,
-      versions.map((v) => v.id),
-    );
-    const providerIds = [...new Set(published.map((p) => p.provider_id))].filter(
-      (id) => target || named.has(id),
-    );
-    await loadPacticipants(providerIds);
-    const providerVersions = await otherSide(providerIds);
-    for (const publication of published) {
-      if (!providerIds.includes(publication.provider_id)) continue;
-      const consumerVersion = versions.find((v) => v.id === publication.consumer_version_id)!;
-      const candidates = providerVersions.filter(
-        (v) => v.pacticipant_id === publication.provider_id,
-      );
-      if (candidates.length === 0)
-        required.push({
-          consumer: consumerVersion,
-          providerId: publication.provider_id,
-          pactVersionId: publication.pact_version_id,
-          createdAt: publication.created_at,
-        });
-      for (const providerVersion of candidates)
-        pending.push({
-          consumer: { pacticipant, version: consumerVersion },
-          provider: { pacticipant: byId.get(publication.provider_id)!, version: providerVersion },
-          pactVersionId: publication.pact_version_id,
-          pactCreatedAt: publication.created_at,
-        });
+  // Both sides of the matrix: the selectors' versions, plus, with a target,
+  // the target's versions of the pacticipants they integrate with.
+  const specified = new Set(resolved.map((r) => r.pacticipant.id));
+  const side: MatrixSide = { versionIds: [], allOf: [] };
+  for (const { pacticipant, versions } of resolved)
+    if (versions === 'all') side.allOf.push(pacticipant.id);
+    else side.versionIds.push(...versions.map((v) => v.id));
+  const inferredVersions = new Map<string, MatrixVersion[]>();
+  if (target) {
+    const inferred = new Set<string>();
+    for (const { pacticipant, versions } of resolved) {
+      // As consumer: the providers of these versions' pacts are required.
+      const providers =
+        versions === 'all'
+          ? await providersOf(db, pacticipant.id)
+          : (
+              await publicationsOf(
+                db,
+                versions.map((v) => v.id),
+              )
+            ).map((p) => p.provider_id);
+      // As provider: consumers count where their version in the target has a pact with it.
+      const consumers = await consumersOf(db, pacticipant.id);
+      for (const id of [...providers, ...consumers]) if (!specified.has(id)) inferred.add(id);
     }
-    // As provider: consumers count where their version in the target has a pact with it.
-    const consumerIds = (await consumersOf(db, pacticipant.id)).filter(
-      (id) => target || named.has(id),
-    );
-    if (consumerIds.length === 0) continue;
-    // Without a target, pairs of named selectors were found from the consumer's side already.
-    const fromTarget = target ? consumerIds : [];
-    await loadPacticipants(fromTarget);
-    const consumerVersions = await otherSide(fromTarget);
-    const theirs = await publicationsOf(
-      db,
-      consumerVersions.map((v) => v.id),
-      pacticipant.id,
-    );
-    for (const publication of theirs) {
-      const consumerVersion = consumerVersions.find(
-        (v) => v.id === publication.consumer_version_id,
-      )!;
-      for (const providerVersion of versions)
-        pending.push({
-          consumer: { pacticipant: byId.get(publication.consumer_id)!, version: consumerVersion },
-          provider: { pacticipant, version: providerVersion },
-          pactVersionId: publication.pact_version_id,
-          pactCreatedAt: publication.created_at,
-        });
+    for (const version of await versionsInTarget(db, [...inferred], target)) {
+      side.versionIds.push(version.id);
+      inferredVersions.set(version.pacticipant_id, [
+        ...(inferredVersions.get(version.pacticipant_id) ?? []),
+        version,
+      ]);
     }
+    await loadPacticipants([...inferred]);
+    for (const id of inferred) inferredVersions.set(id, inferredVersions.get(id) ?? []);
   }
+  const involved = [...specified, ...inferredVersions.keys()];
+  const hasAll = side.allOf.length > 0;
+  const lines = (
+    await matrixLines(db, side, involved, side, hasAll ? (query.limit ?? 100) : null)
+  ).filter((line) => specified.has(line.consumer_id) || specified.has(line.provider_id));
 
-  const verifications = await verificationsOf(
-    db,
-    pending.map((row) => ({
-      pactVersionId: row.pactVersionId,
-      providerVersionId: row.provider.version!.id,
-    })),
-  );
   const ignoredBy = (pacticipant: PacticipantRow, version: MatrixVersion | null) =>
     (query.ignore ?? []).some(
       (i) =>
         i.pacticipant === pacticipant.name &&
         (i.version === undefined || i.version === version?.number),
     );
-  for (const row of pending)
-    rows.push({
-      ...row,
-      verification: verifications.get(`${row.pactVersionId}:${row.provider.version!.id}`) ?? null,
+  const rows: MatrixRow[] = lines.map((line) => {
+    const consumer = { pacticipant: byId.get(line.consumer_id)!, version: line.consumer_version };
+    const provider = { pacticipant: byId.get(line.provider_id)!, version: line.provider_version };
+    return {
+      consumer,
+      provider,
+      pactVersionId: line.pact_version_id,
+      pactCreatedAt: line.pact_created_at,
+      verification: line.verification,
       ignored:
-        ignoredBy(row.consumer.pacticipant, row.consumer.version) ||
-        ignoredBy(row.provider.pacticipant, row.provider.version),
-    });
-  for (const missingRow of required)
-    rows.push({
-      consumer: {
-        pacticipant: byId.get(missingRow.consumer.pacticipant_id)!,
-        version: missingRow.consumer,
-      },
-      provider: { pacticipant: byId.get(missingRow.providerId)!, version: null },
-      pactVersionId: missingRow.pactVersionId,
-      pactCreatedAt: missingRow.createdAt,
-      verification: null,
-      ignored: ignoredBy(byId.get(missingRow.providerId)!, null),
-    });
+        ignoredBy(consumer.pacticipant, consumer.version) ||
+        ignoredBy(provider.pacticipant, provider.version),
+    };
+  });
+  /** The provider-side versions a row without a verification was looked for among. */
+  const providerSide = (providerId: string): MatrixVersion[] | 'all' | undefined => {
+    const own = resolved.filter((r) => r.pacticipant.id === providerId);
+    if (own.some((r) => r.versions === 'all')) return 'all';
+    if (own.length > 0) return own.flatMap((r) => (r.versions === 'all' ? [] : r.versions));
+    return inferredVersions.get(providerId);
+  };
 
   const newest = query.latestby === 'cvp' ? newestProviderVersions(rows) : rows;
   const wanted = query.success;
@@ -263,11 +233,15 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
   const succeeded = considered.filter((row) => row.verification?.success === true);
   const name = (side: { pacticipant: PacticipantRow; version: MatrixVersion | null }) =>
     side.version ? `${side.pacticipant.name} (${side.version.number})` : `${side.pacticipant.name}`;
+  const unverifiedBy = (row: MatrixRow): string => {
+    const versions = providerSide(row.provider.pacticipant.id);
+    if (versions === 'all') return `a version of ${row.provider.pacticipant.name}`;
+    if (versions?.length === 1) return name({ ...row.provider, version: versions[0]! });
+    return otherVersion(row.provider.pacticipant.name, query.target);
+  };
   for (const row of unknown)
     reasons.push(
-      row.provider.version
-        ? `There is no verified pact between ${name(row.consumer)} and ${name(row.provider)}`
-        : `There is no verified pact between ${name(row.consumer)} and ${otherVersion(row.provider.pacticipant.name, query.target)}`,
+      `There is no verified pact between ${name(row.consumer)} and ${unverifiedBy(row)}`,
     );
   for (const row of failed)
     reasons.push(
@@ -291,6 +265,13 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
     warnings,
   };
 }
+
+const namesOnlyPacticipant = (selector: MatrixSelector): boolean =>
+  selector.version === undefined &&
+  !selector.latest &&
+  selector.tag === undefined &&
+  selector.branch === undefined &&
+  !selector.mainBranch;
 
 /** For each consumer version and provider, only the row of the newest provider version. */
 function newestProviderVersions(rows: MatrixRow[]): MatrixRow[] {

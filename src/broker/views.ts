@@ -13,8 +13,16 @@ const dates = (created: Date, updated?: Date) => ({
 });
 
 export async function pacticipantView(db: Queryable, hrefs: Hrefs, row: PacticipantRow) {
+  return pacticipantDocument(hrefs, row, await latestVersion(db, row.id));
+}
+
+/** A pacticipant with its latest version already read, so a list reads them all in one query. */
+export function pacticipantDocument(
+  hrefs: Hrefs,
+  row: PacticipantRow,
+  latest: Pick<VersionRow, 'number'> | undefined,
+) {
   const self = hrefs.path('pacticipants', row.name);
-  const latest = await latestVersion(db, row.id);
   const latestView = latest && {
     number: latest.number,
     _links: {

@@ -20,7 +20,8 @@ import {
   updatePacticipant,
   type PacticipantFields,
 } from '../store/pacticipants.js';
-import { pacticipantView } from '../views.js';
+import { latestVersionsOf } from '../store/versions.js';
+import { pacticipantDocument, pacticipantView } from '../views.js';
 
 const fieldsOf = (body: PacticipantRequest): PacticipantFields => ({
   ...(body.displayName !== undefined ? { displayName: body.displayName } : {}),
@@ -44,7 +45,11 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
       const q = typeof req.query.q === 'string' ? req.query.q : undefined;
       const { rows, total } = await listPacticipants(db, { ...(q ? { q } : {}), ...page });
       const h = hrefsOf(deps, req);
-      const views = await Promise.all(rows.map((row) => pacticipantView(db, h, row)));
+      const latest = await latestVersionsOf(
+        db,
+        rows.map((row) => row.id),
+      );
+      const views = rows.map((row) => pacticipantDocument(h, row, latest.get(row.id)));
       sendHal(res, 200, {
         _embedded: { pacticipants: views },
         pacticipants: views,

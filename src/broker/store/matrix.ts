@@ -149,30 +149,110 @@ export async function consumersOf(db: Queryable, providerId: string): Promise<st
   return rows.map((row) => row.consumer_id);
 }
 
+/** The providers the consumer has ever had a pact with. */
+export async function providersOf(db: Queryable, consumerId: string): Promise<string[]> {
+  const { rows } = await db.query<{ provider_id: string }>(
+    'SELECT provider_id FROM broker_integrations WHERE consumer_id = $1',
+    [consumerId],
+  );
+  return rows.map((row) => row.provider_id);
+}
+
 export interface VerificationOutcome {
   id: string;
-  pact_version_id: string;
-  provider_version_id: string;
   success: boolean;
   created_at: Date;
 }
 
-/** The newest verification of each (pact content, provider version) pair asked about. */
-export async function verificationsOf(
+/** Which versions of a side take part: these versions, and every version of these pacticipants. */
+export interface MatrixSide {
+  versionIds: string[];
+  allOf: string[];
+}
+
+export interface MatrixLine {
+  consumer_id: string;
+  provider_id: string;
+  pact_version_id: string;
+  pact_created_at: Date;
+  consumer_version: MatrixVersion;
+  provider_version: MatrixVersion | null;
+  verification: VerificationOutcome | null;
+}
+
+/**
+ * The matrix as the Pact Broker builds it: the pacts of the consumer side with
+ * the given providers, left-joined to the newest verification of their content
+ * by each provider-side version. A pact no provider-side version verified gives
+ * one line without a provider version; verifications by other versions are not
+ * looked at, so they cannot hide that. `limit` keeps the newest pacts, for
+ * selectors that name every version of a pacticipant.
+ */
+export async function matrixLines(
   db: Queryable,
-  pairs: { pactVersionId: string; providerVersionId: string }[],
-): Promise<Map<string, VerificationOutcome>> {
-  if (pairs.length === 0) return new Map();
-  const { rows } = await db.query<VerificationOutcome>(
-    `SELECT DISTINCT ON (vr.pact_version_id, vr.provider_version_id)
-            vr.id, vr.pact_version_id, vr.provider_version_id, vr.success, vr.created_at
-       FROM unnest($1::bigint[], $2::bigint[]) AS pair(pact_version_id, provider_version_id)
-       JOIN broker_verifications vr
-         ON vr.pact_version_id = pair.pact_version_id AND vr.provider_version_id = pair.provider_version_id
-      ORDER BY vr.pact_version_id, vr.provider_version_id, vr.id DESC`,
-    [pairs.map((p) => p.pactVersionId), pairs.map((p) => p.providerVersionId)],
+  consumers: MatrixSide,
+  providerIds: string[],
+  providers: MatrixSide,
+  limit: number | null,
+): Promise<MatrixLine[]> {
+  if (providerIds.length === 0) return [];
+  if (consumers.versionIds.length === 0 && consumers.allOf.length === 0) return [];
+  // The every-version branches only when asked for: an OR would keep the
+  // planner from the per-version indexes can-i-deploy relies on.
+  const values: unknown[] = [];
+  const param = (value: unknown, type: string) => (
+    values.push(value),
+    `$${values.length}::${type}`
   );
-  return new Map(rows.map((row) => [`${row.pact_version_id}:${row.provider_version_id}`, row]));
+  const consumerMatch = [
+    ...(consumers.versionIds.length > 0
+      ? [`p.consumer_version_id = ANY(${param(consumers.versionIds, 'bigint[]')})`]
+      : []),
+    ...(consumers.allOf.length > 0
+      ? [`p.consumer_id = ANY(${param(consumers.allOf, 'bigint[]')})`]
+      : []),
+  ].join(' OR ');
+  const providerMatch = [
+    `vr.provider_version_id = ANY(${param(providers.versionIds, 'bigint[]')})`,
+    ...(providers.allOf.length > 0
+      ? [`vr.provider_id = ANY(${param(providers.allOf, 'bigint[]')})`]
+      : []),
+  ].join(' OR ');
+  const version = (alias: string) =>
+    `json_build_object('id', ${alias}.id::text, 'pacticipant_id', ${alias}.pacticipant_id::text,
+                       'number', ${alias}.number, 'position', ${alias}.position::text)`;
+  const { rows } = await db.query<MatrixLine>(
+    `WITH pacts AS (
+       SELECT p.consumer_id, p.provider_id, p.pact_version_id, p.consumer_version_id, p.id,
+              p.updated_at AS pact_created_at
+         FROM broker_pact_publications p
+        WHERE (${consumerMatch}) AND p.provider_id = ANY(${param(providerIds, 'bigint[]')})
+        ORDER BY p.updated_at DESC, p.id DESC
+        LIMIT ${param(limit, 'bigint')})
+     SELECT pacts.consumer_id, pacts.provider_id, pacts.pact_version_id, pacts.pact_created_at,
+            ${version('cv')} AS consumer_version,
+            CASE WHEN pv.id IS NULL THEN NULL ELSE ${version('pv')} END AS provider_version,
+            CASE WHEN vr.id IS NULL THEN NULL
+                 ELSE json_build_object('id', vr.id::text, 'success', vr.success, 'created_at', vr.created_at) END
+              AS verification
+       FROM pacts
+       JOIN broker_versions cv ON cv.id = pacts.consumer_version_id
+       LEFT JOIN LATERAL (
+         SELECT DISTINCT ON (vr.provider_version_id) vr.id, vr.provider_version_id, vr.success, vr.created_at
+           FROM broker_verifications vr
+          WHERE vr.pact_version_id = pacts.pact_version_id AND (${providerMatch})
+          ORDER BY vr.provider_version_id, vr.id DESC) vr ON true
+       LEFT JOIN broker_versions pv ON pv.id = vr.provider_version_id
+      ORDER BY GREATEST(pacts.pact_created_at, vr.created_at) DESC, pacts.id DESC, vr.id DESC`,
+    values,
+  );
+  return rows.map((row) => ({
+    ...row,
+    verification: row.verification && {
+      ...row.verification,
+      created_at: new Date(row.verification.created_at),
+    },
+  }));
 }
 
 export interface VersionDetail {

@@ -109,6 +109,21 @@ export async function latestVersion(
   return rows[0];
 }
 
+/** The latest version of each of the pacticipants, in one query. */
+export async function latestVersionsOf(
+  db: Queryable,
+  pacticipantIds: string[],
+): Promise<Map<string, VersionRow>> {
+  if (pacticipantIds.length === 0) return new Map();
+  const { rows } = await db.query<VersionRow>(
+    `SELECT v.* FROM unnest($1::bigint[]) AS p(id)
+       CROSS JOIN LATERAL (SELECT * FROM broker_versions
+                            WHERE pacticipant_id = p.id ORDER BY position DESC LIMIT 1) v`,
+    [pacticipantIds],
+  );
+  return new Map(rows.map((row) => [row.pacticipant_id, row]));
+}
+
 export async function listVersions(
   db: Queryable,
   pacticipantId: string,
