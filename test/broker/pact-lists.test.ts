@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
-import { pactFile } from '../support/pacts.js';
+import { getHal, pactFile } from '../support/pacts.js';
 
 // The lists of latest pacts, as the Pact Broker writes them: each pact with its
 // consumer and provider embedded and linked, dates in the broker's format,
@@ -17,13 +17,7 @@ interface Linked {
 describe('lists of pacts', () => {
   let broker: BrokerUnderTest;
   const cli = (...args: string[]) => pactBroker([...args, '--broker-base-url', broker.url]);
-  const get = async <T>(path: string) => {
-    const answer = await fetch(`${broker.url}${path}`, {
-      headers: { accept: 'application/hal+json' },
-    });
-    expect(answer.status).toBe(200);
-    return (await answer.json()) as T;
-  };
+  const get = <T>(path: string) => getHal<T>(broker.url, path);
 
   beforeAll(async () => {
     broker = await startBrokerForTest();

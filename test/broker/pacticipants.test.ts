@@ -1,5 +1,6 @@
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
+import { getHal } from '../support/pacts.js';
 
 // Pacticipants as the Pact Broker's clients read them: the current relations
 // and the deprecated ones its older clients (the Ruby pact_broker-client)
@@ -13,13 +14,7 @@ interface VersionLink {
 describe('pacticipants', () => {
   let broker: BrokerUnderTest;
   const cli = (...args: string[]) => pactBroker([...args, '--broker-base-url', broker.url]);
-  const get = async <T>(path: string) => {
-    const answer = await fetch(`${broker.url}${path}`, {
-      headers: { accept: 'application/hal+json' },
-    });
-    expect(answer.status).toBe(200);
-    return (await answer.json()) as T;
-  };
+  const get = <T>(path: string) => getHal<T>(broker.url, path);
 
   beforeAll(async () => {
     broker = await startBrokerForTest();

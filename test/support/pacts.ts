@@ -1,5 +1,6 @@
-// Small pacts for broker tests, and publishing a verification result the way
-// a verifier does: through the pact's pb:publish-verification-results link.
+// Small pacts for broker tests, publishing a verification result the way a
+// verifier does (through the pact's pb:publish-verification-results link), and
+// reading a broker document the way the Pact Broker's clients do.
 
 /** A V4 pact with one GET interaction per description. */
 export const pactFile = (consumer: string, provider: string, descriptions: string[]) => ({
@@ -27,4 +28,13 @@ export async function publishResult(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(result),
   });
+}
+
+/** A broker document read as the Pact Broker's clients read it (HAL); any other status fails the test. */
+export async function getHal<T>(brokerUrl: string, path: string): Promise<T> {
+  const answer = await fetch(`${brokerUrl}${path}`, {
+    headers: { accept: 'application/hal+json' },
+  });
+  expect(answer.status).toBe(200);
+  return (await answer.json()) as T;
 }
