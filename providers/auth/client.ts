@@ -1,4 +1,10 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { schemaRegistry } from '../../src/schemas/registry.js';
@@ -16,6 +22,8 @@ export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
   clock?: Clock;
+  /** How long fetched keys count as fresh before they are fetched again; 10 minutes by default. */
+  cacheMaxAgeMs?: number;
 }
 
 export interface TokenVerifier {
@@ -40,11 +48,19 @@ export interface TokenVerifier {
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: 30_000,
-    cacheMaxAge: 10 * 60_000,
+    cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
   });
+  const unavailable = (cause: unknown) =>
+    new MeshpactError('auth_unavailable', "auth-service's signing keys could not be fetched", {
+      cause,
+    });
   // A key set that cannot be fetched (auth-service down, timing out, answering
-  // garbage) says nothing about the token, so the caller should retry rather
-  // than sign in again: 503, not 401. Only "no key for this kid" is the token's fault.
+  // garbage) says nothing about the token. Keys fetched before still verify
+  // the tokens they signed, so an outage of auth-service does not lock out
+  // everyone once the cache is stale; a token they do not know may be signed
+  // by a key rotated in meanwhile, so the caller should retry rather than sign
+  // in again: 503, not 401. Only "no key for this kid" from a fetched set is
+  // the token's fault.
   const keys: JWTVerifyGetKey = async (header, token) => {
     try {
       return await remote(header, token);
@@ -54,13 +70,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         error instanceof errors.JWKSMultipleMatchingKeys
       )
         throw error;
-      throw new MeshpactError(
-        'auth_unavailable',
-        "auth-service's signing keys could not be fetched",
-        {
-          cause: error,
-        },
-      );
+      const stale = remote.jwks();
+      if (!stale) throw unavailable(error);
+      return createLocalJWKSet(stale)(header, token).catch(() => {
+        throw unavailable(error);
+      });
     }
   };
   const clock = options.clock ?? systemClock;

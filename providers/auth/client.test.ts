@@ -1,0 +1,62 @@
+import { SignJWT, generateKeyPair } from 'jose';
+import { createTokenVerifier, type TokenVerifier } from './client.js';
+import { register } from './test-helpers.js';
+import { startAuthForTest, type AuthUnderTest } from './testing.js';
+
+// The token verifier backend-api uses, when auth-service goes away after its
+// keys were fetched: the keys it has still verify the tokens they signed.
+
+describe('the token verifier, when auth-service goes away', () => {
+  let auth: AuthUnderTest;
+  let verifier: TokenVerifier;
+  let token: string;
+  let stopped = false;
+
+  beforeAll(async () => {
+    auth = await startAuthForTest();
+    token = (await register(auth.url, 'alice@example.com')).access_token;
+    // Keys are never fresh here, so every verification asks auth-service first.
+    verifier = createTokenVerifier({
+      jwksUrl: `${auth.url}/.well-known/jwks.json`,
+      issuer: auth.url,
+      audience: 'meshpact',
+      cacheMaxAgeMs: 0,
+    });
+    await verifier.verify(token);
+    await auth.close();
+    stopped = true;
+  });
+  afterAll(async () => {
+    if (!stopped) await auth.close();
+  });
+
+  it('still accepts a token signed by a key it fetched before', async () => {
+    await expect(verifier.verify(token)).resolves.toMatchObject({ email: 'alice@example.com' });
+    expect(await verifier.keysAvailable()).toBe(false);
+  });
+
+  it('answers auth_unavailable, not unauthorized, for a key it has not seen', async () => {
+    // Perhaps a key rotated in while auth-service was away: only auth-service could tell.
+    const [, payload] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    const { privateKey } = await generateKeyPair('ES256');
+    const unknownKid = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'rotated-in-meanwhile' })
+      .sign(privateKey);
+    await expect(verifier.verify(unknownKid)).rejects.toMatchObject({ code: 'auth_unavailable' });
+  });
+
+  it('still refuses a token its keys reject', async () => {
+    const [header, payload, signature] = token.split('.');
+    const tampered = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    tampered.email = 'mallory@example.com';
+    const forged = `${header}.${Buffer.from(JSON.stringify(tampered)).toString('base64url')}.${signature}`;
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+});
