@@ -32,6 +32,16 @@ const uncoloured = (text: string) => text.replace(new RegExp(`${ESC}\\[\\d+m`, '
 /** What a run left in its private TMPDIR that it made itself (jest's own cache is not ours). */
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('meshpact-'));
 
+/**
+ * After a stopped run: nothing left in its TMPDIR, and no process of it, not
+ * Postgres, not the contract tests' jest (each names one of these paths).
+ */
+function expectNothingLeft(tmp: string, pacts: string) {
+  expect(leftovers(tmp)).toEqual([]);
+  const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n');
+  expect(processes.filter((line) => line.includes(pacts) || line.includes(tmp))).toEqual([]);
+}
+
 /** A private place for a run's pacts and reports, so it never touches the repository's. */
 function workspace() {
   const dir = mkdtempSync(join(tmpdir(), 'meshpact-run-test-'));
@@ -162,9 +172,7 @@ describe('meshpact run', () => {
       run.type('\u0003');
       expect(await run.exited()).toBe(130);
       expect(run.stdout()).toMatch(/stopped by SIGINT; everything it started is stopped/);
-      expect(leftovers(scratch.path)).toEqual([]);
-      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-      expect(processes.split('\n').filter((line) => line.includes(scratch.path))).toEqual([]);
+      expectNothingLeft(scratch.path, space.pacts);
     } finally {
       run.child.kill('SIGKILL');
       scratch.remove();
@@ -185,11 +193,7 @@ describe('meshpact run', () => {
       run.child.kill('SIGINT');
       expect(await run.exited()).toBe(130);
       expect(run.stderr()).toMatch(/stopped by SIGINT; everything it started is stopped/);
-      expect(leftovers(scratch.path)).toEqual([]);
-      // No process of the run is left: not Postgres, not the contract tests' jest.
-      const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-      expect(processes.split('\n').filter((line) => line.includes(space.pacts))).toEqual([]);
-      expect(processes.split('\n').filter((line) => line.includes(scratch.path))).toEqual([]);
+      expectNothingLeft(scratch.path, space.pacts);
     } finally {
       run.child.kill('SIGKILL');
       scratch.remove();
