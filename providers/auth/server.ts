@@ -9,6 +9,7 @@ import { packageRoot } from '../../src/runtime/paths.js';
 import type { ResponseCheck } from '../../src/http/schema-io.js';
 import { createApp } from './app.js';
 import type { AuthConfig } from './config.js';
+import { authProviderStates } from './provider-states.js';
 import { KeyRing } from './tokens.js';
 
 export interface StartAuthOptions {
@@ -50,7 +51,12 @@ export async function start(
     const settings = { ...config, issuer: config.issuer ?? listening.url };
     const keys = await KeyRing.load(db, clock, settings);
     const responseCheck = options.responseCheck ?? 'log';
-    server.on('request', createApp({ db, keys, settings, clock, logger, responseCheck }));
+    const { introspectionClients } = settings;
+    const providerStates = config.providerStates
+      ? [authProviderStates({ db, url: listening.url, introspectionClients })]
+      : undefined;
+    const app = createApp({ db, keys, settings, clock, logger, responseCheck, providerStates });
+    server.on('request', app);
     logger.info({ url: listening.url }, 'auth-service listening');
     let closing: Promise<void> | undefined;
     return {

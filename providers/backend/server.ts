@@ -13,6 +13,7 @@ import { createAuthenticator } from './authenticator.js';
 import { BackendService } from './backend.service.js';
 import type { BackendConfig } from './config.js';
 import { EventFeed } from './event-feed.js';
+import { backendStateModules } from './provider-states.js';
 import { attachGateway, type Gateway } from './gateway.js';
 import { AgentRunner } from './runner.js';
 
@@ -67,6 +68,14 @@ export async function start(
     const authenticator = createAuthenticator(verifier, introspection);
     const runner = new AgentRunner({ db, clock, logger, stepDelayMs: config.stepDelayMs });
     const service = new BackendService({ db, clock, runner });
+    const providerStates = config.providerStates
+      ? backendStateModules({
+          db,
+          url: () => listening.url,
+          authUrl: config.authUrl,
+          authenticator,
+        })
+      : undefined;
     const app = createApp({
       db,
       service,
@@ -74,6 +83,7 @@ export async function start(
       readiness: { auth_jwks: () => verifier.keysAvailable() },
       logger,
       responseCheck: options.responseCheck ?? 'log',
+      providerStates,
     });
     const server = createServer(app);
     const gateway = attachGateway(server, {
