@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { createPool } from '../../src/runtime/db.js';
 import { listen } from '../../src/runtime/listen.js';
@@ -39,7 +40,10 @@ export async function start(
 ): Promise<RunningAuth> {
   const connectionString = options.connectionString ?? config.databaseUrl;
   if (!connectionString)
-    throw new Error('auth-service needs a database: DATABASE_URL or a connection string');
+    throw new MeshpactError(
+      'config_invalid',
+      'DATABASE_URL is required: the Postgres auth-service keeps its tables in',
+    );
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'auth-service' });
   const clock = options.clock ?? systemClock;
   const db = createPool(connectionString);

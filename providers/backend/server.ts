@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { createPool } from '../../src/runtime/db.js';
 import type { ResponseCheck } from '../../src/http/schema-io.js';
@@ -46,7 +47,10 @@ export async function start(
 ): Promise<RunningBackend> {
   const connectionString = options.connectionString ?? config.databaseUrl;
   if (!connectionString)
-    throw new Error('backend-api needs a database: DATABASE_URL or a connection string');
+    throw new MeshpactError(
+      'config_invalid',
+      'DATABASE_URL is required: the Postgres backend-api keeps its tables in',
+    );
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'backend-api' });
   const clock = options.clock ?? systemClock;
   const db = createPool(connectionString);
