@@ -143,7 +143,7 @@ describe('providerStatesRoutes', () => {
         body: { state: 'user bob exists' },
       });
       expectProblem(answer, 422, 'validation_failed');
-      expect(answer.body.errors).toEqual([{ path: '/action', message: expect.any(String) }]);
+      expect((answer.body.errors as { path: string }[]).map((e) => e.path)).toEqual(['/action']);
     });
 
     it('answers 405 for another method', async () => {
