@@ -49,6 +49,7 @@ const accountStates = ['user alice@example.com is logged in'] as const;
 export function accountProviderStates(
   deps: Pick<BackendStateDeps, 'authUrl' | 'authenticator'>,
 ): StateModule {
+  // The interaction's forwarded setup, whose teardown auth-service must see too.
   let forwarded: { state: string; params: StateParams } | undefined;
   const change = (state: string, params: StateParams, action: 'setup' | 'teardown') =>
     callService<StateValues>(state, deps.authUrl, {
@@ -99,11 +100,11 @@ export function accountProviderStates(
 
 /**
  * backend-api's provider states (README, "Provider states"), served at
- * POST /_pact/provider-states when PACT_PROVIDER_STATES=on, after the
- * account states above. "alice" is the account an earlier state of the
- * interaction signed in. Threads and messages
- * are written through the store; a completed run is started and executed by
- * the running service, so its events are the ones the runner really emits.
+ * POST /_pact/provider-states when PACT_PROVIDER_STATES=on, after the account
+ * states above. "alice" is the account an earlier state of the interaction
+ * signed in. Threads and messages are written through the store; a completed
+ * run is started and executed by the running service, so its events are the
+ * ones the runner really emits.
  */
 export function backendProviderStates(
   deps: Pick<BackendStateDeps, 'db' | 'url' | 'runTimeoutMs'>,
