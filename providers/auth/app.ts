@@ -16,6 +16,8 @@ import type {
 } from '../../src/schemas/types.generated.js';
 import { AuthService } from './auth.service.js';
 import type { AccessClaims } from './claims.js';
+import type { StateModule } from '../shared/provider-states.js';
+import { providerStatesRoutes } from '../shared/provider-states.routes.js';
 import type { AuthSettings } from './config.js';
 import type { KeyRing } from './tokens.js';
 
@@ -27,6 +29,8 @@ export interface AuthAppDeps {
   logger: Logger;
   /** `throw` in tests: a response that breaks its schema becomes a 500. */
   responseCheck?: ResponseCheck;
+  /** Served at POST /_pact/provider-states only when given (PACT_PROVIDER_STATES=on). */
+  providerStates?: StateModule[];
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -139,6 +143,8 @@ export function createApp(deps: AuthAppDeps): Express {
       reply.send(res, 200, 'auth/introspection-response', await service.introspect(token));
     })
     .all(methodNotAllowed('POST'));
+
+  if (deps.providerStates) providerStatesRoutes(app, deps.providerStates);
 
   app.use(notFound);
   app.use(problemHandler(deps.logger));

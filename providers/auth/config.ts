@@ -1,5 +1,6 @@
 import { loadConfig, setting, type Env } from '../../src/runtime/config.js';
 import { logLevels } from '../../src/runtime/runtime-config.js';
+import { providerStatesSwitch } from '../shared/provider-states.config.js';
 
 /**
  * `name:secret` pairs, comma separated: the services allowed to call
@@ -46,6 +47,7 @@ export function loadAuthConfig(env: Env) {
     loginMaxFailures: setting.integer('AUTH_LOGIN_MAX_FAILURES', { min: 1, max: 1000 }, 5),
     loginWindow: setting.integer('AUTH_LOGIN_WINDOW', { min: 1, max: 86_400 }, 900),
     logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'info'),
+    providerStates: providerStatesSwitch(env),
   });
 }
 

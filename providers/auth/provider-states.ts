@@ -9,7 +9,7 @@ import {
   type StateContext,
   type StateModule,
   type StateParams,
-} from '../../src/verify/states.js';
+} from '../shared/provider-states.js';
 import { hashPassword } from './passwords.js';
 import * as store from './store.js';
 
@@ -29,7 +29,8 @@ interface Credentials {
 }
 
 /**
- * auth-service's provider states (README, "Provider states"). Accounts are
+ * auth-service's provider states (README, "Provider states"), served at
+ * POST /_pact/provider-states when PACT_PROVIDER_STATES=on. Accounts are
  * written through the store; sessions are opened, spent and closed through the
  * real service, so every token is one it issued.
  */

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { createPool } from '../../src/runtime/db.js';
 import { listen } from '../../src/runtime/listen.js';
@@ -9,6 +10,7 @@ import { packageRoot } from '../../src/runtime/paths.js';
 import type { ResponseCheck } from '../../src/http/schema-io.js';
 import { createApp } from './app.js';
 import type { AuthConfig } from './config.js';
+import { authProviderStates } from './provider-states.js';
 import { KeyRing } from './tokens.js';
 
 export interface StartAuthOptions {
@@ -38,7 +40,10 @@ export async function start(
 ): Promise<RunningAuth> {
   const connectionString = options.connectionString ?? config.databaseUrl;
   if (!connectionString)
-    throw new Error('auth-service needs a database: DATABASE_URL or a connection string');
+    throw new MeshpactError(
+      'config_invalid',
+      'DATABASE_URL is required: the Postgres auth-service keeps its tables in',
+    );
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'auth-service' });
   const clock = options.clock ?? systemClock;
   const db = createPool(connectionString);
@@ -50,7 +55,12 @@ export async function start(
     const settings = { ...config, issuer: config.issuer ?? listening.url };
     const keys = await KeyRing.load(db, clock, settings);
     const responseCheck = options.responseCheck ?? 'log';
-    server.on('request', createApp({ db, keys, settings, clock, logger, responseCheck }));
+    const { introspectionClients } = settings;
+    const providerStates = config.providerStates
+      ? [authProviderStates({ db, url: listening.url, introspectionClients })]
+      : undefined;
+    const app = createApp({ db, keys, settings, clock, logger, responseCheck, providerStates });
+    server.on('request', app);
     logger.info({ url: listening.url }, 'auth-service listening');
     let closing: Promise<void> | undefined;
     return {

@@ -14,6 +14,8 @@ import type {
   ThreadUpdateRequest,
 } from '../../src/schemas/types.generated.js';
 import type { AccessClaims } from '../auth/client.js';
+import type { StateModule } from '../shared/provider-states.js';
+import { providerStatesRoutes } from '../shared/provider-states.routes.js';
 import type { Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
 import { integerQuery, pageQuery } from './cursor.js';
@@ -27,6 +29,8 @@ export interface BackendAppDeps {
   logger: Logger;
   /** `throw` in tests: a response that breaks its schema becomes a 500. */
   responseCheck?: ResponseCheck;
+  /** Served at POST /_pact/provider-states only when given (PACT_PROVIDER_STATES=on). */
+  providerStates?: StateModule[];
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -179,6 +183,8 @@ export function createApp(deps: BackendAppDeps): Express {
       reply.send(res, 200, 'backend/run-event-page', page);
     })
     .all(methodNotAllowed('GET'));
+
+  if (deps.providerStates) providerStatesRoutes(app, deps.providerStates);
 
   app.use(notFound);
   app.use(problemHandler(deps.logger));

@@ -1,5 +1,6 @@
 import { loadConfig, setting, type Env } from '../../src/runtime/config.js';
 import { logLevels } from '../../src/runtime/runtime-config.js';
+import { providerStatesSwitch } from '../shared/provider-states.config.js';
 
 /** `name:secret`: how backend-api introduces itself to /auth/introspect. */
 function client(variable: string) {
@@ -35,6 +36,7 @@ export function loadBackendConfig(env: Env) {
     ),
     heartbeatMs: setting.integer('WS_HEARTBEAT_MS', { min: 10, max: 600_000 }, 30_000),
     logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'info'),
+    providerStates: providerStatesSwitch(env),
   });
 }
 

@@ -9,25 +9,106 @@ import {
   StateError,
   type StateContext,
   type StateModule,
-} from '../../src/verify/states.js';
+  type StateParams,
+  type StateValues,
+} from '../shared/provider-states.js';
+import { PROVIDER_STATES_PATH } from '../shared/provider-states.routes.js';
+import type { Authenticator } from './authenticator.js';
 import * as store from './store.js';
 
 export interface BackendStateDeps {
   /** backend-api's own database. */
   db: pg.Pool;
-  /** The running backend-api: runs are executed by its real runner. */
-  url: string;
+  /** The running backend-api (known once it listens): runs are executed by its real runner. */
+  url: () => string;
+  /** auth-service's base URL (AUTH_URL): alice's account and session are set up there. */
+  authUrl: string;
+  /** How backend-api reads a token: the signed-in user of a state is whoever its token names. */
+  authenticator: Authenticator;
   /** How long "alice has a completed run" waits for the run to finish. */
   runTimeoutMs?: number;
 }
 
+/** Every state backend-api serves: the account states first, so their teardown runs last. */
+export function backendStateModules(deps: BackendStateDeps): StateModule[] {
+  return [accountProviderStates(deps), backendProviderStates(deps)];
+}
+
+/** auth-service's states that backend-api's contracts build on. */
+const accountStates = ['user alice@example.com is logged in'] as const;
+
 /**
- * backend-api's provider states (README, "Provider states"). "alice" is the
- * account an earlier state of the interaction signed in. Threads and messages
- * are written through the store; a completed run is started and executed by
- * the running service, so its events are the ones the runner really emits.
+ * The account states of backend-api's contracts, set up by auth-service
+ * itself: each is forwarded to auth-service's own state endpoint (running
+ * with PACT_PROVIDER_STATES=on, as it is when started for verification), so
+ * the account means exactly what it means when auth-service is verified, its
+ * token is one auth-service minted, and auth-service's teardown removes the
+ * account again (its public API could create one, never remove it). The
+ * signed-in user is read from the token, as on any request.
  */
-export function backendProviderStates(deps: BackendStateDeps): StateModule {
+export function accountProviderStates(
+  deps: Pick<BackendStateDeps, 'authUrl' | 'authenticator'>,
+): StateModule {
+  // The interaction's forwarded setup, whose teardown auth-service must see too.
+  let forwarded: { state: string; params: StateParams } | undefined;
+  const change = (state: string, params: StateParams, action: 'setup' | 'teardown') =>
+    callService<StateValues>(state, deps.authUrl, {
+      method: 'POST',
+      path: PROVIDER_STATES_PATH,
+      body: { state, params, action },
+    }).catch((error: unknown) => {
+      if (error instanceof StateError && error.status === 404)
+        throw new StateError(
+          `${error.message}: backend-api sets up accounts through auth-service's provider states; start auth-service with PACT_PROVIDER_STATES=on`,
+        );
+      throw error;
+    });
+  const states = Object.fromEntries(
+    accountStates.map((state) => [
+      state,
+      {
+        async setup(params: StateParams, context: StateContext) {
+          forwarded = { state, params };
+          const values = await change(state, params, 'setup');
+          const token = values.access_token;
+          if (typeof token !== 'string')
+            throw new StateError(`"${state}": auth-service handed back no access_token`);
+          const claims = await deps.authenticator.authenticate(token).catch((error: unknown) => {
+            throw new StateError(
+              `"${state}": backend-api does not accept the token auth-service handed back: ${(error as Error).message}`,
+            );
+          });
+          context.track(
+            { email: claims.email, userId: claims.sub, tenantId: claims.tenant_id },
+            { signIn: true },
+          );
+          return values;
+        },
+      },
+    ]),
+  );
+  return {
+    states,
+    async reset() {
+      if (!forwarded) return;
+      const { state, params } = forwarded;
+      forwarded = undefined;
+      await change(state, params, 'teardown');
+    },
+  };
+}
+
+/**
+ * backend-api's provider states (README, "Provider states"), served at
+ * POST /_pact/provider-states when PACT_PROVIDER_STATES=on, after the account
+ * states above. "alice" is the account an earlier state of the interaction
+ * signed in. Threads and messages are written through the store; a completed
+ * run is started and executed by the running service, so its events are the
+ * ones the runner really emits.
+ */
+export function backendProviderStates(
+  deps: Pick<BackendStateDeps, 'db' | 'url' | 'runTimeoutMs'>,
+): StateModule {
   const thread = async (state: string, context: StateContext, title: string, at = new Date()) => {
     const { tenantId } = context.signedIn(state);
     return store.insertThread(deps.db, {
@@ -98,13 +179,13 @@ export function backendProviderStates(deps: BackendStateDeps): StateModule {
           const input = param.string(state, params, 'input');
           const token = context.need<string>('access_token', state);
           const row = await thread(state, context, 'A completed run');
-          const run = await callService<Run>(state, deps.url, {
+          const run = await callService<Run>(state, deps.url(), {
             method: 'POST',
             path: `/api/threads/${row.id}/runs`,
             token,
             body: { agent_name: 'calculator', input },
           });
-          await untilFinished(deps.url, state, token, run.id, deps.runTimeoutMs ?? 15_000);
+          await untilFinished(deps.url(), state, token, run.id, deps.runTimeoutMs ?? 15_000);
           return { thread_id: row.id, run_id: run.id };
         },
       },

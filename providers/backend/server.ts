@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { createPool } from '../../src/runtime/db.js';
 import type { ResponseCheck } from '../../src/http/schema-io.js';
@@ -13,6 +14,7 @@ import { createAuthenticator } from './authenticator.js';
 import { BackendService } from './backend.service.js';
 import type { BackendConfig } from './config.js';
 import { EventFeed } from './event-feed.js';
+import { backendStateModules } from './provider-states.js';
 import { attachGateway, type Gateway } from './gateway.js';
 import { AgentRunner } from './runner.js';
 
@@ -45,7 +47,10 @@ export async function start(
 ): Promise<RunningBackend> {
   const connectionString = options.connectionString ?? config.databaseUrl;
   if (!connectionString)
-    throw new Error('backend-api needs a database: DATABASE_URL or a connection string');
+    throw new MeshpactError(
+      'config_invalid',
+      'DATABASE_URL is required: the Postgres backend-api keeps its tables in',
+    );
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'backend-api' });
   const clock = options.clock ?? systemClock;
   const db = createPool(connectionString);
@@ -67,6 +72,14 @@ export async function start(
     const authenticator = createAuthenticator(verifier, introspection);
     const runner = new AgentRunner({ db, clock, logger, stepDelayMs: config.stepDelayMs });
     const service = new BackendService({ db, clock, runner });
+    const providerStates = config.providerStates
+      ? backendStateModules({
+          db,
+          url: () => listening.url,
+          authUrl: config.authUrl,
+          authenticator,
+        })
+      : undefined;
     const app = createApp({
       db,
       service,
@@ -74,6 +87,7 @@ export async function start(
       readiness: { auth_jwks: () => verifier.keysAvailable() },
       logger,
       responseCheck: options.responseCheck ?? 'log',
+      providerStates,
     });
     const server = createServer(app);
     const gateway = attachGateway(server, {

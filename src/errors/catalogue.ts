@@ -32,6 +32,14 @@ export const errorCatalogue = {
   },
   invalid_json: { status: 400, title: 'The frame is not valid JSON' },
   unknown_frame: { status: 400, title: 'The frame type is not known' },
+  provider_state_unknown: {
+    status: 400,
+    title: 'The service knows no provider state of this name',
+  },
+  provider_state_failed: {
+    status: 422,
+    title: 'The provider state cannot be set up with what it was given',
+  },
   auth_unavailable: { status: 503, title: 'auth-service could not be asked' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   internal_error: { status: 500, title: 'Internal error' },

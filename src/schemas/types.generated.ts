@@ -211,6 +211,7 @@ export interface SchemaTypes {
   'events/tool-executing': ToolExecuting;
   'events/unsubscribe': UnsubscribeFrame;
   'events/unsubscribed': UnsubscribedFrame;
+  'pact/provider-state-change': ProviderStateChange;
 }
 /**
  * The body of POST /auth/introspect (RFC 7662, sent as JSON), authenticated with service credentials. Closed.
@@ -841,4 +842,24 @@ export interface SubscribedFrame {
 export interface UnsubscribedFrame {
   type: 'unsubscribed';
   thread_id: Uuid;
+}
+/**
+ * The body of POST /_pact/provider-states, as Pact's verifier sends it to a provider's state-change URL (with the state in the body): set up or tear down one provider state of the interaction about to be verified. Open, since Pact versions add fields (consumer, states).
+ */
+export interface ProviderStateChange {
+  /**
+   * The state's name as the contract gives it; empty for an interaction without states.
+   */
+  state: string;
+  /**
+   * The state's parameters; absent when it has none.
+   */
+  params?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * setup before the interaction, teardown after it.
+   */
+  action: 'setup' | 'teardown';
+  [k: string]: unknown | undefined;
 }

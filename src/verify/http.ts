@@ -1,5 +1,5 @@
 import type { VerificationReport } from './results.js';
-import { prepareStates, type StateModule } from './states.js';
+import { statesAt } from './states.js';
 import { verifyWithPact, type PactSource } from './verifier.js';
 
 export interface HttpVerificationOptions {
@@ -8,16 +8,18 @@ export interface HttpVerificationOptions {
   providerBaseUrl: string;
   source: PactSource;
   consumers: string[];
-  states: StateModule[];
+  /** Where the provider serves its states (POST {state, params, action}); none without one. */
+  statesUrl?: string;
 }
 
 /**
  * Verifies an HTTP provider with Pact's own verifier: each interaction's states
- * are set up through the provider's store and its real service (tokens are
- * minted by the real auth-service and reach the request through the contract's
- * fromProviderState values), the request is replayed against the service, and
- * what the service left behind is removed before the next interaction.
+ * are set up by the provider at its state URL (tokens are minted by the real
+ * auth-service and reach the request through the contract's fromProviderState
+ * values), the request is replayed against the service, and the states are
+ * torn down before the next interaction.
  */
 export function verifyHttpProvider(options: HttpVerificationOptions): Promise<VerificationReport> {
-  return verifyWithPact({ ...options, states: prepareStates(options.states) });
+  const { statesUrl, ...rest } = options;
+  return verifyWithPact({ ...rest, states: statesAt(options.provider, statesUrl) });
 }

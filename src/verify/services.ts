@@ -1,19 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { authProviderStates } from '../../providers/auth/provider-states.js';
 import { loadAuthConfig } from '../../providers/auth/config.js';
 import { start as startAuth } from '../../providers/auth/server.js';
-import { backendProviderStates } from '../../providers/backend/provider-states.js';
 import { loadBackendConfig } from '../../providers/backend/config.js';
 import { start as startBackend } from '../../providers/backend/server.js';
 import type { Mesh } from '../contracts/mesh.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
-import { createPool } from '../runtime/db.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { startPostgres } from '../runtime/postgres.js';
 import { Supervisor } from '../runtime/supervisor.js';
-import type { StateModule } from './states.js';
 
-/** A provider's real service, running for verification, with the states it can be put in. */
+/** A provider's real service, running for verification, and where it serves its states. */
 export interface ProviderUnderVerification {
   provider: string;
   kind: 'http' | 'message';
@@ -21,9 +17,13 @@ export interface ProviderUnderVerification {
   url: string;
   /** For a provider of WebSocket frames: its /ws endpoint. */
   wsUrl?: string;
-  states: StateModule[];
+  /** Its state-change endpoint (Pact's protocol): the services run with PACT_PROVIDER_STATES=on. */
+  statesUrl: string;
   close(): Promise<void>;
 }
+
+/** Where the built-in services serve their states, as contracts/mesh.yaml's `states: { url }` says. */
+const STATES_PATH = '/_pact/provider-states';
 
 export interface StartProviderOptions {
   /** An external Postgres to create scratch databases on; embedded Postgres otherwise. */
@@ -54,13 +54,11 @@ export async function startProvider(
   const supervisor = new Supervisor();
   try {
     const auth = await startAuthService(supervisor, options);
-    if (service === 'auth')
-      return provider(name, pacticipant.kind, supervisor, { url: auth.url, states: [auth.states] });
+    if (service === 'auth') return provider(name, pacticipant.kind, supervisor, { url: auth.url });
     const backend = await startBackendService(supervisor, auth, options);
     return provider(name, pacticipant.kind, supervisor, {
       url: backend.url,
       wsUrl: backend.wsUrl,
-      states: [auth.states, backend.states],
     });
   } catch (error) {
     await supervisor.stop();
@@ -72,12 +70,13 @@ function provider(
   name: string,
   kind: 'http' | 'message',
   supervisor: Supervisor,
-  started: { url: string; wsUrl?: string; states: StateModule[] },
+  started: { url: string; wsUrl?: string },
 ): ProviderUnderVerification {
   return {
     provider: name,
     kind,
     ...started,
+    statesUrl: `${started.url}${STATES_PATH}`,
     async close() {
       const problems = await supervisor.stop();
       if (problems.length > 0) throw new AggregateError(problems, 'stopping the services failed');
@@ -98,20 +97,12 @@ async function startAuthService(supervisor: Supervisor, options: StartProviderOp
   const connectionString = await database(supervisor, options);
   // Only this verification's backend-api knows the secret.
   const client = `backend-api:${randomBytes(24).toString('base64url')}`;
-  const config = loadAuthConfig({ AUTH_INTROSPECTION_CLIENTS: client });
+  const config = loadAuthConfig({ AUTH_INTROSPECTION_CLIENTS: client, PACT_PROVIDER_STATES: 'on' });
   const running = supervisor.own(
     'auth-service',
     await startAuth(config, { connectionString, logger: options.logger ?? silentLogger }),
   );
-  // Started after the service, so it closes before the service's own pool.
-  const db = createPool(connectionString, { max: 2 });
-  supervisor.own('auth-service states', { close: () => db.end() });
-  const states = authProviderStates({
-    db,
-    url: running.url,
-    introspectionClients: config.introspectionClients,
-  });
-  return { url: running.url, client, states };
+  return { url: running.url, client };
 }
 
 async function startBackendService(
@@ -125,13 +116,12 @@ async function startBackendService(
     BACKEND_AUTH_CLIENT: auth.client,
     // Verification watches whole runs; pauses between events would only slow it down.
     RUNNER_STEP_DELAY_MS: '0',
+    // backend-api's account states are auth-service's, forwarded to its state endpoint.
+    PACT_PROVIDER_STATES: 'on',
   });
   const running = supervisor.own(
     'backend-api',
     await startBackend(config, { connectionString, logger: options.logger ?? silentLogger }),
   );
-  const db = createPool(connectionString, { max: 2 });
-  supervisor.own('backend-api states', { close: () => db.end() });
-  const states = backendProviderStates({ db, url: running.url });
-  return { url: running.url, wsUrl: running.wsUrl, states };
+  return { url: running.url, wsUrl: running.wsUrl };
 }

@@ -1,48 +1,79 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { listen } from '../runtime/listen.js';
-import { prepareStates, StateError, type ProviderState } from './states.js';
+import { statesAt } from './states.js';
 import { verifyWithPact } from './verifier.js';
 
-// The seam to Pact's verifier on a tiny real provider: results come back per
-// interaction, with the verifier's own mismatch text.
+// The seam to Pact's verifier on a tiny real provider that serves its states
+// over HTTP: results come back per interaction, with the verifier's own
+// mismatch text, and state problems by name.
 
 const pact = join(import.meta.dirname, '__fixtures__/shop-catalog.json');
+const STATES_PATH = '/_pact/provider-states';
 
-async function catalog(item: Record<string, unknown>, missingStatus = 404) {
-  const items = new Map<string, Record<string, unknown>>();
-  const server = createServer((req, res) => {
-    const found = req.url === '/items/1' ? items.get('1') : undefined;
-    res.statusCode = found ? 200 : missingStatus;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(found ?? {}));
-  });
-  const running = await listen(server);
-  return { running, seed: () => items.set('1', item), items };
+interface Change {
+  state: string;
+  params?: Record<string, unknown>;
+  action: string;
 }
 
-const statesOf = (states: Record<string, ProviderState>, reset = () => Promise.resolve()) =>
-  prepareStates([{ states, reset }]);
+/** The catalog provider; its state endpoint knows `known`, and fails a state named in `failing`. */
+async function catalog(
+  item: Record<string, unknown>,
+  options: { missingStatus?: number; known?: string[]; failing?: string } = {},
+) {
+  const { missingStatus = 404, known = ['an item exists'], failing } = options;
+  const items = new Map<string, Record<string, unknown>>();
+  const changes: Change[] = [];
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    res.statusCode = status;
+    res.setHeader('content-type', status < 400 ? 'application/json' : 'application/problem+json');
+    res.end(JSON.stringify(body));
+  };
+  const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === STATES_PATH) {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => {
+        const change = JSON.parse(text) as Change;
+        changes.push(change);
+        if (change.action === 'teardown') return (items.clear(), send(res, 200, {}));
+        if (!known.includes(change.state))
+          return send(res, 400, {
+            code: 'provider_state_unknown',
+            detail: `no provider state is named "${change.state}" (known: ${known.join(', ')})`,
+          });
+        if (change.state === failing)
+          return send(res, 422, { code: 'provider_state_failed', detail: 'the shelf is gone' });
+        items.set('1', item);
+        send(res, 200, { item_id: '1' });
+      });
+      return;
+    }
+    const found = req.url === '/items/1' ? items.get('1') : undefined;
+    send(res, found ? 200 : missingStatus, found ?? {});
+  });
+  const running = await listen(server);
+  return { running, items, changes, statesUrl: `${running.url}${STATES_PATH}` };
+}
+
+const verify = (provider: Awaited<ReturnType<typeof catalog>>) =>
+  verifyWithPact({
+    provider: 'catalog',
+    providerBaseUrl: provider.running.url,
+    source: { files: [pact] },
+    consumers: ['shop'],
+    states: statesAt('catalog', provider.statesUrl),
+  });
 
 describe('verifyWithPact', () => {
-  it('passes each interaction the provider honours, setting up its states', async () => {
-    const { running, seed, items } = await catalog({ name: 'lamp', price: 25 });
-    const seen: unknown[] = [];
-    const states = statesOf(
-      { 'an item exists': { setup: (params) => (seen.push(params), seed(), Promise.resolve()) } },
-      () => (items.clear(), Promise.resolve()),
-    );
+  it('passes each interaction the provider honours, setting its states up and down over HTTP', async () => {
+    const provider = await catalog({ name: 'lamp', price: 25 });
     try {
-      const report = await verifyWithPact({
-        provider: 'catalog',
-        providerBaseUrl: running.url,
-        source: { files: [pact] },
-        consumers: ['shop'],
-        states,
-      });
+      const report = await verify(provider);
       expect(report.success).toBe(true);
       expect(report.problems).toEqual([]);
-      expect(items.size).toBe(0);
+      expect(provider.items.size).toBe(0);
       expect(report.interactions).toEqual([
         { consumer: 'shop', description: 'a request for an item', success: true, mismatches: [] },
         {
@@ -52,22 +83,20 @@ describe('verifyWithPact', () => {
           mismatches: [],
         },
       ]);
-      expect(seen).toEqual([{ name: 'lamp' }]);
+      // Pact's own protocol; the empty state of the stateless interaction is not forwarded.
+      expect(provider.changes).toEqual([
+        { state: 'an item exists', params: { name: 'lamp' }, action: 'setup' },
+        { state: 'an item exists', params: { name: 'lamp' }, action: 'teardown' },
+      ]);
     } finally {
-      await running.close();
+      await provider.running.close();
     }
   }, 60_000);
 
   it('reports what broke, interaction by interaction', async () => {
-    const { running, seed } = await catalog({ title: 'lamp', price: 25 }, 410);
+    const provider = await catalog({ title: 'lamp', price: 25 }, { missingStatus: 410 });
     try {
-      const report = await verifyWithPact({
-        provider: 'catalog',
-        providerBaseUrl: running.url,
-        source: { files: [pact] },
-        consumers: ['shop'],
-        states: statesOf({ 'an item exists': { setup: () => (seed(), Promise.resolve()) } }),
-      });
+      const report = await verify(provider);
       expect(report.success).toBe(false);
       const [item, missing] = report.interactions;
       expect(item?.success).toBe(false);
@@ -77,47 +106,33 @@ describe('verifyWithPact', () => {
       expect(missing?.mismatches.join('\n')).toMatch(/expected 404 but was 410/i);
       expect(report.output).not.toContain('\u001b[');
     } finally {
-      await running.close();
+      await provider.running.close();
     }
   }, 60_000);
 
-  it('fails on a provider state it does not know, naming it', async () => {
-    const { running } = await catalog({ name: 'lamp', price: 25 });
+  it('fails on a provider state the provider does not know, naming it', async () => {
+    const provider = await catalog({ name: 'lamp', price: 25 }, { known: ['an item is sold out'] });
     try {
-      const report = await verifyWithPact({
-        provider: 'catalog',
-        providerBaseUrl: running.url,
-        source: { files: [pact] },
-        consumers: ['shop'],
-        states: statesOf({ 'an item is sold out': { setup: () => Promise.resolve() } }),
-      });
+      const report = await verify(provider);
       expect(report.success).toBe(false);
       expect(report.problems).toEqual([
         'no provider state is named "an item exists" (known: an item is sold out)',
       ]);
     } finally {
-      await running.close();
+      await provider.running.close();
     }
   }, 60_000);
 
   it('fails when a provider state cannot be set up, saying why', async () => {
-    const { running } = await catalog({ name: 'lamp', price: 25 });
+    const provider = await catalog({ name: 'lamp', price: 25 }, { failing: 'an item exists' });
     try {
-      const report = await verifyWithPact({
-        provider: 'catalog',
-        providerBaseUrl: running.url,
-        source: { files: [pact] },
-        consumers: ['shop'],
-        states: statesOf({
-          'an item exists': { setup: () => Promise.reject(new StateError('the shelf is gone')) },
-        }),
-      });
+      const report = await verify(provider);
       expect(report.success).toBe(false);
       expect(report.problems).toEqual([
         'provider state "an item exists" failed: the shelf is gone',
       ]);
     } finally {
-      await running.close();
+      await provider.running.close();
     }
   }, 60_000);
 });

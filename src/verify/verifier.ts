@@ -1,6 +1,6 @@
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
 import { parseVerifierJson, type VerificationReport } from './results.js';
-import type { PreparedStates, StateParams } from './states.js';
+import type { ProviderStates, StateParams } from './states.js';
 
 // The one seam between meshpact and Pact's provider verifier (the Rust core
 // through pact-js): everything else speaks VerificationReport.
@@ -26,8 +26,8 @@ export interface VerifyOptions {
   providerBaseUrl?: string;
   source: PactSource;
   consumers: string[];
-  /** Provider states by name; reset runs before and after each interaction. */
-  states: Pick<PreparedStates, 'setup' | 'reset' | 'problems'>;
+  /** The provider's states, reached at its state URL (states.ts). */
+  states: ProviderStates;
   /** For message pacts: each interaction's description, and how to produce its message. */
   messages?: { descriptions: Iterable<string>; produce: (description: string) => Promise<unknown> };
 }
@@ -37,15 +37,21 @@ const objectProtocol = new Set(['toJSON', 'then', 'constructor', 'valueOf', 'toS
 
 export async function verifyWithPact(options: VerifyOptions): Promise<VerificationReport> {
   const { states, messages } = options;
-  // Every state name gets a handler, so an unknown one is reported rather than
-  // skipped with a warning; failures are recorded here, since pact-js would log
-  // them and answer the verifier as if the state had been set up.
+  // Every state name gets a handler that forwards it to the provider's state
+  // URL, so an unknown one is reported rather than skipped with a warning, and
+  // failures are recorded here, since pact-js would log them and answer the
+  // verifier as if the state had been set up. (pact-js's providerStatesSetupUrl
+  // would send them straight to the provider, but then no values would reach
+  // the message producers, and no failure the report.)
   const stateHandlers = new Proxy(
     {},
     {
       get: (_target, name) =>
         typeof name === 'string' && !objectProtocol.has(name)
-          ? { setup: async (params: unknown) => states.setup(name, (params ?? {}) as StateParams) }
+          ? {
+              setup: (params: unknown) => states.setup(name, (params ?? {}) as StateParams),
+              teardown: (params: unknown) => states.teardown(name, (params ?? {}) as StateParams),
+            }
           : undefined,
     },
   );
@@ -62,8 +68,7 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     ...(options.providerBaseUrl ? { providerBaseUrl: options.providerBaseUrl } : {}),
     logLevel: 'error',
     stateHandlers,
-    beforeEach: () => states.reset(),
-    afterEach: () => states.reset(),
+    beforeEach: () => Promise.resolve(states.begin()),
     ...(messageProviders ? { messageProviders } : {}),
     ...sourceOptions(options.source),
   };

@@ -30,7 +30,7 @@ export async function verifyProvider(
     ...(options.logger ? { logger: options.logger } : {}),
   });
   try {
-    const common = { provider, source: options.source, consumers, states: running.states };
+    const common = { provider, source: options.source, consumers, statesUrl: running.statesUrl };
     if (running.kind === 'message') {
       if (!running.wsUrl) throw new Error(`${provider} is served by no WebSocket endpoint`);
       return await verifyMessageProvider({ ...common, wsUrl: running.wsUrl });

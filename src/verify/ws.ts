@@ -3,7 +3,7 @@ import { checkFlow, describeFlowProblem } from './flow-rules.js';
 import { expectedMessages } from './pact-documents.js';
 import type { VerificationReport } from './results.js';
 import { driveRun, GatewaySocket } from './socket-driver.js';
-import { prepareStates, type StateContext, type StateModule } from './states.js';
+import { need, statesAt, type StateValues } from './states.js';
 import { verifyWithPact, type PactSource } from './verifier.js';
 
 // backend-events is verified by the real /ws gateway: for each message
@@ -19,7 +19,8 @@ export interface MessageVerificationOptions {
   wsUrl: string;
   source: PactSource;
   consumers: string[];
-  states: StateModule[];
+  /** Where the provider serves its states (POST {state, params, action}); none without one. */
+  statesUrl?: string;
   /** How long to wait for a frame or a whole run. */
   timeoutMs?: number;
 }
@@ -39,7 +40,7 @@ export async function verifyMessageProvider(
   options: MessageVerificationOptions,
 ): Promise<VerificationReport> {
   const expected = await expectedMessages(options.source, options.provider);
-  const states = prepareStates(options.states);
+  const states = statesAt(options.provider, options.statesUrl);
   const findings = new Map<string, string[]>();
   const report = await verifyWithPact({
     provider: options.provider,
@@ -53,7 +54,7 @@ export async function verifyMessageProvider(
         try {
           produced = await produceFrame(
             { wsUrl: options.wsUrl, timeoutMs: options.timeoutMs ?? 15_000 },
-            states.context,
+            states.values,
             description,
             expected.get(description),
           );
@@ -90,14 +91,14 @@ interface Gateway {
  */
 export async function produceFrame(
   gateway: Gateway,
-  context: StateContext,
+  values: StateValues,
   description: string,
   expected: unknown,
 ): Promise<Produced> {
-  const token = context.need<string>('access_token', description);
+  const token = need<string>(values, 'access_token', description);
   const socket = await GatewaySocket.open(gateway.wsUrl, token);
   try {
-    return await produce(socket, gateway.timeoutMs, context, description, expected);
+    return await produce(socket, gateway.timeoutMs, values, description, expected);
   } finally {
     await socket.close();
   }
@@ -106,7 +107,7 @@ export async function produceFrame(
 async function produce(
   socket: GatewaySocket,
   timeoutMs: number,
-  context: StateContext,
+  values: StateValues,
   description: string,
   expected: unknown,
 ): Promise<Produced> {
@@ -119,9 +120,9 @@ async function produce(
     const { events, accepted } = await driveRun(
       socket,
       {
-        threadId: context.need<string>('thread_id', description),
-        agentName: (context.values.agent_name as string | undefined) ?? DEFAULT_RUN.agentName,
-        input: (context.values.run_input as string | undefined) ?? DEFAULT_RUN.input,
+        threadId: need<string>(values, 'thread_id', description),
+        agentName: (values.agent_name as string | undefined) ?? DEFAULT_RUN.agentName,
+        input: (values.run_input as string | undefined) ?? DEFAULT_RUN.input,
         ...(requestId ? { requestId } : {}),
       },
       timeoutMs,
@@ -144,7 +145,7 @@ async function produce(
     }
     case 'subscribed':
     case 'unsubscribed': {
-      const threadId = context.need<string>('thread_id', description);
+      const threadId = need<string>(values, 'thread_id', description);
       socket.send({ type: 'subscribe', thread_id: threadId });
       if (type === 'subscribed') return next((frame) => frame.type === type);
       await socket.waitFor((frame) => frame.type === 'subscribed', timeoutMs);
@@ -157,7 +158,7 @@ async function produce(
       return { message: accepted, problems: [...schemaProblems(accepted), ...problems] };
     }
     case 'error':
-      provokeError(socket, context, description, wanted.code);
+      provokeError(socket, values, description, wanted.code);
       return next((frame) => frame.type === 'error');
   }
   if (typeof type === 'string' && agentEvents.has(type)) {
@@ -175,7 +176,7 @@ async function produce(
 /** Sends what makes the gateway answer with an error frame of `code`. */
 function provokeError(
   socket: GatewaySocket,
-  context: StateContext,
+  values: StateValues,
   description: string,
   code: unknown,
 ): void {
@@ -191,7 +192,7 @@ function provokeError(
     case 'run_not_found':
       return socket.send({
         type: 'subscribe',
-        thread_id: context.need<string>('thread_id', description),
+        thread_id: need<string>(values, 'thread_id', description),
         run_id: '00000000-0000-4000-8000-000000000000',
       });
     default:

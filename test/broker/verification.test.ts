@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
 import { listen } from '../../src/runtime/listen.js';
-import { prepareStates } from '../../src/verify/states.js';
+import { statesAt } from '../../src/verify/states.js';
 import { verifyWithPact } from '../../src/verify/verifier.js';
 import { pactBroker } from '../support/pact-broker-cli.js';
 import { publishResult } from '../support/pacts.js';
@@ -17,7 +17,10 @@ const fixture = join(import.meta.dirname, '../../src/verify/__fixtures__/shop-ca
 async function catalog(broken: boolean) {
   const server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    if (req.url === '/items/1') {
+    if (req.url === '/_pact/provider-states') {
+      req.resume();
+      res.end('{}');
+    } else if (req.url === '/items/1') {
       res.end(JSON.stringify(broken ? { title: 'lamp', price: 25 } : { name: 'lamp', price: 25 }));
     } else {
       res.statusCode = 404;
@@ -52,12 +55,7 @@ describe('the pact-js Verifier and the broker', () => {
         provider: 'catalog',
         providerBaseUrl: provider.url,
         consumers: ['shop'],
-        states: prepareStates([
-          {
-            states: { 'an item exists': { setup: () => Promise.resolve() } },
-            reset: () => Promise.resolve(),
-          },
-        ]),
+        states: statesAt('catalog', `${provider.url}/_pact/provider-states`),
         source: {
           brokerUrl: broker.url,
           consumerVersionSelectors: [{ mainBranch: true }],

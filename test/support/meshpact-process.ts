@@ -60,6 +60,16 @@ export function startMeshpact(
   return follow(child);
 }
 
+/** Starts a script of the built tree (e.g. `dist/providers/auth/main.js`) with only `env` set, besides PATH. */
+export function startBuilt(script: string, env: Record<string, string> = {}): LongRunning {
+  const child = spawn(process.execPath, [join(root, script)], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return follow(child);
+}
+
 /**
  * Starts a meshpact command on a real pseudo-terminal (util-linux `script`), as
  * a person at a terminal runs it: stdout is a TTY, and what the test types

@@ -23,7 +23,7 @@ async function verifyBroken(
       consumers: mesh.contracts
         .filter((pair) => pair.provider === provider.provider)
         .map((pair) => pair.consumer),
-      states: provider.states,
+      statesUrl: provider.statesUrl,
     });
   } finally {
     await proxy.close();

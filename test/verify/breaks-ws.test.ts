@@ -27,7 +27,7 @@ describe('verification of a broken backend-events', () => {
         wsUrl: proxy.wsUrl,
         source: { files: pactFilesOf(mesh, 'backend-events') },
         consumers: ['web-app'],
-        states: events.states,
+        statesUrl: events.statesUrl,
       });
     } finally {
       await proxy.close();
