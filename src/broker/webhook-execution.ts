@@ -1,4 +1,5 @@
 import type { Clock } from '../runtime/clock.js';
+import { withoutQuotedValues } from '../runtime/logger.js';
 import type { RenderedRequest } from './webhook-template.js';
 import { hostAllowed, redactedHeaders, type WebhookSettings } from './webhook-rules.js';
 
@@ -112,9 +113,11 @@ export async function executeWebhook(
   return { ...result, request: shown, logs: `${lines.join('\n')}\n` };
 }
 
+/** Without quoted values: fetch quotes a header value it refuses, e.g. an Authorization header holding a newline. */
 function describe(error: unknown): string {
   const cause = (error as { cause?: { message?: unknown; code?: unknown } }).cause;
   const base = error instanceof Error ? error.message : String(error);
-  if (cause && typeof cause.message === 'string') return `${base}: ${cause.message}`;
-  return base;
+  return withoutQuotedValues(
+    cause && typeof cause.message === 'string' ? `${base}: ${cause.message}` : base,
+  );
 }

@@ -99,6 +99,7 @@ Examples:
                   logLevel: config.logLevel,
                 },
                 controller.signal,
+                process.stderr,
               ),
           },
           progress ?? silentProgress,

@@ -11,7 +11,6 @@ import {
 } from '../verify/pact-source.js';
 import { reportLines } from '../verify/report-lines.js';
 import type { PactSource } from '../verify/verifier.js';
-import { verifyProvider } from '../verify/verify-provider.js';
 import { addBrokerOptions, brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
 
@@ -76,6 +75,9 @@ Examples:
       const runtime = loadRuntimeConfig(context.env);
       const source = pactSource(context, options);
 
+      // Loaded only here: Pact's native core logs to stdout as it loads (at the LOG_LEVEL it
+      // reads too), which would otherwise land in every command's output, `run --json`'s too.
+      const { verifyProvider } = await import('../verify/verify-provider.js');
       const report = await verifyProvider(mesh, options.provider, {
         source,
         ...(runtime.databaseUrl ? { databaseUrl: runtime.databaseUrl } : {}),

@@ -37,7 +37,8 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
 /**
  * The one place an error becomes an HTTP response: RFC 9457 problem+json with
  * the error's stable code and the request's trace id. Unexpected errors are
- * logged with that trace id and answered without their message.
+ * logged with that trace id and code (see serializeError for what of them is
+ * kept) and answered without their message.
  */
 export function problemHandler(
   logger: Logger,
@@ -49,17 +50,14 @@ export function problemHandler(
       return;
     }
     const trace = String(res.locals.traceId ?? '');
+    const problem = toProblem(error, { instance: req.originalUrl, traceId: trace });
     if (!(error instanceof MeshpactError) || error.status >= 500) {
       logger.error(
-        { err: error, trace_id: trace, method: req.method, path: req.path },
+        { err: error, trace_id: trace, code: problem.code, method: req.method, path: req.path },
         'request failed',
       );
     }
-    sendProblem(
-      res,
-      toProblem(error, { instance: req.originalUrl, traceId: trace }),
-      options.mediaType?.(req),
-    );
+    sendProblem(res, problem, options.mediaType?.(req));
   };
 }
 

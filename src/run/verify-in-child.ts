@@ -17,11 +17,14 @@ export interface VerifyRequest {
 
 /**
  * Runs verify-worker.js (the compiled one, beside this file) for one provider
- * and returns its report; the verifier's own output is kept, not printed.
+ * and returns its report. The verifier's own output (its standard output) is
+ * kept, not printed; the logs of the services it starts (standard error) also
+ * go to `logs`, as the logs of the rest of the run do.
  */
 export async function verifyInChild(
   request: Omit<VerifyRequest, 'resultFile'>,
   signal?: AbortSignal,
+  logs?: { write(chunk: Buffer): unknown },
 ): Promise<VerificationReport> {
   const dir = mkdtempSync(join(tmpdir(), 'meshpact-verify-'));
   const resultFile = join(dir, 'report.json');
@@ -40,7 +43,10 @@ export async function verifyInChild(
       const stop = () => child.kill('SIGTERM');
       signal?.addEventListener('abort', stop, { once: true });
       child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => {
+        output.push(chunk);
+        logs?.write(chunk);
+      });
       child.once('error', reject);
       child.once('close', (status) => {
         signal?.removeEventListener('abort', stop);
