@@ -26,13 +26,13 @@ export function textIssue(text: string): string | undefined {
   return undefined;
 }
 
-interface Node {
-  value: unknown;
+/** An array or object still to walk; leaves are checked as their container is. */
+interface Container {
+  value: object;
   depth: number;
-  parent: Node | undefined;
-  key: string;
-  /** What is wrong with `key`: reported at the parent, and the value is not walked. */
-  keyIssue?: string;
+  parent: Container | undefined;
+  /** Its index or key in `parent`. */
+  key: number | string;
 }
 
 /**
@@ -40,66 +40,74 @@ interface Node {
  * textIssue refuses, or an array or object nested deeper than `maxDepth`
  * (the root object is at depth 1). Paths are JSON Pointers (`/metadata/a`),
  * under `at` for a document inside another; a bad key is reported at its
- * object, so the path never carries the bad text.
+ * object, so the path never carries the bad text. Only containers are kept
+ * on the stack, so the walk costs about what JSON.parse did.
  */
 export function jsonTextIssues(
   value: unknown,
   options: { maxDepth: number; at?: string },
 ): ValidationIssue[] {
-  const pointer = (node: Node) => pointerOf(node, options.at ?? '');
+  const prefix = options.at ?? '';
   const issues: ValidationIssue[] = [];
-  const stack: Node[] = [{ value, depth: 0, parent: undefined, key: '' }];
-  while (stack.length > 0 && issues.length < MAX_ISSUES) {
-    const node = stack.pop()!;
-    if (node.keyIssue) {
-      issues.push({ path: pointer(node.parent!), message: `has a key that ${node.keyIssue}` });
-      continue;
+  const stack: Container[] = [];
+  const full = () => issues.length >= MAX_ISSUES;
+  /** Checks one value; a container within the bound is queued in `into`. */
+  const visit = (
+    child: unknown,
+    depth: number,
+    parent: Container | undefined,
+    key: number | string,
+    into: Container[],
+  ) => {
+    if (typeof child === 'string') {
+      const issue = textIssue(child);
+      if (issue) issues.push({ path: pointer(prefix, parent, key), message: issue });
+    } else if (child !== null && typeof child === 'object') {
+      if (depth > options.maxDepth)
+        issues.push({
+          path: pointer(prefix, parent, key),
+          message: `nests deeper than ${options.maxDepth} levels of arrays and objects`,
+        });
+      else into.push({ value: child, depth, parent, key });
     }
-    const { value: current } = node;
-    if (typeof current === 'string') {
-      const issue = textIssue(current);
-      if (issue) issues.push({ path: pointer(node), message: issue });
-      continue;
+  };
+  visit(value, 1, undefined, '', stack);
+  const queued: Container[] = [];
+  while (stack.length > 0 && !full()) {
+    const container = stack.pop()!;
+    const depth = container.depth + 1;
+    queued.length = 0;
+    if (Array.isArray(container.value)) {
+      const items = container.value as unknown[];
+      for (let i = 0; i < items.length && !full(); i++)
+        visit(items[i], depth, container, i, queued);
+    } else {
+      const record = container.value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (full()) break;
+        const keyIssue = textIssue(key);
+        if (keyIssue)
+          issues.push({
+            path: pointer(prefix, container.parent, container.key),
+            message: `has a key that ${keyIssue}`,
+          });
+        else visit(record[key], depth, container, key, queued);
+      }
     }
-    if (current === null || typeof current !== 'object') continue;
-    const depth = node.depth + 1;
-    if (depth > options.maxDepth) {
-      issues.push({
-        path: pointer(node),
-        message: `nests deeper than ${options.maxDepth} levels of arrays and objects`,
-      });
-      continue;
-    }
-    // Children are pushed last first, so issues come in document order.
-    if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--)
-        stack.push({ value: current[i], depth, parent: node, key: String(i) });
-      continue;
-    }
-    const record = current as Record<string, unknown>;
-    const keys = Object.keys(record);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i]!;
-      const keyIssue = textIssue(key);
-      stack.push({
-        value: record[key],
-        depth,
-        parent: node,
-        key,
-        ...(keyIssue ? { keyIssue } : {}),
-      });
-    }
+    // Last first, so nested containers are walked in document order.
+    for (let i = queued.length - 1; i >= 0; i--) stack.push(queued[i]!);
   }
-  return issues;
+  return issues.slice(0, MAX_ISSUES);
 }
 
-function pointerOf(node: Node, prefix: string): string {
-  const segments: string[] = [];
-  for (let at: Node | undefined = node; at?.parent; at = at.parent)
-    segments.push(at.key.replaceAll('~', '~0').replaceAll('/', '~1'));
+/** The JSON Pointer of the value at `key` in `parent`, or of the root when there is no parent. */
+function pointer(prefix: string, parent: Container | undefined, key: number | string): string {
+  const segments: (number | string)[] = [];
+  if (parent) segments.push(key);
+  for (let at: Container | undefined = parent; at?.parent; at = at.parent) segments.push(at.key);
   const inner = segments
     .reverse()
-    .map((segment) => `/${segment}`)
+    .map((segment) => `/${String(segment).replaceAll('~', '~0').replaceAll('/', '~1')}`)
     .join('');
   const path = `${prefix}${inner}` || '/';
   return path.length <= MAX_PATH ? path : `${path.slice(0, MAX_PATH - 1)}…`;
