@@ -6,6 +6,7 @@ import { healthRoutes } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
 import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
+import { urlGuard } from '../../src/http/url-guard.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import type {
@@ -41,7 +42,7 @@ export function createApp(deps: AuthAppDeps): Express {
   const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
   const app = express();
   app.disable('x-powered-by');
-  app.use(traceId, ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(traceId, urlGuard, ...jsonBody({ limit: BODY_LIMIT }));
 
   const bearer: RequestHandler = async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);

@@ -55,6 +55,13 @@ export async function register(
   return schemaRegistry().validator('auth/token-response').assert(answer.body);
 }
 
+/** A validation_failed problem's `errors`, one `path message` line each. */
+export function issueLines(body: Record<string, unknown>): string[] {
+  return (body.errors as { path: string; message: string }[]).map(
+    (issue) => `${issue.path} ${issue.message}`,
+  );
+}
+
 /** Expects an RFC 9457 problem with this status and code. */
 export function expectProblem(answer: Answer, status: number, code: string): void {
   expect({ status: answer.status, code: answer.body.code }).toEqual({ status, code });

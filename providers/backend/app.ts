@@ -6,6 +6,7 @@ import { healthRoutes, type ReadinessCheck } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
 import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
+import { urlGuard } from '../../src/http/url-guard.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import type {
   MessageCreateRequest,
@@ -67,10 +68,10 @@ export function createApp(deps: BackendAppDeps): Express {
 
   healthRoutes(app, { db: deps.db, reply, checks: deps.readiness });
 
-  // The bearer check comes before the body is read: a caller without a valid
-  // token learns nothing about what the API would make of its body, and the
-  // server reads no body for it.
-  app.use('/api', bearer, ...jsonBody({ limit: BODY_LIMIT }));
+  // The bearer check comes before the URL and the body are read: a caller
+  // without a valid token learns nothing about what the API would make of
+  // them, and the server reads no body for it.
+  app.use('/api', bearer, urlGuard, ...jsonBody({ limit: BODY_LIMIT }));
 
   app
     .route('/api/threads')

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { DEFAULT_MAX_DEPTH, jsonTextIssues, textIssue } from '../../src/http/json-guard.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -114,6 +115,14 @@ export class Connection {
       return;
     }
     const requestId = requestIdOf(frame);
+    // Before the schema: ajv recurses, and start_run's input would reach Postgres.
+    const unstorable = jsonTextIssues(frame, { maxDepth: DEFAULT_MAX_DEPTH });
+    if (unstorable.length > 0) {
+      this.#send(
+        errorFrame(new MeshpactError('validation_failed', formatIssues(unstorable)), requestId),
+      );
+      return;
+    }
     const issues = schemaRegistry().validator('events/client-frame').issues(frame);
     if (issues.length > 0) {
       const unknown = issues.some((issue) => issue.path === '/type');
@@ -250,12 +259,13 @@ export class Connection {
 
 /**
  * The request_id an error frame may echo: any JSON can arrive (`null` too), and
- * an id events/error-frame would refuse (1 to 128 characters) is not echoed.
+ * an id events/error-frame would refuse (1 to 128 characters), or one holding
+ * NUL or a lone surrogate, is not echoed.
  */
 function requestIdOf(frame: unknown): string | undefined {
   if (typeof frame !== 'object' || frame === null) return undefined;
   const id = (frame as { request_id?: unknown }).request_id;
-  if (typeof id !== 'string') return undefined;
+  if (typeof id !== 'string' || textIssue(id) !== undefined) return undefined;
   const length = [...id].length;
   return length >= 1 && length <= 128 ? id : undefined;
 }

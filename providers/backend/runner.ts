@@ -24,11 +24,22 @@ type EventBody = AgentEvent extends infer E
     : never
   : never;
 
+/** What a run's steps write with: each call is one stored, announced event. */
+interface RunEvents {
+  start: (taskDescription: string) => Promise<void>;
+  emit: (body: EventBody) => Promise<void>;
+  finish: (status: RunEnd, finalResponse: string) => Promise<void>;
+}
+
+type RunEnd = 'succeeded' | 'failed' | 'cancelled';
+
 /**
  * Executes agent runs in this process. Each event is written to Postgres with
  * its seq, together with any change of the run's status, in one transaction
  * that also NOTIFYs the gateways; Postgres delivers the notification only on
- * commit, so a gateway never announces an event that is not stored.
+ * commit, so a gateway never announces an event that is not stored. A run
+ * whose event cannot be stored ends as failed (with agent_started first if it
+ * had none yet), never left queued or running without a word.
  */
 export class AgentRunner {
   readonly #options: RunnerOptions;
@@ -64,7 +75,7 @@ export class AgentRunner {
 
   async #execute(run: store.RunRow): Promise<void> {
     const { db, clock } = this.#options;
-    const plan = planRun(run.input);
+    /** The last seq stored: it moves only when an event's transaction commits. */
     let seq = 0;
     const emit = async (body: EventBody, change?: (trx: Queryable, at: Date) => Promise<void>) => {
       const at = clock.now();
@@ -74,7 +85,7 @@ export class AgentRunner {
         run_id: run.id,
         thread_id: run.thread_id,
         agent_name: run.agent_name,
-        seq: ++seq,
+        seq: seq + 1,
         timestamp: at.toISOString(),
       } as AgentEvent;
       await withTransaction(db, async (trx) => {
@@ -82,8 +93,9 @@ export class AgentRunner {
         if (change) await change(trx, at);
         await publishEvent(trx, run.tenant_id, event);
       });
+      seq = event.seq;
     };
-    const finish = (status: 'succeeded' | 'failed' | 'cancelled', finalResponse: string) =>
+    const finish = (status: RunEnd, finalResponse: string) =>
       emit({ type: 'agent_completed', status, final_response: finalResponse }, async (trx, at) => {
         await store.markRunFinished(trx, run.id, { status, finalResponse, at });
         // The answer joins the conversation as the assistant's message.
@@ -100,9 +112,25 @@ export class AgentRunner {
         });
       });
 
-    await emit({ type: 'agent_started', task_description: plan.task }, (trx, at) =>
-      store.markRunStarted(trx, run.id, at),
-    );
+    const start = (taskDescription: string) =>
+      emit({ type: 'agent_started', task_description: taskDescription }, (trx, at) =>
+        store.markRunStarted(trx, run.id, at),
+      );
+
+    try {
+      await this.#steps(run, { start, emit, finish });
+    } catch (error) {
+      this.#options.logger.error({ err: error, run_id: run.id }, 'run failed; ending it');
+      const failure = 'The run failed: one of its events could not be stored.';
+      if (seq === 0) await start(failure);
+      await finish('failed', failure);
+    }
+  }
+
+  /** The run's events, as its input plans them. */
+  async #steps(run: store.RunRow, { start, emit, finish }: RunEvents): Promise<void> {
+    const plan = planRun(run.input);
+    await start(plan.task);
     const results: string[] = [];
     for (let step = 1; step <= plan.thinkingSteps; step++) {
       if (await this.#pause())

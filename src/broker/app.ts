@@ -3,8 +3,9 @@ import { healthRoutes } from '../http/health.js';
 import { jsonBody } from '../http/json-body.js';
 import { notFound, problemHandler, traceId } from '../http/problems.js';
 import { createResponder } from '../http/schema-io.js';
+import { urlGuard } from '../http/url-guard.js';
 import { brokerAccess, type BrokerTokens } from './access.js';
-import type { BrokerDeps } from './context.js';
+import { BROKER_MAX_DEPTH, type BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
@@ -55,7 +56,11 @@ export function createApp(deps: BrokerAppDeps): Express {
     res.setHeader('X-Pact-Broker-Version', 'meshpact');
     next();
   });
-  app.use(brokerAccess(deps.tokens ?? {}), ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(
+    brokerAccess(deps.tokens ?? {}),
+    urlGuard,
+    ...jsonBody({ limit: BODY_LIMIT, maxDepth: BROKER_MAX_DEPTH }),
+  );
   app.use(indexRoutes(deps));
   app.use(publishRoutes(withEvents));
   app.use(pacticipantRoutes(deps));

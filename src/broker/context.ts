@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type pg from 'pg';
-import { MeshpactError } from '../errors/meshpact-error.js';
+import { MeshpactError, validationFailed } from '../errors/meshpact-error.js';
+import { textIssue } from '../http/json-guard.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Queryable } from '../runtime/db.js';
 import type { Logger } from '../runtime/logger.js';
@@ -20,10 +21,19 @@ export interface BrokerDeps {
 
 export const hrefsOf = (deps: BrokerDeps, req: Request): Hrefs => hrefsFor(req, deps.publicUrl);
 
-/** A path parameter, decoded (express 5 gives them decoded). */
+/**
+ * How deep a broker document may nest (bodies, and pact content inside a
+ * publication): a pact holds the request and response bodies of its
+ * interactions, several levels down, so the services' bound is too tight.
+ */
+export const BROKER_MAX_DEPTH = 256;
+
+/** A path parameter, decoded (express 5 gives them decoded); one Postgres cannot store is 422. */
 export function param(req: Request, name: string): string {
   const value = (req.params as Record<string, string | undefined>)[name];
   if (value === undefined) throw new Error(`route has no :${name}`);
+  const issue = textIssue(value);
+  if (issue) throw validationFailed('path', [{ path: `/${name}`, message: issue }]);
   return value;
 }
 

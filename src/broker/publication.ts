@@ -1,8 +1,9 @@
 import { MeshpactError, validationFailed, type ValidationIssue } from '../errors/meshpact-error.js';
+import { jsonTextIssues } from '../http/json-guard.js';
 import { withTransaction } from '../runtime/db.js';
 import type { PublishContractsRequest } from '../schemas/types.generated.js';
 import { canonicalJson, pactContentSha, withInteractionIds } from './content-hash.js';
-import type { BrokerDeps } from './context.js';
+import { BROKER_MAX_DEPTH, type BrokerDeps } from './context.js';
 import type { BrokerEvent, BrokerEventSink } from './events.js';
 import { findOrCreatePacticipant, type PacticipantRow } from './store/pacticipants.js';
 import {
@@ -74,6 +75,12 @@ export function decodeContracts(body: PublishContractsRequest): DecodedContract[
     }
     if (pact === null || typeof pact !== 'object' || Array.isArray(pact)) {
       issues.push({ path: `${at}/content`, message: 'must be a pact: a JSON object' });
+      return undefined;
+    }
+    // The decoded pact is a document of its own, held to the bounds of a body.
+    const unstorable = jsonTextIssues(pact, { maxDepth: BROKER_MAX_DEPTH, at: `${at}/content` });
+    if (unstorable.length > 0) {
+      issues.push(...unstorable);
       return undefined;
     }
     if (pact.consumer?.name !== contract.consumerName)

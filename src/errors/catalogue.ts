@@ -6,6 +6,7 @@
 export const errorCatalogue = {
   validation_failed: { status: 422, title: 'The request does not match its schema' },
   malformed_json: { status: 400, title: 'The request body is not valid JSON' },
+  malformed_url: { status: 400, title: 'The request URL is not percent-encoded UTF-8' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: {
     status: 415,

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../../src/runtime/clock.js';
+import { createPool } from '../../src/runtime/db.js';
+import { silentLogger } from '../../src/runtime/logger.js';
+import { AgentRunner } from './runner.js';
+import * as store from './store.js';
+import { startMeshForTest, type MeshUnderTest } from './testing.js';
+import {
+  createThread,
+  expectWellOrdered,
+  signUp,
+  storedEvents,
+  type User,
+} from './test-support.js';
+
+describe('AgentRunner', () => {
+  let mesh: MeshUnderTest;
+  let alice: User;
+  beforeAll(async () => {
+    mesh = await startMeshForTest();
+    alice = await signUp(mesh, 'alice@example.com');
+  });
+  afterAll(() => mesh.close());
+
+  describe('when an event of a run cannot be stored', () => {
+    it('ends the run as failed, with agent_started first and agent_completed last', async () => {
+      const db = createPool(mesh.auth.postgres.connectionString);
+      try {
+        const thread = await createThread(alice);
+        // Past the edge, which refuses it: jsonb cannot hold the lone surrogate
+        // the run's task description carries, so its very first event fails.
+        const run = await store.insertRun(db, {
+          id: randomUUID(),
+          tenant_id: alice.tenantId,
+          thread_id: thread,
+          agent_name: 'calculator',
+          input: 'Sum \ud800 [calc 1+1]',
+          status: 'queued',
+          final_response: null,
+          created_at: new Date(),
+          started_at: null,
+          completed_at: null,
+        });
+        const runner = new AgentRunner({
+          db,
+          clock: systemClock,
+          logger: silentLogger,
+          stepDelayMs: 0,
+        });
+        runner.start(run);
+        await runner.close();
+
+        const stored = (await alice.api.get(`/api/runs/${run.id}`)).body;
+        expect(stored).toMatchObject({
+          status: 'failed',
+          final_response: 'The run failed: one of its events could not be stored.',
+        });
+        const events = await storedEvents(alice, run.id);
+        expect(expectWellOrdered(events)).toEqual(['agent_started', 'agent_completed']);
+        expect(events.at(-1)).toMatchObject({ status: 'failed' });
+      } finally {
+        await db.end();
+      }
+    });
+  });
+});
