@@ -3,7 +3,7 @@ import { healthRoutes } from '../http/health.js';
 import { jsonBody } from '../http/json-body.js';
 import { notFound, problemHandler, traceId } from '../http/problems.js';
 import { createResponder } from '../http/schema-io.js';
-import { brokerAccess, type BrokerTokens } from './access.js';
+import { brokerAuthentication, type BrokerTokens } from './access.js';
 import type { BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -55,7 +55,7 @@ export function createApp(deps: BrokerAppDeps): Express {
     res.setHeader('X-Pact-Broker-Version', 'meshpact');
     next();
   });
-  app.use(brokerAccess(deps.tokens ?? {}), ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(brokerAuthentication(deps.tokens ?? {}), ...jsonBody({ limit: BODY_LIMIT }));
   app.use(indexRoutes(deps));
   app.use(publishRoutes(withEvents));
   app.use(pacticipantRoutes(deps));

@@ -1,3 +1,4 @@
+import type { Express, RequestHandler } from 'express';
 import type { Clock } from '../runtime/clock.js';
 import { silentLogger } from '../runtime/logger.js';
 import { startPostgres, type PostgresHandle } from '../runtime/postgres.js';
@@ -68,4 +69,43 @@ export async function startBrokerForTest(
     if (owned) await postgres.stop();
     throw error;
   }
+}
+
+export interface BrokerRoute {
+  /** As declared, e.g. `/pacticipants/:name`. */
+  path: string;
+  /** Upper case, e.g. `POST`. */
+  method: string;
+  /** The first handler for that method: `reads` or `writes` (access.ts). */
+  first: RequestHandler;
+}
+
+interface Layer {
+  handle?: { stack?: Layer[] };
+  route?: { path: string | string[]; stack: { method?: string; handle: RequestHandler }[] };
+}
+
+/**
+ * Every path and method the app routes, read from express's router, so that
+ * tests covering "every route" cover a route added later without being told.
+ */
+export function brokerRoutes(app: Express): BrokerRoute[] {
+  const routes: BrokerRoute[] = [];
+  const visit = (layers: Layer[]) => {
+    for (const layer of layers) {
+      if (layer.handle?.stack) visit(layer.handle.stack);
+      if (!layer.route) continue;
+      const paths = [layer.route.path].flat();
+      const seen = new Set<string>();
+      for (const { method, handle } of layer.route.stack) {
+        // `.all(methodNotAllowed(...))` answers the methods a path does not have.
+        if (method === undefined || seen.has(method)) continue;
+        seen.add(method);
+        for (const path of paths)
+          routes.push({ path, method: method.toUpperCase(), first: handle });
+      }
+    }
+  };
+  visit((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return routes;
 }
