@@ -3,7 +3,7 @@ import { healthRoutes } from '../http/health.js';
 import { jsonBody } from '../http/json-body.js';
 import { notFound, problemHandler, traceId } from '../http/problems.js';
 import { createResponder } from '../http/schema-io.js';
-import { brokerAuthentication, type BrokerTokens } from './access.js';
+import { brokerAuthentication, hasTokens, type BrokerTokens } from './access.js';
 import type { BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -24,7 +24,7 @@ export interface BrokerAppDeps extends BrokerDeps {
   tokens?: BrokerTokens;
   /** Told about publications (and later verifications); webhooks are one such sink. */
   events?: BrokerEventSink;
-  /** What webhooks may do; the defaults when unset. */
+  /** What webhooks may do; the defaults when unset (local targets refused when there are tokens). */
   webhooks?: WebhookSettings;
 }
 
@@ -60,7 +60,11 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(publishRoutes(withEvents));
   app.use(pacticipantRoutes(deps));
   app.use(versionRoutes(deps));
-  app.use(webhookRoutes({ ...deps, webhooks: deps.webhooks ?? defaultWebhookSettings }));
+  const webhooks = deps.webhooks ?? {
+    ...defaultWebhookSettings,
+    allowLocal: !hasTokens(deps.tokens ?? {}),
+  };
+  app.use(webhookRoutes({ ...deps, webhooks }));
   app.use(pactRoutes(withEvents));
   app.use(providerPactRoutes(deps));
   app.use(forVerificationRoutes(deps));

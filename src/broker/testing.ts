@@ -17,6 +17,8 @@ export interface BrokerTestOptions {
     schemes?: string[];
     methods?: string[];
     hosts?: string[];
+    /** BROKER_WEBHOOK_ALLOW_LOCAL: needed for a local receiver when the broker has tokens. */
+    allowLocal?: boolean;
     /** Seconds before each retry, e.g. `[0, 0]` for three quick attempts. */
     retrySchedule?: number[];
     timeoutSeconds?: number;
@@ -29,6 +31,9 @@ const webhookEnv = (webhooks: NonNullable<BrokerTestOptions['webhooks']>) => ({
   ...(webhooks.schemes ? { BROKER_WEBHOOK_SCHEMES: webhooks.schemes.join(',') } : {}),
   ...(webhooks.methods ? { BROKER_WEBHOOK_METHODS: webhooks.methods.join(',') } : {}),
   ...(webhooks.hosts ? { BROKER_WEBHOOK_HOSTS: webhooks.hosts.join(',') } : {}),
+  ...(webhooks.allowLocal !== undefined
+    ? { BROKER_WEBHOOK_ALLOW_LOCAL: String(webhooks.allowLocal) }
+    : {}),
   ...(webhooks.retrySchedule
     ? { BROKER_WEBHOOK_RETRY_SCHEDULE: webhooks.retrySchedule.join(',') }
     : {}),

@@ -50,6 +50,7 @@ describe('the read-only broker token', () => {
   beforeAll(async () => {
     broker = await startBrokerForTest({
       env: { PACT_BROKER_TOKEN: WRITE, PACT_BROKER_READ_TOKEN: READ },
+      webhooks: { allowLocal: true },
     });
     db = new pg.Pool({ connectionString: broker.postgres.connectionString, max: 1 });
     dir = mkdtempSync(join(tmpdir(), 'meshpact-access-'));
