@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { bearerToken } from '../http/bearer.js';
+import { checkPathParams } from './request-rules.js';
 
 export interface BrokerTokens {
   /** May read and write. */
@@ -10,7 +11,8 @@ export interface BrokerTokens {
   readToken?: string | undefined;
 }
 
-const reads = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What a request may do, once its token is known. */
+export type Access = 'read' | 'write';
 
 function same(given: string, expected: string | undefined): boolean {
   if (expected === undefined) return false;
@@ -19,24 +21,32 @@ function same(given: string, expected: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+export const hasTokens = (tokens: BrokerTokens): boolean =>
+  tokens.token !== undefined || tokens.readToken !== undefined;
+
 /**
- * No tokens configured: the broker is open (for localhost). Otherwise each
- * request needs a bearer token: the read-write one for anything, the read-only
- * one for reads and for asking which pacts to verify.
+ * Who is asking. No tokens configured: the broker is open (for localhost) and
+ * every request may write. Otherwise each request needs a bearer token (401
+ * without one): the read-write one may write, the read-only one may read.
+ * What a request may do is only recorded here; each route decides with
+ * `reads` or `writes`, so no path shape can grant more than its route allows.
  */
-export function brokerAccess(tokens: BrokerTokens): RequestHandler {
-  const open = tokens.token === undefined && tokens.readToken === undefined;
+export function brokerAuthentication(tokens: BrokerTokens): RequestHandler {
+  const open = !hasTokens(tokens);
   return (req, res, next) => {
-    if (open) return next();
     const given = bearerToken(req.headers.authorization);
-    if (given !== undefined && same(given, tokens.token)) return next();
-    if (given !== undefined && same(given, tokens.readToken)) {
-      const asking = req.method === 'POST' && /\/for-verification$/.test(req.path);
-      if (reads.has(req.method) || asking) return next();
-      throw new MeshpactError(
-        'forbidden',
-        'this token may only read; writing needs the read-write token',
-      );
+    const access: Access | undefined = open
+      ? 'write'
+      : given === undefined
+        ? undefined
+        : same(given, tokens.token)
+          ? 'write'
+          : same(given, tokens.readToken)
+            ? 'read'
+            : undefined;
+    if (access !== undefined) {
+      res.locals.brokerAccess = access;
+      return next();
     }
     res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact-broker"');
     throw new MeshpactError(
@@ -47,3 +57,33 @@ export function brokerAccess(tokens: BrokerTokens): RequestHandler {
     );
   };
 }
+
+function grant(res: Response, needed: Access): void {
+  const access = res.locals.brokerAccess as Access | undefined;
+  if (access === 'write' || (access === 'read' && needed === 'read')) return;
+  throw new MeshpactError(
+    'forbidden',
+    access === 'read'
+      ? 'this token may only read; writing needs the read-write token'
+      : 'the request was not authenticated',
+  );
+}
+
+/**
+ * How every route begins (src/broker/access.test.ts checks that each does):
+ * `reads` for a route any token may call, because it reads or only asks
+ * (pacts for verification); `writes` for one that changes what the broker
+ * holds or makes it call out, for the read-write token only. Then the path
+ * parameters are checked, all of them before the route looks anything up.
+ */
+export const reads: RequestHandler = (req, res, next) => {
+  grant(res, 'read');
+  checkPathParams(req);
+  next();
+};
+
+export const writes: RequestHandler = (req, res, next) => {
+  grant(res, 'write');
+  checkPathParams(req);
+  next();
+};

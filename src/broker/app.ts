@@ -4,7 +4,7 @@ import { jsonBody } from '../http/json-body.js';
 import { notFound, problemHandler, traceId } from '../http/problems.js';
 import { createResponder } from '../http/schema-io.js';
 import { urlGuard } from '../http/url-guard.js';
-import { brokerAccess, type BrokerTokens } from './access.js';
+import { brokerAuthentication, hasTokens, type BrokerTokens } from './access.js';
 import { BROKER_MAX_DEPTH, type BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -25,7 +25,7 @@ export interface BrokerAppDeps extends BrokerDeps {
   tokens?: BrokerTokens;
   /** Told about publications (and later verifications); webhooks are one such sink. */
   events?: BrokerEventSink;
-  /** What webhooks may do; the defaults when unset. */
+  /** What webhooks may do; the defaults when unset (local targets refused when there are tokens). */
   webhooks?: WebhookSettings;
 }
 
@@ -57,7 +57,7 @@ export function createApp(deps: BrokerAppDeps): Express {
     next();
   });
   app.use(
-    brokerAccess(deps.tokens ?? {}),
+    brokerAuthentication(deps.tokens ?? {}),
     urlGuard,
     ...jsonBody({ limit: BODY_LIMIT, maxDepth: BROKER_MAX_DEPTH }),
   );
@@ -65,7 +65,11 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(publishRoutes(withEvents));
   app.use(pacticipantRoutes(deps));
   app.use(versionRoutes(deps));
-  app.use(webhookRoutes({ ...deps, webhooks: deps.webhooks ?? defaultWebhookSettings }));
+  const webhooks = deps.webhooks ?? {
+    ...defaultWebhookSettings,
+    allowLocal: !hasTokens(deps.tokens ?? {}),
+  };
+  app.use(webhookRoutes({ ...deps, webhooks }));
   app.use(pactRoutes(withEvents));
   app.use(providerPactRoutes(deps));
   app.use(forVerificationRoutes(deps));

@@ -34,6 +34,15 @@ const host = (raw: string) => {
     throw new Error(`has "${raw}", which is neither a host name nor *.domain`);
   return raw.toLowerCase();
 };
+/** `true` or `false`; unset leaves the choice to the code reading it. */
+const optionalFlag = (variable: string): Setting<boolean | undefined> => ({
+  variable,
+  parse: (raw) => {
+    if (raw !== 'true' && raw !== 'false') throw new Error(`must be true or false (got "${raw}")`);
+    return raw === 'true';
+  },
+  fallback: () => undefined,
+});
 const seconds = (raw: string) => {
   const value = Number(raw);
   if (!/^\d+(\.\d+)?$/.test(raw) || value > 86_400)
@@ -61,6 +70,8 @@ export function loadBrokerConfig(env: Env) {
     webhookMethods: list('BROKER_WEBHOOK_METHODS', method, ['POST']),
     /** Empty: any host, and responses are left out of logs. Set: only these hosts, and responses are logged. */
     webhookHosts: list('BROKER_WEBHOOK_HOSTS', host, []),
+    /** Whether webhooks may call loopback and link-local addresses; unset: only when the broker has no tokens. */
+    webhookAllowLocal: optionalFlag('BROKER_WEBHOOK_ALLOW_LOCAL'),
     /** Seconds to wait before each retry of a failed webhook; one attempt more than delays. */
     webhookRetrySchedule: list(
       'BROKER_WEBHOOK_RETRY_SCHEDULE',

@@ -6,6 +6,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { Queryable } from '../runtime/db.js';
 import type { Logger } from '../runtime/logger.js';
 import { hrefsFor, type Hrefs } from './hal.js';
+import { pathParam, queryInteger } from './request-rules.js';
 import { findEnvironment, type EnvironmentRow } from './store/environments.js';
 import { findPacticipant, type PacticipantRow } from './store/pacticipants.js';
 import { findVersion, type VersionRow } from './store/versions.js';
@@ -28,13 +29,13 @@ export const hrefsOf = (deps: BrokerDeps, req: Request): Hrefs => hrefsFor(req, 
  */
 export const BROKER_MAX_DEPTH = 256;
 
-/** A path parameter, decoded (express 5 gives them decoded); one Postgres cannot store is 422. */
+/** A path parameter, decoded (express 5 gives them decoded) and checked against its rule; text Postgres cannot store is 422. */
 export function param(req: Request, name: string): string {
   const value = (req.params as Record<string, string | undefined>)[name];
   if (value === undefined) throw new Error(`route has no :${name}`);
   const issue = textIssue(value);
   if (issue) throw validationFailed('path', [{ path: `/${name}`, message: issue }]);
-  return value;
+  return pathParam(name, value);
 }
 
 export async function requirePacticipant(db: Queryable, name: string): Promise<PacticipantRow> {
@@ -66,24 +67,10 @@ export function paging(req: Request): {
   limit: number;
   offset: number;
 } {
-  const query = req.query as Record<string, string | undefined>;
-  const whole = (raw: string | undefined, fallback: number, name: string) => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 10_000)
-      throw new MeshpactError(
-        'validation_failed',
-        `${name} must be a whole number from 1 to 10000`,
-        {
-          extensions: {
-            errors: [{ path: name, message: 'must be a whole number from 1 to 10000' }],
-          },
-        },
-      );
-    return n;
-  };
-  const number = whole(query.page ?? query.pageNumber, 1, 'page');
-  const size = whole(query.size ?? query.pageSize, 100, 'size');
+  const query = req.query as Record<string, unknown>;
+  const bounds = { min: 1, max: 10_000 };
+  const number = queryInteger('page', query.page ?? query.pageNumber, bounds, 1);
+  const size = queryInteger('size', query.size ?? query.pageSize, bounds, 100);
   return { number, size, limit: size, offset: (number - 1) * size };
 }
 

@@ -52,8 +52,18 @@ const strictBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{
 /** Decodes and checks each contract before anything is written. */
 export function decodeContracts(body: PublishContractsRequest): DecodedContract[] {
   const issues: ValidationIssue[] = [];
+  // One consumer version has one pact per provider: a second one would
+  // silently replace the first within this request, so neither is taken.
+  const firstFor = new Map<string, number>();
   const decoded = body.contracts.map((contract, index): DecodedContract | undefined => {
     const at = `/contracts/${index}`;
+    const first = firstFor.get(contract.providerName);
+    if (first !== undefined)
+      issues.push({
+        path: `${at}/providerName`,
+        message: `${contract.providerName} already has the pact at /contracts/${first}; publish one pact per provider (merge the pact files first)`,
+      });
+    else firstFor.set(contract.providerName, index);
     if (contract.consumerName !== body.pacticipantName) {
       issues.push({
         path: `${at}/consumerName`,

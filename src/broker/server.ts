@@ -6,6 +6,7 @@ import { listen } from '../runtime/listen.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { migrateOrThrow } from '../runtime/migrate.js';
 import { packageRoot } from '../runtime/paths.js';
+import { hasTokens } from './access.js';
 import { createApp } from './app.js';
 import type { BrokerConfig } from './config.js';
 import type { WebhookSettings } from './webhook-rules.js';
@@ -29,6 +30,8 @@ export const webhookSettingsOf = (config: BrokerConfig): WebhookSettings => ({
   schemes: config.webhookSchemes,
   methods: config.webhookMethods,
   hosts: config.webhookHosts,
+  // A broker with tokens is shared: its webhooks may not reach its own machine unless told so.
+  allowLocal: config.webhookAllowLocal ?? !hasTokens(config),
   retrySchedule: config.webhookRetrySchedule,
   timeoutSeconds: config.webhookTimeout,
 });

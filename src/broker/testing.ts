@@ -1,3 +1,4 @@
+import type { Express, RequestHandler } from 'express';
 import type { Clock } from '../runtime/clock.js';
 import { silentLogger } from '../runtime/logger.js';
 import { startPostgres, type PostgresHandle } from '../runtime/postgres.js';
@@ -16,6 +17,8 @@ export interface BrokerTestOptions {
     schemes?: string[];
     methods?: string[];
     hosts?: string[];
+    /** BROKER_WEBHOOK_ALLOW_LOCAL: needed for a local receiver when the broker has tokens. */
+    allowLocal?: boolean;
     /** Seconds before each retry, e.g. `[0, 0]` for three quick attempts. */
     retrySchedule?: number[];
     timeoutSeconds?: number;
@@ -28,6 +31,9 @@ const webhookEnv = (webhooks: NonNullable<BrokerTestOptions['webhooks']>) => ({
   ...(webhooks.schemes ? { BROKER_WEBHOOK_SCHEMES: webhooks.schemes.join(',') } : {}),
   ...(webhooks.methods ? { BROKER_WEBHOOK_METHODS: webhooks.methods.join(',') } : {}),
   ...(webhooks.hosts ? { BROKER_WEBHOOK_HOSTS: webhooks.hosts.join(',') } : {}),
+  ...(webhooks.allowLocal !== undefined
+    ? { BROKER_WEBHOOK_ALLOW_LOCAL: String(webhooks.allowLocal) }
+    : {}),
   ...(webhooks.retrySchedule
     ? { BROKER_WEBHOOK_RETRY_SCHEDULE: webhooks.retrySchedule.join(',') }
     : {}),
@@ -68,4 +74,43 @@ export async function startBrokerForTest(
     if (owned) await postgres.stop();
     throw error;
   }
+}
+
+export interface BrokerRoute {
+  /** As declared, e.g. `/pacticipants/:name`. */
+  path: string;
+  /** Upper case, e.g. `POST`. */
+  method: string;
+  /** The first handler for that method: `reads` or `writes` (access.ts). */
+  first: RequestHandler;
+}
+
+interface Layer {
+  handle?: { stack?: Layer[] };
+  route?: { path: string | string[]; stack: { method?: string; handle: RequestHandler }[] };
+}
+
+/**
+ * Every path and method the app routes, read from express's router, so that
+ * tests covering "every route" cover a route added later without being told.
+ */
+export function brokerRoutes(app: Express): BrokerRoute[] {
+  const routes: BrokerRoute[] = [];
+  const visit = (layers: Layer[]) => {
+    for (const layer of layers) {
+      if (layer.handle?.stack) visit(layer.handle.stack);
+      if (!layer.route) continue;
+      const paths = [layer.route.path].flat();
+      const seen = new Set<string>();
+      for (const { method, handle } of layer.route.stack) {
+        // `.all(methodNotAllowed(...))` answers the methods a path does not have.
+        if (method === undefined || seen.has(method)) continue;
+        seen.add(method);
+        for (const path of paths)
+          routes.push({ path, method: method.toUpperCase(), first: handle });
+      }
+    }
+  };
+  visit((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return routes;
 }

@@ -1,7 +1,11 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { Clock } from '../runtime/clock.js';
 import { withoutQuotedValues } from '../runtime/logger.js';
 import type { RenderedRequest } from './webhook-template.js';
 import { hostAllowed, redactedHeaders, type WebhookSettings } from './webhook-rules.js';
+import { guardedLookup, isLocalHost, LocalTargetRefused } from './webhook-targets.js';
 
 /** Statuses that count as success, as the Pact Broker's `webhook_http_code_success`. */
 const SUCCESS = { min: 200, max: 206 };
@@ -19,28 +23,66 @@ export interface ExecutionResult {
   interrupted: boolean;
 }
 
-async function readLimited(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
+interface Received {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One HTTP exchange on a fresh connection (no pool outlives the broker), the
+ * response body cut at RESPONSE_LIMIT. With `lookup`, names are resolved
+ * through it; IP literals never reach a lookup, so the caller checks those.
+ */
+async function send(
+  request: RenderedRequest,
+  options: { signal: AbortSignal; lookup: LookupFunction | undefined },
+): Promise<Received> {
+  const url = new URL(request.url);
+  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+  if (!client) throw new Error(`cannot send a request over ${url.protocol}`);
+  const headers = { ...request.headers };
+  if (request.body !== undefined && !Object.keys(headers).some((h) => /^content-length$/i.test(h)))
+    headers['Content-Length'] = String(Buffer.byteLength(request.body));
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const outgoing = client.request(url, {
+      method: request.method,
+      headers,
+      agent: false,
+      signal: options.signal,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    outgoing.on('error', reject);
+    outgoing.once('response', resolve);
+    outgoing.end(request.body);
+  });
+  const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-    if (size >= RESPONSE_LIMIT) {
-      await reader.cancel();
-      break;
-    }
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= RESPONSE_LIMIT) break;
   }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_LIMIT).toString('utf8');
+  response.destroy();
+  return {
+    status: response.statusCode ?? 0,
+    statusText: response.statusMessage ?? '',
+    headers: Object.fromEntries(
+      Object.entries(response.headers).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value.join(', ') : (value ?? ''),
+      ]),
+    ),
+    body: Buffer.concat(chunks).subarray(0, RESPONSE_LIMIT).toString('utf8'),
+  };
 }
 
 /**
  * Sends a webhook's request once. Never throws: failures (a status outside
- * 200-206, a refused connection, a timeout) are a result with logs. Redirects
- * are not followed, so a whitelisted host cannot hand the request on. The
+ * 200-206, a refused connection, a timeout, a local target the settings
+ * refuse) are a result with logs. Redirects are not followed, so a
+ * whitelisted host cannot hand the request on. The
  * response is logged only when a host whitelist is configured, as the Pact
  * Broker does, since anyone who may read logs could otherwise read any page
  * the broker can reach.
@@ -67,24 +109,23 @@ export async function executeWebhook(
   for (const [name, value] of Object.entries(shown.headers)) log('INFO', `${name}: ${value}`);
   if (request.body !== undefined) log('INFO', request.body);
 
+  const { hostname } = new URL(request.url);
   const showResponse =
-    options.settings.hosts.length > 0 &&
-    hostAllowed(options.settings.hosts, new URL(request.url).hostname);
+    options.settings.hosts.length > 0 && hostAllowed(options.settings.hosts, hostname);
   const timeout = AbortSignal.timeout(options.settings.timeoutSeconds * 1000);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   let result: Omit<ExecutionResult, 'logs' | 'request'>;
   try {
-    const response = await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body !== undefined ? { body: request.body } : {}),
-      redirect: 'manual',
+    // A stored webhook is checked again: the settings may have changed since it was made.
+    if (!options.settings.allowLocal && isLocalHost(hostname))
+      throw new LocalTargetRefused(hostname, hostname);
+    const response = await send(request, {
       signal,
+      lookup: options.settings.allowLocal ? undefined : guardedLookup(),
     });
-    const body = await readLimited(response);
+    const { body, headers } = response;
     const success = response.status >= SUCCESS.min && response.status <= SUCCESS.max;
     if (showResponse) {
-      const headers = Object.fromEntries(response.headers.entries());
       log('INFO', `HTTP/1.1 ${response.status} ${response.statusText}`);
       for (const [name, value] of Object.entries(headers)) log('INFO', `${name}: ${value}`);
       log('INFO', body);

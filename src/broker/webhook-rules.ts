@@ -8,6 +8,7 @@ import type {
   WebhookFields,
   WebhookRow,
 } from './store/webhooks.js';
+import { isLocalHost, localTargetsRefused } from './webhook-targets.js';
 
 /** What webhooks may do and how they run (README, "Webhooks", lists the variables). */
 export interface WebhookSettings {
@@ -17,6 +18,8 @@ export interface WebhookSettings {
   readonly methods: readonly string[];
   /** Hosts a webhook may call (`name` or `*.domain`); empty means any, with responses left out of logs. */
   readonly hosts: readonly string[];
+  /** Whether webhooks may call loopback and link-local addresses (webhook-targets.ts); off on a broker with tokens unless set. */
+  readonly allowLocal: boolean;
   /** Seconds before each retry; a webhook is tried `retrySchedule.length + 1` times. */
   readonly retrySchedule: readonly number[];
   readonly timeoutSeconds: number;
@@ -26,6 +29,7 @@ export const defaultWebhookSettings: WebhookSettings = Object.freeze({
   schemes: ['https', 'http'],
   methods: ['POST'],
   hosts: [],
+  allowLocal: true,
   retrySchedule: [10, 60, 120, 300, 600, 1200],
   timeoutSeconds: 15,
 });
@@ -122,6 +126,8 @@ function urlIssues(url: string, settings: WebhookSettings): ValidationIssue[] {
     );
   if (settings.hosts.length > 0 && !hostAllowed(settings.hosts, parsed.hostname))
     return at(`may not call ${parsed.hostname}: not in BROKER_WEBHOOK_HOSTS`);
+  if (!settings.allowLocal && isLocalHost(parsed.hostname))
+    return at(`may not call ${parsed.hostname}: ${localTargetsRefused}`);
   return [];
 }
 

@@ -127,7 +127,15 @@ export type AgentCompleted = AgentEventEnvelope & {
   final_response: string;
 };
 /**
- * A pacticipant name, version number, branch, tag or environment name in the broker: one line, not blank.
+ * Which instance of an application a deployment is (`record-deployment --application-instance`), when one environment runs several: one line of up to 255 characters with no control characters; empty means none.
+ */
+export type BrokerApplicationInstance = string;
+/**
+ * The URL of the CI build that made a version: one line.
+ */
+export type BrokerBuildUrl = string;
+/**
+ * A pacticipant name, version number, branch, tag or environment name in the broker: one line of 1 to 255 characters, not blank, with no control characters. Every route applies it, to bodies, path parameters and query values alike (src/broker/request-rules.ts).
  */
 export type BrokerName = string;
 /**
@@ -180,12 +188,16 @@ export interface SchemaTypes {
   'backend/thread-create-request': ThreadCreateRequest;
   'backend/thread-page': ThreadPage;
   'backend/thread-update-request': ThreadUpdateRequest;
+  'broker/application-instance': BrokerApplicationInstance;
+  'broker/build-url': BrokerBuildUrl;
+  'broker/deployment-request': DeploymentRequest;
   'broker/environment-request': EnvironmentRequest;
   'broker/name': BrokerName;
   'broker/pacticipant-request': PacticipantRequest;
   'broker/pacts-for-verification-request': PactsForVerificationRequest;
   'broker/publish-contracts-request': PublishContractsRequest;
   'broker/verification-result-request': VerificationResultRequest;
+  'broker/version-request': VersionRequest;
   'broker/webhook-request': WebhookRequest;
   'common/cursor': Cursor;
   'common/health': Health;
@@ -518,10 +530,18 @@ export interface ThreadUpdateRequest {
   metadata?: ThreadMetadata;
 }
 /**
+ * The body of a version's pb:record-deployment relation (it may be left out): which application instance was deployed. `target` is what older clients send for it; the Rust pact-broker CLI puts the environment's name there. Open, as the Pact Broker's is.
+ */
+export interface DeploymentRequest {
+  applicationInstance?: BrokerApplicationInstance | null;
+  target?: BrokerApplicationInstance | null;
+  [k: string]: unknown | undefined;
+}
+/**
  * The body of POST /environments and PUT /environments/{uuid}: where versions get deployed or released. The name is what deployment scripts pass (`record-deployment --environment`), so it is one word; the broker makes the uuid and ignores one in the body, and derives a display name from the name when none is given. Open, as the Pact Broker's is.
  */
 export interface EnvironmentRequest {
-  name: string;
+  name: BrokerName;
   displayName?: string | null;
   production: boolean;
   /**
@@ -542,7 +562,7 @@ export interface EnvironmentRequest {
 export interface PacticipantRequest {
   name?: BrokerName;
   displayName?: string | null;
-  mainBranch?: string | null;
+  mainBranch?: BrokerName | null;
   repositoryUrl?: string | null;
   repositoryName?: string | null;
   repositoryNamespace?: string | null;
@@ -567,7 +587,7 @@ export interface PactsForVerificationRequest {
     environment?: BrokerName;
     [k: string]: unknown | undefined;
   }[];
-  providerVersionBranch?: string | null;
+  providerVersionBranch?: BrokerName | null;
   providerVersionTags?: BrokerName[];
   includePendingStatus?: boolean;
   includeWipPactsSince?: string | null;
@@ -580,8 +600,11 @@ export interface PublishContractsRequest {
   pacticipantName: BrokerName;
   pacticipantVersionNumber: BrokerName;
   branch?: BrokerName;
+  /**
+   * @maxItems 100
+   */
   tags?: BrokerName[];
-  buildUrl?: string;
+  buildUrl?: BrokerBuildUrl;
   /**
    * @minItems 1
    */
@@ -624,6 +647,20 @@ export interface VerificationResultRequest {
   verifiedBy?: {
     [k: string]: unknown | undefined;
   };
+  [k: string]: unknown | undefined;
+}
+/**
+ * The body of PUT and PATCH /pacticipants/{name}/versions/{version} (it may be left out): the version's build URL and tags. PUT replaces the tag set when tags are given; PATCH adds them. Open, as the Pact Broker's is.
+ */
+export interface VersionRequest {
+  buildUrl?: BrokerBuildUrl | null;
+  /**
+   * @maxItems 100
+   */
+  tags?: {
+    name: BrokerName;
+    [k: string]: unknown | undefined;
+  }[];
   [k: string]: unknown | undefined;
 }
 /**

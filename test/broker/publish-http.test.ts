@@ -111,6 +111,20 @@ describe('publishing over HTTP', () => {
       'validation_failed',
       '/contracts/0/content',
     ],
+    [
+      'two pacts for the same provider (the second would replace the first)',
+      '/contracts/publish',
+      {
+        ...publishBody('dup-1', pact('shop', 'catalog', ['an item'])),
+        contracts: [
+          publishBody('dup-1', pact('shop', 'catalog', ['an item'])).contracts[0],
+          publishBody('dup-1', pact('shop', 'catalog', ['a basket'])).contracts[0],
+        ],
+      },
+      422,
+      'validation_failed',
+      '/contracts/1/providerName',
+    ],
   ])(
     'answers %s with a problem and writes nothing',
     async (_case, path, body, status, code, at) => {

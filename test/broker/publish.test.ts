@@ -109,6 +109,18 @@ describe('publishing with the pact-broker CLI', () => {
     expect(pact.interactions).toHaveLength(1);
   });
 
+  it('keeps both files of one pair: the CLI merges them, as the broker takes one pact per provider', async () => {
+    const pair = mkdtempSync(join(dir, 'pair-'));
+    writeFileSync(join(pair, 'a.json'), JSON.stringify(pactFile('till', 'stock', ['one'])));
+    writeFileSync(join(pair, 'b.json'), JSON.stringify(pactFile('till', 'stock', ['two'])));
+    const published = await cli('publish', pair, '--consumer-app-version', '1', '--branch', 'main');
+    expect(published.status).toBe(0);
+    const pact = (await (
+      await fetch(`${broker.url}/pacts/provider/stock/consumer/till/version/1`)
+    ).json()) as { interactions: { description: string }[] };
+    expect(pact.interactions.map((i) => i.description).sort()).toEqual(['one', 'two']);
+  });
+
   it('creates and updates a pacticipant, and lists the latest pacts', async () => {
     const created = await cli(
       'create-or-update-pacticipant',

@@ -2,6 +2,8 @@ import { Router, type Request } from 'express';
 import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
 import { methodNotAllowed } from '../../http/problems.js';
 import { withTransaction } from '../../runtime/db.js';
+import type { DeploymentRequest } from '../../schemas/types.generated.js';
+import { reads, writes } from '../access.js';
 import {
   hrefsOf,
   param,
@@ -22,6 +24,13 @@ import {
   recordSupportEnded,
   recordUndeployment,
 } from '../store/deployments.js';
+import {
+  ignoredBody,
+  objectBody,
+  optionalBody,
+  queryInstance,
+  queryName,
+} from '../request-rules.js';
 import { findEnvironmentById, type EnvironmentRow } from '../store/environments.js';
 
 /**
@@ -45,9 +54,9 @@ export function deploymentRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/pacticipants/:name/versions/:version/deployed-versions/environment/:uuid')
-    .post(async (req, res) => {
+    .post(writes, optionalBody('broker/deployment-request'), async (req, res) => {
       const { version, environment } = await target(req);
-      const instance = applicationInstanceOf(req.body, environment);
+      const instance = applicationInstanceOf((req.body ?? {}) as DeploymentRequest, environment);
       const row = await withTransaction(db, (trx) =>
         recordDeployment(trx, version, environment.id, instance, clock.now()),
       );
@@ -57,33 +66,47 @@ export function deploymentRoutes(deps: BrokerDeps): Router {
     })
     .all(methodNotAllowed('POST'));
 
-  router.get('/environments/:uuid/deployed-versions/currently-deployed', async (req, res) => {
-    const environment = await requireEnvironment(db, param(req, 'uuid'));
-    const h = hrefsOf(deps, req);
-    const rows = await currentlyDeployed(db, environment.id, {
-      pacticipant: queryText(req, 'pacticipant'),
-      applicationInstance: queryText(req, 'applicationInstance')?.trim(),
-    });
-    sendHal(res, 200, {
-      _embedded: { deployedVersions: rows.map((row) => deployedVersionView(h, row, environment)) },
-      _links: {
-        self: {
-          title: `Versions currently deployed to ${environment.display_name ?? environment.name}`,
-          href: h.path('environments', environment.uuid, 'deployed-versions', 'currently-deployed'),
+  router.get(
+    '/environments/:uuid/deployed-versions/currently-deployed',
+    reads,
+    async (req, res) => {
+      const environment = await requireEnvironment(db, param(req, 'uuid'));
+      const h = hrefsOf(deps, req);
+      const rows = await currentlyDeployed(db, environment.id, {
+        pacticipant: queryName('pacticipant', req.query.pacticipant),
+        applicationInstance: queryInstance(
+          'applicationInstance',
+          req.query.applicationInstance,
+        )?.trim(),
+      });
+      sendHal(res, 200, {
+        _embedded: {
+          deployedVersions: rows.map((row) => deployedVersionView(h, row, environment)),
         },
-      },
-    });
-  });
+        _links: {
+          self: {
+            title: `Versions currently deployed to ${environment.display_name ?? environment.name}`,
+            href: h.path(
+              'environments',
+              environment.uuid,
+              'deployed-versions',
+              'currently-deployed',
+            ),
+          },
+        },
+      });
+    },
+  );
 
   router
     .route('/deployed-versions/:uuid')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const row = await findDeployedVersion(db, param(req, 'uuid'));
       if (!row) throw noRecord('deployed version', param(req, 'uuid'));
       const environment = await findEnvironmentById(db, row.environment_id);
       sendHal(res, 200, deployedVersionView(hrefsOf(deps, req), row, environment));
     })
-    .patch(async (req, res) => {
+    .patch(writes, async (req, res) => {
       const uuid = param(req, 'uuid');
       const found = await findDeployedVersion(db, uuid);
       if (!found) throw noRecord('deployed version', uuid);
@@ -104,7 +127,7 @@ export function deploymentRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/pacticipants/:name/versions/:version/released-versions/environment/:uuid')
-    .post(async (req, res) => {
+    .post(writes, ignoredBody, async (req, res) => {
       const { version, environment } = await target(req);
       const { row, created } = await withTransaction(db, (trx) =>
         recordRelease(trx, version, environment.id, clock.now()),
@@ -115,38 +138,44 @@ export function deploymentRoutes(deps: BrokerDeps): Router {
     })
     .all(methodNotAllowed('POST'));
 
-  router.get('/environments/:uuid/released-versions/currently-supported', async (req, res) => {
-    const environment = await requireEnvironment(db, param(req, 'uuid'));
-    const h = hrefsOf(deps, req);
-    const rows = await currentlySupported(db, environment.id, {
-      pacticipant: queryText(req, 'pacticipant'),
-      version: queryText(req, 'version'),
-    });
-    sendHal(res, 200, {
-      _embedded: { releasedVersions: rows.map((row) => releasedVersionView(h, row, environment)) },
-      _links: {
-        self: {
-          title: `Versions released and supported in ${environment.display_name ?? environment.name}`,
-          href: h.path(
-            'environments',
-            environment.uuid,
-            'released-versions',
-            'currently-supported',
-          ),
+  router.get(
+    '/environments/:uuid/released-versions/currently-supported',
+    reads,
+    async (req, res) => {
+      const environment = await requireEnvironment(db, param(req, 'uuid'));
+      const h = hrefsOf(deps, req);
+      const rows = await currentlySupported(db, environment.id, {
+        pacticipant: queryName('pacticipant', req.query.pacticipant),
+        version: queryName('version', req.query.version),
+      });
+      sendHal(res, 200, {
+        _embedded: {
+          releasedVersions: rows.map((row) => releasedVersionView(h, row, environment)),
         },
-      },
-    });
-  });
+        _links: {
+          self: {
+            title: `Versions released and supported in ${environment.display_name ?? environment.name}`,
+            href: h.path(
+              'environments',
+              environment.uuid,
+              'released-versions',
+              'currently-supported',
+            ),
+          },
+        },
+      });
+    },
+  );
 
   router
     .route('/released-versions/:uuid')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const row = await findReleasedVersion(db, param(req, 'uuid'));
       if (!row) throw noRecord('released version', param(req, 'uuid'));
       const environment = await findEnvironmentById(db, row.environment_id);
       sendHal(res, 200, releasedVersionView(hrefsOf(deps, req), row, environment));
     })
-    .patch(async (req, res) => {
+    .patch(writes, async (req, res) => {
       const uuid = param(req, 'uuid');
       const found = await findReleasedVersion(db, uuid);
       if (!found) throw noRecord('released version', uuid);
@@ -171,37 +200,18 @@ export function deploymentRoutes(deps: BrokerDeps): Router {
  * pact-broker CLI puts the environment's name in `target` whether or not an
  * instance was given, so a `target` equal to that name is not read as one.
  */
-function applicationInstanceOf(body: unknown, environment: EnvironmentRow): string {
-  const fields = objectOf(body);
-  const read = (name: 'applicationInstance' | 'target') => {
-    const value = fields[name];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw invalid(`/${name}`, 'must be a string');
-    return value.trim();
-  };
-  const instance = read('applicationInstance');
+function applicationInstanceOf(body: DeploymentRequest, environment: EnvironmentRow): string {
+  const instance = body.applicationInstance?.trim();
   if (instance !== undefined) return instance;
-  const legacy = read('target');
+  const legacy = body.target?.trim();
   return legacy === undefined || legacy === environment.name ? '' : legacy;
 }
 
 /** A boolean member of a PATCH body; undefined when absent (the PATCH then changes nothing). */
 function flagOf(body: unknown, name: string): boolean | undefined {
-  const value = objectOf(body)[name];
+  const value = objectBody(body)[name];
   if (value === undefined || typeof value === 'boolean') return value;
   throw invalid(`/${name}`, 'must be a boolean');
-}
-
-function objectOf(body: unknown): Record<string, unknown> {
-  if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw invalid('/', 'must be a JSON object');
-  return body as Record<string, unknown>;
-}
-
-function queryText(req: Request, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 const invalid = (path: string, message: string) =>

@@ -4,9 +4,11 @@ import { MeshpactError } from '../../errors/meshpact-error.js';
 import { methodNotAllowed } from '../../http/problems.js';
 import { validBody } from '../../http/schema-io.js';
 import type { EnvironmentRequest } from '../../schemas/types.generated.js';
+import { reads, writes } from '../access.js';
 import { hrefsOf, param, requireEnvironment, type BrokerDeps } from '../context.js';
 import { environmentListView, environmentView } from '../environment-views.js';
 import { sendHal } from '../hal.js';
+import { queryName } from '../request-rules.js';
 import {
   createEnvironment,
   deleteEnvironment,
@@ -40,11 +42,11 @@ export function environmentRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/environments')
-    .get(async (req, res) => {
-      const name = typeof req.query.name === 'string' ? req.query.name : undefined;
+    .get(reads, async (req, res) => {
+      const name = queryName('name', req.query.name);
       sendHal(res, 200, environmentListView(hrefsOf(deps, req), await listEnvironments(db, name)));
     })
-    .post(validBody('broker/environment-request'), async (req, res) => {
+    .post(writes, validBody('broker/environment-request'), async (req, res) => {
       const fields = fieldsOf(body(req));
       // Any uuid in the body is ignored: the broker makes it.
       const row = await createEnvironment(db, randomUUID(), fields, clock.now());
@@ -57,11 +59,11 @@ export function environmentRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/environments/:uuid')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const row = await requireEnvironment(db, param(req, 'uuid'));
       sendHal(res, 200, environmentView(hrefsOf(deps, req), row));
     })
-    .put(validBody('broker/environment-request'), async (req, res) => {
+    .put(writes, validBody('broker/environment-request'), async (req, res) => {
       const uuid = param(req, 'uuid');
       const fields = fieldsOf(body(req));
       const row = await replaceEnvironment(db, uuid, fields, clock.now());
@@ -69,7 +71,7 @@ export function environmentRoutes(deps: BrokerDeps): Router {
       if (!row) throw new MeshpactError('not_found', `no environment with uuid "${uuid}"`);
       sendHal(res, 200, environmentView(hrefsOf(deps, req), row));
     })
-    .delete(async (req, res) => {
+    .delete(writes, async (req, res) => {
       const uuid = param(req, 'uuid');
       if (!(await deleteEnvironment(db, uuid)))
         throw new MeshpactError('not_found', `no environment with uuid "${uuid}"`);

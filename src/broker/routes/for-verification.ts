@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { methodNotAllowed } from '../../http/problems.js';
 import { validBody } from '../../http/schema-io.js';
 import type { PactsForVerificationRequest } from '../../schemas/types.generated.js';
+import { reads } from '../access.js';
 import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
 import { pactsForVerification } from '../for-verification.js';
 import { sendHal } from '../hal.js';
@@ -48,8 +49,9 @@ export function forVerificationRoutes(deps: BrokerDeps): Router {
   router
     .route('/pacts/provider/:provider/for-verification')
     // Deprecated, but the Verifier GETs it first to learn where to POST.
-    .get(async (req, res) => sendHal(res, 200, await answer(req, {})))
-    .post(validBody('broker/pacts-for-verification-request'), async (req, res) =>
+    .get(reads, async (req, res) => sendHal(res, 200, await answer(req, {})))
+    // Asking which pacts to verify changes nothing: the one POST a read-only token may make.
+    .post(reads, validBody('broker/pacts-for-verification-request'), async (req, res) =>
       sendHal(res, 200, await answer(req, req.body as PactsForVerificationRequest)),
     )
     .all(methodNotAllowed('GET', 'POST'));

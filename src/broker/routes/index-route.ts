@@ -1,11 +1,12 @@
 import { Router } from 'express';
+import { reads } from '../access.js';
 import { sendHal } from '../hal.js';
 import { hrefsOf, type BrokerDeps } from '../context.js';
 
 /** `GET /`: the HAL index the Pact clients start from. */
 export function indexRoutes(deps: BrokerDeps): Router {
   const router = Router();
-  router.get('/', (req, res) => {
+  router.get('/', reads, (req, res) => {
     const h = hrefsOf(deps, req);
     const pacts = (...rest: string[]) => h.link(['pacts', 'provider', '{provider}', ...rest]);
     const withTitle = (link: ReturnType<typeof h.link>, title: string) => ({ ...link, title });

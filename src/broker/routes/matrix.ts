@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { reads } from '../access.js';
 import { hrefsOf, type BrokerDeps } from '../context.js';
 import { brokerDate, sendHal, type Hrefs } from '../hal.js';
 import {
@@ -8,6 +9,7 @@ import {
   type MatrixQuery,
   type MatrixSelector,
 } from '../matrix.js';
+import { queryChoice, queryInteger, queryName, searchValue } from '../request-rules.js';
 import { versionDetails, type VersionDetail } from '../store/matrix.js';
 import { pactOfVersionHref } from '../views.js';
 
@@ -30,23 +32,30 @@ export function rackArray(search: URLSearchParams, name: string): Record<string,
 
 const truthy = (value: string | undefined) => value === 'true';
 
+/** A selector's names follow the broker's name rules, as anywhere else they are sent. */
 function toSelector(raw: Record<string, string>): MatrixSelector {
-  if (!raw.pacticipant) throw invalidMatrixQuery('each selector needs a pacticipant');
+  const name = (field: string) => queryName(`q[][${field}]`, raw[field]);
+  const pacticipant = name('pacticipant');
+  if (!pacticipant) throw invalidMatrixQuery('each selector needs a pacticipant');
+  const version = name('version');
+  const tag = name('tag');
+  const branch = name('branch');
   return {
-    pacticipant: raw.pacticipant,
-    ...(raw.version ? { version: raw.version } : {}),
+    pacticipant,
+    ...(version ? { version } : {}),
     ...(truthy(raw.latest) ? { latest: true } : {}),
-    ...(raw.tag ? { tag: raw.tag } : {}),
-    ...(raw.branch ? { branch: raw.branch } : {}),
+    ...(tag ? { tag } : {}),
+    ...(branch ? { branch } : {}),
     ...(truthy(raw.mainBranch) ? { mainBranch: true } : {}),
   };
 }
 
 function targetOf(search: URLSearchParams): MatrixQuery['target'] {
-  const environment = search.get('environment');
-  const tag = search.get('tag') ?? search.get('to');
+  const environment = queryName('environment', searchValue(search, 'environment'));
+  const tag =
+    queryName('tag', searchValue(search, 'tag')) ?? queryName('to', searchValue(search, 'to'));
   const mainBranch = truthy(search.get('mainBranch') ?? undefined);
-  const given = [environment, tag, mainBranch || null].filter((v) => v !== null && v !== '');
+  const given = [environment, tag, mainBranch || undefined].filter((v) => v !== undefined);
   if (given.length > 1)
     throw invalidMatrixQuery('give only one of environment, tag and mainBranch');
   if (environment && truthy(search.get('latest') ?? undefined))
@@ -64,22 +73,28 @@ export function matrixRoutes(deps: BrokerDeps): Router {
   const router = Router();
   const search = (req: Request) => new URL(req.originalUrl, 'http://broker').searchParams;
 
-  router.get('/matrix', async (req, res) => {
+  router.get('/matrix', reads, async (req, res) => {
     const params = search(req);
-    const latestby = params.get('latestby');
-    const limit = params.get('limit');
+    const latestby = queryChoice('latestby', searchValue(params, 'latestby'), [
+      'cvp',
+      'cvpv',
+      'cp',
+    ] as const);
     // `success[]=true` (or `success=true`): '' stands for rows without a verification.
     const success = [...params.getAll('success[]'), ...params.getAll('success')].map((value) =>
       value === '' ? null : value === 'true',
     );
     const query: MatrixQuery = {
       selectors: rackArray(params, 'q').map(toSelector),
-      ignore: rackArray(params, 'ignore').map((i) => ({
-        pacticipant: i.pacticipant ?? '',
-        ...(i.version ? { version: i.version } : {}),
-      })),
-      ...(latestby === 'cvp' || latestby === 'cvpv' || latestby === 'cp' ? { latestby } : {}),
-      ...(limit ? { limit: Math.max(1, Number(limit) || 100) } : {}),
+      ignore: rackArray(params, 'ignore').map((i) => {
+        const version = queryName('ignore[][version]', i.version);
+        return {
+          pacticipant: queryName('ignore[][pacticipant]', i.pacticipant) ?? '',
+          ...(version ? { version } : {}),
+        };
+      }),
+      ...(latestby ? { latestby } : {}),
+      limit: queryInteger('limit', searchValue(params, 'limit'), { min: 1, max: 10_000 }, 100),
       ...(success.length > 0 ? { success } : {}),
     };
     const target = targetOf(params);
@@ -87,10 +102,10 @@ export function matrixRoutes(deps: BrokerDeps): Router {
     sendHal(res, 200, await matrixView(hrefsOf(deps, req), db, await computeMatrix(db, query)));
   });
 
-  router.get('/can-i-deploy', async (req, res) => {
+  router.get('/can-i-deploy', reads, async (req, res) => {
     const params = search(req);
-    const pacticipant = params.get('pacticipant');
-    const version = params.get('version');
+    const pacticipant = queryName('pacticipant', searchValue(params, 'pacticipant'));
+    const version = queryName('version', searchValue(params, 'version'));
     if (!pacticipant || !version)
       throw invalidMatrixQuery('can-i-deploy needs pacticipant and version');
     const target = targetOf(params);

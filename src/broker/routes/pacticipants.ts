@@ -4,6 +4,7 @@ import { methodNotAllowed } from '../../http/problems.js';
 import { validBody } from '../../http/schema-io.js';
 import { withTransaction } from '../../runtime/db.js';
 import type { PacticipantRequest } from '../../schemas/types.generated.js';
+import { reads, writes } from '../access.js';
 import {
   hrefsOf,
   pageView,
@@ -13,6 +14,7 @@ import {
   type BrokerDeps,
 } from '../context.js';
 import { sendHal } from '../hal.js';
+import { queryName } from '../request-rules.js';
 import {
   deletePacticipant,
   findOrCreatePacticipant,
@@ -40,9 +42,9 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/pacticipants')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const page = paging(req);
-      const q = typeof req.query.q === 'string' ? req.query.q : undefined;
+      const q = queryName('q', req.query.q);
       const { rows, total } = await listPacticipants(db, { ...(q ? { q } : {}), ...page });
       const h = hrefsOf(deps, req);
       const latest = await latestVersionsOf(
@@ -73,7 +75,7 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
         },
       });
     })
-    .post(validBody('broker/pacticipant-request'), async (req, res) => {
+    .post(writes, validBody('broker/pacticipant-request'), async (req, res) => {
       const body = req.body as PacticipantRequest;
       if (body.name === undefined)
         throw new MeshpactError('validation_failed', 'a pacticipant needs a name', {
@@ -97,11 +99,11 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/pacticipants/:name')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const row = await requirePacticipant(db, param(req, 'name'));
       sendHal(res, 200, await pacticipantView(db, hrefsOf(deps, req), row));
     })
-    .put(validBody('broker/pacticipant-request'), async (req, res) => {
+    .put(writes, validBody('broker/pacticipant-request'), async (req, res) => {
       const existing = await requirePacticipant(db, param(req, 'name'));
       const row = await updatePacticipant(
         db,
@@ -112,7 +114,7 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
       );
       sendHal(res, 200, await pacticipantView(db, hrefsOf(deps, req), row));
     })
-    .patch(validBody('broker/pacticipant-request'), async (req, res) => {
+    .patch(writes, validBody('broker/pacticipant-request'), async (req, res) => {
       const name = param(req, 'name');
       const { row, created } = await withTransaction(db, async (trx) => {
         const found = await findOrCreatePacticipant(trx, name, clock.now());
@@ -128,7 +130,7 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
       if (created) res.setHeader('Location', h.path('pacticipants', row.name));
       sendHal(res, created ? 201 : 200, await pacticipantView(db, h, row));
     })
-    .delete(async (req, res) => {
+    .delete(writes, async (req, res) => {
       const row = await requirePacticipant(db, param(req, 'name'));
       await deletePacticipant(db, row.id);
       res.status(204).end();

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
 import { methodNotAllowed } from '../../http/problems.js';
+import { reads, writes } from '../access.js';
 import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
 import type { BrokerEventSink } from '../events.js';
 import { brokerDate, sendHal } from '../hal.js';
@@ -77,13 +78,13 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
 
   router
     .route(`${base}/version/:version`)
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const { provider, consumer } = await pair(req);
       send(req, res, await pactOfVersion(db, provider.id, consumer.id, param(req, 'version')));
     })
-    .put(legacyPublish(false))
-    .patch(legacyPublish(true))
-    .delete(async (req, res) => {
+    .put(writes, legacyPublish(false))
+    .patch(writes, legacyPublish(true))
+    .delete(writes, async (req, res) => {
       const { provider, consumer } = await pair(req);
       const pact = await pactOfVersion(db, provider.id, consumer.id, param(req, 'version'));
       if (!pact) throw new MeshpactError('not_found', 'no pact for that consumer version');
@@ -93,6 +94,7 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
     .all(methodNotAllowed('GET', 'PUT', 'PATCH', 'DELETE'));
   router.get(
     [`${base}/pact-version/:sha`, `${base}/pact-version/:sha/metadata/:metadata`],
+    reads,
     async (req, res) => {
       const { provider, consumer } = await pair(req);
       const h = hrefsOf(deps, req);
@@ -102,19 +104,19 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
       send(req, res, await pactBySha(db, provider.id, consumer.id, sha), self);
     },
   );
-  router.get(`${base}/latest`, async (req, res) => {
+  router.get(`${base}/latest`, reads, async (req, res) => {
     const { provider, consumer } = await pair(req);
     send(req, res, await latestPact(db, provider.id, consumer.id));
   });
-  router.get(`${base}/latest-untagged`, async (req, res) => {
+  router.get(`${base}/latest-untagged`, reads, async (req, res) => {
     const { provider, consumer } = await pair(req);
     send(req, res, await latestPact(db, provider.id, consumer.id, { untagged: true }));
   });
-  router.get(`${base}/latest/:tag`, async (req, res) => {
+  router.get(`${base}/latest/:tag`, reads, async (req, res) => {
     const { provider, consumer } = await pair(req);
     send(req, res, await latestPact(db, provider.id, consumer.id, { tag: param(req, 'tag') }));
   });
-  router.get(`${base}/branch/:branch/latest`, async (req, res) => {
+  router.get(`${base}/branch/:branch/latest`, reads, async (req, res) => {
     const { provider, consumer } = await pair(req);
     send(
       req,
@@ -125,7 +127,7 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
 
   // The Pact Broker's PactCollectionDecorator: `pacts[]` with their consumer and
   // provider embedded (each with a self link), and the latest pact of each integration linked.
-  router.get('/pacts/latest', async (req, res) => {
+  router.get('/pacts/latest', reads, async (req, res) => {
     const pacts = await latestPacts(db);
     const h = hrefsOf(deps, req);
     const latestHref = (pact: PactRow) =>

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { reads } from '../access.js';
 import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
 import { sendHal } from '../hal.js';
 import { providerPacts } from '../store/pacts.js';
@@ -39,7 +40,7 @@ export function providerPactRoutes(deps: BrokerDeps): Router {
     ['/branch/:branch/latest', (req) => ({ branch: param(req, 'branch'), latest: true })],
   ];
   for (const [path, scopeOf] of lists)
-    router.get(`/pacts/provider/:provider${path}`, async (req, res) => {
+    router.get(`/pacts/provider/:provider${path}`, reads, async (req, res) => {
       const provider = await requirePacticipant(db, param(req, 'provider'));
       const scope = scopeOf(req);
       const pacts = await providerPacts(db, provider.id, scope);

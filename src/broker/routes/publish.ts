@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { methodNotAllowed } from '../../http/problems.js';
 import { validBody } from '../../http/schema-io.js';
 import type { PublishContractsRequest } from '../../schemas/types.generated.js';
+import { writes } from '../access.js';
 import { hrefsOf, type BrokerDeps } from '../context.js';
 import type { BrokerEventSink } from '../events.js';
 import { sendHal } from '../hal.js';
@@ -13,7 +14,7 @@ export function publishRoutes(deps: BrokerDeps & { events: BrokerEventSink }): R
   const router = Router();
   router
     .route('/contracts/publish')
-    .post(validBody('broker/publish-contracts-request'), async (req, res) => {
+    .post(writes, validBody('broker/publish-contracts-request'), async (req, res) => {
       const body = req.body as PublishContractsRequest;
       const published = await publishContracts(deps, body);
       const h = hrefsOf(deps, req);

@@ -4,6 +4,7 @@ import { methodNotAllowed } from '../../http/problems.js';
 import { validBody } from '../../http/schema-io.js';
 import { withTransaction } from '../../runtime/db.js';
 import type { VerificationResultRequest } from '../../schemas/types.generated.js';
+import { reads, writes } from '../access.js';
 import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
 import type { BrokerEventSink } from '../events.js';
 import { brokerDate, sendHal, type Hrefs } from '../hal.js';
@@ -38,7 +39,7 @@ export function verificationRoutes(deps: BrokerDeps & { events: BrokerEventSink 
 
   router
     .route([`${base}/verification-results`, `${base}/metadata/:metadata/verification-results`])
-    .post(validBody('broker/verification-result-request'), async (req, res) => {
+    .post(writes, validBody('broker/verification-result-request'), async (req, res) => {
       const body = req.body as VerificationResultRequest;
       const { provider, consumer, sha, pactVersionId } = await content(req);
       const metadata = decodeMetadata((req.params as { metadata?: string }).metadata);
@@ -88,13 +89,13 @@ export function verificationRoutes(deps: BrokerDeps & { events: BrokerEventSink 
     })
     .all(methodNotAllowed('POST'));
 
-  router.get(`${base}/verification-results/latest`, async (req, res) => {
+  router.get(`${base}/verification-results/latest`, reads, async (req, res) => {
     const { pactVersionId } = await content(req);
     const row = await latestVerification(db, pactVersionId);
     if (!row) throw new MeshpactError('not_found', 'this pact has no verification results yet');
     sendHal(res, 200, verificationView(hrefsOf(deps, req), row));
   });
-  router.get(`${base}/verification-results/:number`, async (req, res) => {
+  router.get(`${base}/verification-results/:number`, reads, async (req, res) => {
     const { pactVersionId } = await content(req);
     const row = await findVerification(db, pactVersionId, param(req, 'number'));
     if (!row) throw new MeshpactError('not_found', 'no such verification result');

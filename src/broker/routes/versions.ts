@@ -1,7 +1,9 @@
 import { Router, type Request } from 'express';
-import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
+import { MeshpactError } from '../../errors/meshpact-error.js';
 import { methodNotAllowed } from '../../http/problems.js';
 import { withTransaction } from '../../runtime/db.js';
+import type { VersionRequest } from '../../schemas/types.generated.js';
+import { reads, writes } from '../access.js';
 import { brokerDate, sendHal, type Hrefs } from '../hal.js';
 import {
   hrefsOf,
@@ -12,6 +14,7 @@ import {
   requireVersion,
   type BrokerDeps,
 } from '../context.js';
+import { ignoredBody, optionalBody, queryName } from '../request-rules.js';
 import { listEnvironments } from '../store/environments.js';
 import type { PacticipantRow } from '../store/pacticipants.js';
 import {
@@ -35,11 +38,6 @@ import {
   type VersionRow,
 } from '../store/versions.js';
 import { tagView, versionView } from '../views.js';
-
-interface VersionBody {
-  buildUrl?: unknown;
-  tags?: unknown;
-}
 
 /** Versions of a pacticipant, with their branches and tags. */
 export function versionRoutes(deps: BrokerDeps): Router {
@@ -86,7 +84,7 @@ export function versionRoutes(deps: BrokerDeps): Router {
     };
   };
 
-  router.get('/pacticipants/:name/versions', async (req, res) => {
+  router.get('/pacticipants/:name/versions', reads, async (req, res) => {
     const pacticipant = await requirePacticipant(db, param(req, 'name'));
     const self = hrefsOf(deps, req).path('pacticipants', pacticipant.name, 'versions');
     sendHal(res, 200, await versionList(req, pacticipant, self));
@@ -98,26 +96,30 @@ export function versionRoutes(deps: BrokerDeps): Router {
     if (!version) throw new MeshpactError('not_found', `${pacticipant.name} has no such version`);
     return showVersion(req, pacticipant, version);
   };
-  router.get('/pacticipants/:name/latest-version', async (req, res) =>
+  router.get('/pacticipants/:name/latest-version', reads, async (req, res) =>
     sendHal(res, 200, await latest(req, {})),
   );
-  router.get('/pacticipants/:name/latest-version/:tag', async (req, res) =>
+  router.get('/pacticipants/:name/latest-version/:tag', reads, async (req, res) =>
     sendHal(res, 200, await latest(req, { tag: param(req, 'tag') })),
   );
-  router.get('/pacticipants/:name/branches/:branch/latest-version', async (req, res) =>
+  router.get('/pacticipants/:name/branches/:branch/latest-version', reads, async (req, res) =>
     sendHal(res, 200, await latest(req, { branch: param(req, 'branch') })),
   );
 
   router
     .route('/pacticipants/:name/versions/:version')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const version = await requireVersion(db, pacticipant, param(req, 'version'));
       sendHal(res, 200, await showVersion(req, pacticipant, version));
     })
-    .put(async (req, res) => writeVersion(req, res, 'replace'))
-    .patch(async (req, res) => writeVersion(req, res, 'update'))
-    .delete(async (req, res) => {
+    .put(writes, optionalBody('broker/version-request'), async (req, res) =>
+      writeVersion(req, res, 'replace'),
+    )
+    .patch(writes, optionalBody('broker/version-request'), async (req, res) =>
+      writeVersion(req, res, 'update'),
+    )
+    .delete(writes, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const version = await requireVersion(db, pacticipant, param(req, 'version'));
       await deleteVersion(db, version.id);
@@ -131,24 +133,9 @@ export function versionRoutes(deps: BrokerDeps): Router {
     res: Parameters<Parameters<typeof router.get>[1]>[1],
     mode: 'replace' | 'update',
   ) {
-    const body = (req.body ?? {}) as VersionBody;
+    const body = (req.body ?? {}) as VersionRequest;
     const buildUrl = body.buildUrl;
-    if (buildUrl !== undefined && buildUrl !== null && typeof buildUrl !== 'string')
-      throw invalid('/buildUrl', 'must be a string');
-    const tags = body.tags;
-    const tagNames =
-      tags === undefined
-        ? undefined
-        : Array.isArray(tags)
-          ? tags.map((tag: unknown, index) => {
-              const name = (tag as { name?: unknown } | null)?.name;
-              if (typeof name !== 'string' || name.trim() === '')
-                throw invalid(`/tags/${index}/name`, 'must be a tag name');
-              return name;
-            })
-          : (() => {
-              throw invalid('/tags', 'must be an array of {name}');
-            })();
+    const tagNames = body.tags?.map((tag) => tag.name);
     const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
       const at = clock.now();
       const found = await findOrCreatePacticipantVersion(
@@ -171,7 +158,7 @@ export function versionRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/pacticipants/:name/versions/:version/tags/:tag')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const version = await requireVersion(db, pacticipant, param(req, 'version'));
       const tag = await findTag(db, version.id, param(req, 'tag'));
@@ -182,7 +169,7 @@ export function versionRoutes(deps: BrokerDeps): Router {
         );
       sendHal(res, 200, tagView(hrefsOf(deps, req), pacticipant.name, version.number, tag));
     })
-    .put(async (req, res) => {
+    .put(writes, ignoredBody, async (req, res) => {
       const name = param(req, 'tag');
       const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
         const at = clock.now();
@@ -199,7 +186,7 @@ export function versionRoutes(deps: BrokerDeps): Router {
       if (created) res.setHeader('Location', view._links.self.href);
       sendHal(res, created ? 201 : 200, view);
     })
-    .delete(async (req, res) => {
+    .delete(writes, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const version = await requireVersion(db, pacticipant, param(req, 'version'));
       if (!(await deleteTag(db, version.id, param(req, 'tag'))))
@@ -237,9 +224,9 @@ export function versionRoutes(deps: BrokerDeps): Router {
     return branch;
   };
 
-  router.get('/pacticipants/:name/branches', async (req, res) => {
+  router.get('/pacticipants/:name/branches', reads, async (req, res) => {
     const pacticipant = await requirePacticipant(db, param(req, 'name'));
-    const q = typeof req.query.q === 'string' ? req.query.q : undefined;
+    const q = queryName('q', req.query.q);
     const h = hrefsOf(deps, req);
     const branches = await listBranches(db, pacticipant.id, q);
     sendHal(res, 200, {
@@ -250,12 +237,12 @@ export function versionRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/pacticipants/:name/branches/:branch')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const branch = await requireBranch(pacticipant, param(req, 'branch'));
       sendHal(res, 200, branchView(hrefsOf(deps, req), pacticipant.name, branch));
     })
-    .delete(async (req, res) => {
+    .delete(writes, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const branch = await requireBranch(pacticipant, param(req, 'branch'));
       await deleteBranch(db, branch.id);
@@ -263,7 +250,7 @@ export function versionRoutes(deps: BrokerDeps): Router {
     })
     .all(methodNotAllowed('GET', 'DELETE'));
 
-  router.get('/pacticipants/:name/branches/:branch/versions', async (req, res) => {
+  router.get('/pacticipants/:name/branches/:branch/versions', reads, async (req, res) => {
     const pacticipant = await requirePacticipant(db, param(req, 'name'));
     const branch = await requireBranch(pacticipant, param(req, 'branch'));
     const self = hrefsOf(deps, req).path(
@@ -278,7 +265,7 @@ export function versionRoutes(deps: BrokerDeps): Router {
 
   router
     .route('/pacticipants/:name/branches/:branch/versions/:version')
-    .get(async (req, res) => {
+    .get(reads, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const branch = await requireBranch(pacticipant, param(req, 'branch'));
       const version = await requireVersion(db, pacticipant, param(req, 'version'));
@@ -289,9 +276,8 @@ export function versionRoutes(deps: BrokerDeps): Router {
         );
       sendHal(res, 200, await showVersion(req, pacticipant, version));
     })
-    .put(async (req, res) => {
+    .put(writes, ignoredBody, async (req, res) => {
       const branchName = param(req, 'branch');
-      if (branchName.trim() === '') throw invalid('/branch', 'a branch needs a name');
       const { pacticipant, version, created } = await withTransaction(db, async (trx) => {
         const at = clock.now();
         const { pacticipant, version } = await findOrCreatePacticipantVersion(
@@ -317,7 +303,7 @@ export function versionRoutes(deps: BrokerDeps): Router {
         );
       sendHal(res, created ? 201 : 200, view);
     })
-    .delete(async (req, res) => {
+    .delete(writes, async (req, res) => {
       const pacticipant = await requirePacticipant(db, param(req, 'name'));
       const branch = await requireBranch(pacticipant, param(req, 'branch'));
       const version = await requireVersion(db, pacticipant, param(req, 'version'));
@@ -331,8 +317,4 @@ export function versionRoutes(deps: BrokerDeps): Router {
     .all(methodNotAllowed('GET', 'PUT', 'DELETE'));
 
   return router;
-}
-
-function invalid(path: string, message: string): MeshpactError {
-  return validationFailed('request body', [{ path, message }]);
 }

@@ -1,11 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
+import { MeshpactError } from '../../errors/meshpact-error.js';
 import { methodNotAllowed } from '../../http/problems.js';
 import { validBody } from '../../http/schema-io.js';
 import { withTransaction } from '../../runtime/db.js';
 import type { WebhookRequest } from '../../schemas/types.generated.js';
+import { reads, writes } from '../access.js';
 import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
 import { sendHal, type Hrefs } from '../hal.js';
+import { ignoredBody, webhookUuid } from '../request-rules.js';
 import { latestPacts } from '../store/pacts.js';
 import {
   deleteWebhook,
@@ -24,8 +26,6 @@ import { keepSecrets, webhookFields, type WebhookSettings } from '../webhook-rul
 import { renderRequest, templateValues } from '../webhook-template.js';
 import { logsView, triggeredView, webhookListView, webhookView } from '../webhook-views.js';
 import { newWebhookUuid } from '../webhooks.js';
-
-const UUID = /^[A-Za-z0-9_-]{16,}$/;
 
 /** Webhooks: create, list (all or scoped), read, replace, delete, test-run; their triggered runs and logs. */
 export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }): Router {
@@ -51,8 +51,8 @@ export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }):
 
   router
     .route('/webhooks')
-    .get((req, res) => list(req, res, {}, hrefsOf(deps, req).path('webhooks'), 'Webhooks'))
-    .post(validBody('broker/webhook-request'), (req, res) => create(req, res))
+    .get(reads, (req, res) => list(req, res, {}, hrefsOf(deps, req).path('webhooks'), 'Webhooks'))
+    .post(writes, validBody('broker/webhook-request'), (req, res) => create(req, res))
     .all(methodNotAllowed('GET', 'POST'));
 
   // Scoped lists and creates: the pacticipants in the path must exist, and win over the body's.
@@ -83,19 +83,19 @@ export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }):
   for (const [path, scopeOf] of scopes)
     router
       .route(path)
-      .get(async (req, res) => {
+      .get(reads, async (req, res) => {
         const scope = await scopeOf(req);
         const h = hrefsOf(deps, req);
         await list(req, res, scope, `${h.base}${req.path}`, scopeTitle(scope));
       })
-      .post(validBody('broker/webhook-request'), async (req, res) =>
+      .post(writes, validBody('broker/webhook-request'), async (req, res) =>
         create(req, res, await scopeOf(req)),
       )
       .all(methodNotAllowed('GET', 'POST'));
 
   router
     .route('/webhooks/execute')
-    .post(validBody('broker/webhook-request'), async (req, res) => {
+    .post(writes, validBody('broker/webhook-request'), async (req, res) => {
       const fields = await webhookFields(db, req.body as WebhookRequest, settings);
       sendHal(res, 200, await testRun(hrefsOf(deps, req), fields, undefined));
     })
@@ -109,15 +109,11 @@ export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }):
 
   router
     .route('/webhooks/:uuid')
-    .get(async (req, res) =>
+    .get(reads, async (req, res) =>
       sendHal(res, 200, webhookView(hrefsOf(deps, req), await requireWebhook(req))),
     )
-    .put(validBody('broker/webhook-request'), async (req, res) => {
-      const uuid = param(req, 'uuid');
-      if (!UUID.test(uuid))
-        throw validationFailed('webhook', [
-          { path: '/uuid', message: 'must be 16 or more letters, digits, - or _' },
-        ]);
+    .put(writes, validBody('broker/webhook-request'), async (req, res) => {
+      const uuid = webhookUuid(param(req, 'uuid'));
       const incoming = await webhookFields(db, req.body as WebhookRequest, settings);
       const { row, created } = await withTransaction(db, async (trx) =>
         saveWebhook(
@@ -131,7 +127,7 @@ export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }):
       if (created) res.setHeader('Location', view._links.self.href);
       sendHal(res, created ? 201 : 200, view);
     })
-    .delete(async (req, res) => {
+    .delete(writes, async (req, res) => {
       if (!(await deleteWebhook(db, param(req, 'uuid'))))
         throw new MeshpactError('not_found', `no webhook ${param(req, 'uuid')}`);
       res.status(204).end();
@@ -140,13 +136,13 @@ export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }):
 
   router
     .route('/webhooks/:uuid/execute')
-    .post(async (req, res) => {
+    .post(writes, ignoredBody, async (req, res) => {
       const webhook = await requireWebhook(req);
       sendHal(res, 200, await testRun(hrefsOf(deps, req), webhook, webhook.uuid));
     })
     .all(methodNotAllowed('POST'));
 
-  router.get('/webhooks/:uuid/triggered-webhooks', async (req, res) => {
+  router.get('/webhooks/:uuid/triggered-webhooks', reads, async (req, res) => {
     const webhook = await requireWebhook(req);
     const h = hrefsOf(deps, req);
     const rows = await triggeredOfWebhook(db, webhook.id);
@@ -164,6 +160,7 @@ export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }):
 
   router.get(
     '/pacts/provider/:provider/consumer/:consumer/version/:version/triggered-webhooks',
+    reads,
     async (req, res) => {
       const provider = await requirePacticipant(db, param(req, 'provider'));
       const consumer = await requirePacticipant(db, param(req, 'consumer'));
@@ -182,41 +179,45 @@ export function webhookRoutes(deps: BrokerDeps & { webhooks: WebhookSettings }):
     },
   );
 
-  router.get('/pacts/provider/:provider/consumer/:consumer/webhooks/status', async (req, res) => {
-    const provider = await requirePacticipant(db, param(req, 'provider'));
-    const consumer = await requirePacticipant(db, param(req, 'consumer'));
-    const h = hrefsOf(deps, req);
-    const rows = await triggeredForPact(db, { consumer: consumer.name, provider: provider.name });
-    const count = (status: string) => rows.filter((row) => row.status === status).length;
-    sendHal(res, 200, {
-      summary: {
-        successful: count('success'),
-        failed: count('failure'),
-        retrying: count('retrying'),
-        notRun: count('not_run'),
-      },
-      _embedded: { triggeredWebhooks: rows.map((row) => triggeredView(h, row, settings)) },
-      _links: {
-        self: { title: 'Webhooks status', href: `${h.base}${req.path}` },
-        'pb:consumer': {
-          title: 'Consumer',
-          name: consumer.name,
-          href: h.path('pacticipants', consumer.name),
+  router.get(
+    '/pacts/provider/:provider/consumer/:consumer/webhooks/status',
+    reads,
+    async (req, res) => {
+      const provider = await requirePacticipant(db, param(req, 'provider'));
+      const consumer = await requirePacticipant(db, param(req, 'consumer'));
+      const h = hrefsOf(deps, req);
+      const rows = await triggeredForPact(db, { consumer: consumer.name, provider: provider.name });
+      const count = (status: string) => rows.filter((row) => row.status === status).length;
+      sendHal(res, 200, {
+        summary: {
+          successful: count('success'),
+          failed: count('failure'),
+          retrying: count('retrying'),
+          notRun: count('not_run'),
         },
-        'pb:provider': {
-          title: 'Provider',
-          name: provider.name,
-          href: h.path('pacticipants', provider.name),
+        _embedded: { triggeredWebhooks: rows.map((row) => triggeredView(h, row, settings)) },
+        _links: {
+          self: { title: 'Webhooks status', href: `${h.base}${req.path}` },
+          'pb:consumer': {
+            title: 'Consumer',
+            name: consumer.name,
+            href: h.path('pacticipants', consumer.name),
+          },
+          'pb:provider': {
+            title: 'Provider',
+            name: provider.name,
+            href: h.path('pacticipants', provider.name),
+          },
+          'pb:pact-webhooks': {
+            title: 'Webhooks for the pact between the consumer and provider',
+            href: h.path('webhooks', 'provider', provider.name, 'consumer', consumer.name),
+          },
         },
-        'pb:pact-webhooks': {
-          title: 'Webhooks for the pact between the consumer and provider',
-          href: h.path('webhooks', 'provider', provider.name, 'consumer', consumer.name),
-        },
-      },
-    });
-  });
+      });
+    },
+  );
 
-  router.get('/triggered-webhooks/:uuid/logs', async (req, res) => {
+  router.get('/triggered-webhooks/:uuid/logs', reads, async (req, res) => {
     const triggered = await findTriggered(db, param(req, 'uuid'));
     if (!triggered)
       throw new MeshpactError('not_found', `no triggered webhook ${param(req, 'uuid')}`);
