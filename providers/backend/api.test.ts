@@ -56,12 +56,27 @@ describe('backend-api', () => {
       expect(seen).toEqual([...ids].reverse());
     });
 
-    it.each(['limit=0', 'limit=101', 'limit=x', 'cursor=forged'])(
-      'refuses a bad page query (%s)',
-      async (query) => {
-        expectProblem(await alice.api.get(`/api/threads?${query}`), 422, 'validation_failed');
-      },
-    );
+    it.each(['limit=0', 'limit=101', 'limit=x'])('refuses a bad page query (%s)', async (query) => {
+      expectProblem(await alice.api.get(`/api/threads?${query}`), 422, 'validation_failed');
+    });
+
+    // A leap second is a valid RFC 3339 instant that no Date (nor Postgres) holds.
+    const leapSecond = Buffer.from(
+      JSON.stringify(['2020-01-01T23:59:60Z', '3c951ac6-7161-4649-9695-eeeebff9c1b8']),
+    ).toString('base64url');
+
+    it.each([
+      ['forged', 'forged'],
+      ['a leap second', leapSecond],
+    ])('refuses a cursor it did not hand out (%s)', async (_case, cursor) => {
+      expectProblem(await alice.api.get(`/api/threads?cursor=${cursor}`), 400, 'invalid_cursor');
+      const thread = await createThread(alice);
+      expectProblem(
+        await alice.api.get(`/api/threads/${thread}/messages?cursor=${cursor}`),
+        400,
+        'invalid_cursor',
+      );
+    });
 
     it('refuses an id that is not a uuid', async () => {
       expectProblem(await alice.api.get('/api/threads/not-a-uuid'), 422, 'validation_failed');
