@@ -279,11 +279,15 @@ describe('backend-api', () => {
       const last = await alice.api.get(`/api/runs/${runId}/events?after_seq=5`);
       expect((last.body.items as { seq: number }[]).map((e) => e.seq)).toEqual([6, 7]);
       expect(last.body.next_after_seq).toBeNull();
-      expectProblem(
-        await alice.api.get(`/api/runs/${runId}/events?after_seq=-1`),
-        422,
-        'validation_failed',
-      );
+      const greatest = await alice.api.get(`/api/runs/${runId}/events?after_seq=${2 ** 31 - 1}`);
+      expect(greatest.body.items).toEqual([]);
+      for (const bad of ['-1', String(2 ** 31), '1.5', '1e3']) {
+        expectProblem(
+          await alice.api.get(`/api/runs/${runId}/events?after_seq=${bad}`),
+          422,
+          'validation_failed',
+        );
+      }
     });
   });
 

@@ -16,7 +16,7 @@ import type {
 import type { AccessClaims } from '../auth/client.js';
 import type { Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
-import { integerQuery, pageQuery } from './cursor.js';
+import { integerQuery, pageQuery, schemaRange } from './cursor.js';
 
 export interface BackendAppDeps {
   db: pg.Pool;
@@ -37,6 +37,7 @@ const param = (req: express.Request, name: string) => String(req.params[name]);
 export function createApp(deps: BackendAppDeps): Express {
   const { service } = deps;
   const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
+  const afterSeqRange = schemaRange('common/after-seq');
   const app = express();
   app.disable('x-powered-by');
   app.use(traceId);
@@ -170,8 +171,7 @@ export function createApp(deps: BackendAppDeps): Express {
     .route('/api/runs/:runId/events')
     .get(async (req, res) => {
       const afterSeq = integerQuery(req.query.after_seq, 'after_seq', {
-        min: 0,
-        max: 2 ** 31 - 1,
+        ...afterSeqRange,
         fallback: 0,
       });
       const limit = integerQuery(req.query.limit, 'limit', { min: 1, max: 100, fallback: 50 });

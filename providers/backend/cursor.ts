@@ -1,5 +1,5 @@
 import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
-import { schemaRegistry } from '../../src/schemas/registry.js';
+import { schemaRegistry, type SchemaName } from '../../src/schemas/registry.js';
 
 /**
  * A keyset position: the last row of a page. Threads sort by (at, id); a
@@ -48,6 +48,19 @@ export const cursorRefused = () =>
     'invalid_cursor',
     'cursor: is not a cursor this API returned; start again from the first page',
   );
+
+/**
+ * The bounds of an integer schema in schemas/, so a query parameter is held to
+ * the same range as the frame field that carries the same value.
+ */
+export function schemaRange(name: SchemaName): { min: number; max: number } {
+  const schema = schemaRegistry().files.find((file) => file.name === name)?.schema;
+  const minimum = schema?.minimum;
+  const maximum = schema?.maximum;
+  if (typeof minimum !== 'number' || typeof maximum !== 'number')
+    throw new Error(`schemas/${name} is not a bounded integer`);
+  return { min: minimum, max: maximum };
+}
 
 /** A whole-number query parameter within a range, or the fallback when absent. */
 export function integerQuery(

@@ -139,9 +139,17 @@ export type PacticipantSelector = {
   [k: string]: unknown | undefined;
 } | null;
 /**
+ * Where a replay of a run's events starts: only events with a greater seq. 0 starts at the first; at most 2147483647, the greatest seq Postgres stores. The subscribe frame and GET /api/runs/{id}/events?after_seq share this bound.
+ */
+export type AfterSeq = number;
+/**
  * Any frame a client sends on /ws, told apart by type.
  */
 export type ClientFrame = SubscribeFrame | UnsubscribeFrame | StartRunFrame | PingFrame;
+/**
+ * Where a replay of a run's events starts: only events with a greater seq. 0 starts at the first; at most 2147483647, the greatest seq Postgres stores. The subscribe frame and GET /api/runs/{id}/events?after_seq share this bound.
+ */
+export type AfterSeq1 = number;
 /**
  * Any frame the server sends on /ws: a control frame or an agent event, told apart by type.
  */
@@ -187,6 +195,7 @@ export interface SchemaTypes {
   'broker/publish-contracts-request': PublishContractsRequest;
   'broker/verification-result-request': VerificationResultRequest;
   'broker/webhook-request': WebhookRequest;
+  'common/after-seq': AfterSeq;
   'common/cursor': Cursor;
   'common/health': Health;
   'common/problem': Problem;
@@ -745,10 +754,7 @@ export interface SubscribeFrame {
   type: 'subscribe';
   thread_id: Uuid;
   run_id?: Uuid;
-  /**
-   * Replay the events of run_id with a greater seq.
-   */
-  after_seq?: number;
+  after_seq?: AfterSeq1;
 }
 /**
  * Client frame: stop receiving the events of a thread. Closed.
