@@ -3,6 +3,7 @@ import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import {
   createThread,
   signUp,
+  startRun,
   storedEvents,
   waitForRun,
   expectWellOrdered,
@@ -262,6 +263,19 @@ describe('backend-api', () => {
       });
       expectProblem(refused, 404, 'agent_not_found');
       expect(refused.headers.get('location')).toBeNull();
+    });
+
+    it('end with a failed tool call, not a broken runner, when the calculator is given deep input', async () => {
+      const thread = await createThread(alice);
+      const deep = `${'('.repeat(3_000)}1${')'.repeat(3_000)}`;
+      const runId = await startRun(alice, thread, `[calc ${deep}]`);
+      await waitForRun(alice, runId);
+      const events = await storedEvents(alice, runId);
+      expectWellOrdered(events);
+      expect(events.find((e) => e.type === 'tool_completed')).toMatchObject({
+        success: false,
+        error: { code: 'expression_too_complex' },
+      });
     });
 
     it('replay events after a seq, page by page', async () => {
