@@ -150,8 +150,9 @@ export function createApp(deps: BackendAppDeps): Express {
   app
     .route('/api/threads/:threadId/runs')
     .post(validBody('backend/run-create-request'), async (req, res) => {
+      const claims = res.locals.claims as AccessClaims;
       const run = await service.startRun(
-        tenant(res),
+        { tenantId: claims.tenant_id, userId: claims.sub },
         param(req, 'threadId'),
         req.body as RunCreateRequest,
       );

@@ -179,12 +179,17 @@ export class Connection {
         await service.requireThread(this.tenantId, frame.thread_id);
         // Checked here too, so a refused start_run leaves the socket following nothing new.
         requireAgent(frame.agent_name);
-        // Follow the thread before the run exists, so its first event is not missed.
+        // Follow the thread before the run exists, so its first event is not missed;
+        // a run refused by its limit unfollows it again.
+        const following = this.threads.has(frame.thread_id);
         this.#deps.subscribe(this, frame.thread_id);
-        const run = await service.startRun(this.tenantId, frame.thread_id, {
-          agent_name: frame.agent_name,
-          input: frame.input,
-        });
+        const starter = { tenantId: this.tenantId, userId: this.claims.sub };
+        const run = await service
+          .startRun(starter, frame.thread_id, { agent_name: frame.agent_name, input: frame.input })
+          .catch((error: unknown) => {
+            if (!following) this.#deps.unsubscribe(this, frame.thread_id);
+            throw error;
+          });
         this.#lastSeq.set(run.id, 0);
         this.#send({
           type: 'run_accepted',
@@ -305,6 +310,8 @@ export function errorFrame(error: unknown, requestId?: string): ErrorFrame {
       ? { type: 'error', code: error.code, message: bounded(error.message) }
       : { type: 'error', code: 'internal_error', message: 'an unexpected error occurred' };
   if (requestId !== undefined) frame.request_id = requestId;
+  const retryAfter = error instanceof MeshpactError ? error.extensions.retry_after : undefined;
+  if (typeof retryAfter === 'number') frame.retry_after = retryAfter;
   return frame;
 }
 

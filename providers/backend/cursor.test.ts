@@ -65,6 +65,19 @@ describe('loadBackendConfig', () => {
       maxBuffered: 1048576,
       heartbeatMs: 30000,
       stepDelayMs: 100,
+      runLimitPerUser: 30,
+      runLimitPerTenant: 100,
+      runLimitWindow: 60,
     });
+  });
+
+  it('refuses a run limit that would let nothing run, naming it', () => {
+    expect(() =>
+      loadBackendConfig({
+        AUTH_URL: 'http://127.0.0.1:4001',
+        BACKEND_AUTH_CLIENT: 'backend-api:s3cret-xx',
+        BACKEND_RUNS_PER_USER: '0',
+      }),
+    ).toThrow('BACKEND_RUNS_PER_USER');
   });
 });

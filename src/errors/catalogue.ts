@@ -31,6 +31,7 @@ export const errorCatalogue = {
     title: 'The Idempotency-Key was used for a different request',
   },
   invalid_cursor: { status: 400, title: 'The cursor is not one this API handed out' },
+  rate_limited: { status: 429, title: 'Too many requests of this kind' },
   invalid_json: { status: 400, title: 'The frame is not valid JSON' },
   unknown_frame: { status: 400, title: 'The frame type is not known' },
   auth_unavailable: { status: 503, title: 'auth-service could not be asked' },

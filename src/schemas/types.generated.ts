@@ -812,6 +812,10 @@ export interface ErrorFrame {
    * Chosen by the client; echoed in run_accepted or error.
    */
   request_id?: string;
+  /**
+   * For rate_limited: seconds until the request would be accepted, as Retry-After says over HTTP.
+   */
+  retry_after?: number;
 }
 /**
  * Server frame: the answer to a ping, with the same id. Closed.
