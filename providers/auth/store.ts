@@ -205,19 +205,6 @@ export async function publishableKeys(db: Queryable, retiredSince: Date): Promis
   return rows;
 }
 
-/** Whether `kid` names a key that `publishableKeys` would return: one cheap lookup for an unknown kid. */
-export async function isPublishableKey(
-  db: Queryable,
-  kid: string,
-  retiredSince: Date,
-): Promise<boolean> {
-  const { rows } = await db.query(
-    'SELECT 1 FROM auth_signing_keys WHERE kid = $1 AND (retired_at IS NULL OR retired_at > $2)',
-    [kid, retiredSince],
-  );
-  return rows.length > 0;
-}
-
 export async function insertSigningKey(db: Queryable, key: Omit<SigningKeyRow, 'retired_at'>) {
   await db.query(
     'INSERT INTO auth_signing_keys (kid, private_jwk, public_jwk, created_at, activated_at) VALUES ($1, $2, $3, $4, $5)',
