@@ -42,11 +42,14 @@ export interface EventStreamOptions {
  */
 export class EventStreamError extends Error {
   readonly code: string;
+  /** For `rate_limited`: seconds until the gateway would accept the request. */
+  readonly retryAfter: number | undefined;
 
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, retryAfter?: number) {
     super(`${code}: ${message}`);
     this.name = 'EventStreamError';
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -306,7 +309,7 @@ export class EventStream implements AsyncIterable<AgentEvent> {
   }
 
   #fail(key: string, frame: ErrorFrame): void {
-    const error = new EventStreamError(frame.code, frame.message);
+    const error = new EventStreamError(frame.code, frame.message, frame.retry_after);
     this.#pending.get(key)?.reject(error);
     this.#pending.delete(key);
   }

@@ -12,7 +12,11 @@ describe('web SDK against the real mesh', () => {
   const clock = new ManualClock(new Date());
   let mesh: MeshUnderTest;
   beforeAll(async () => {
-    mesh = await startMeshForTest({ clock, env: { RUNNER_STEP_DELAY_MS: '60' } });
+    mesh = await startMeshForTest({
+      clock,
+      // One run per user and minute: each test starts its runs as a user of its own.
+      env: { RUNNER_STEP_DELAY_MS: '60', BACKEND_RUNS_PER_USER: '1' },
+    });
   });
   afterAll(() => mesh.close());
 
@@ -101,6 +105,32 @@ describe('web SDK against the real mesh', () => {
       });
       await expect(attempt).rejects.toMatchObject({ code: 'thread_not_found' });
       await expect(stream.ping()).resolves.toMatchObject({ type: 'pong' });
+      stream.close();
+    });
+
+    it('says when to retry a run past its limit, over HTTP and over the socket alike', async () => {
+      const auth = new AuthClient({ baseUrl: mesh.auth.url });
+      await auth.register({
+        email: 'limited@example.com',
+        password: 'correct horse battery',
+        name: 'Limited',
+      });
+      const api = new BackendClient({ baseUrl: mesh.backend.url, session: auth });
+      const thread = await api.createThread({ title: 'Limited' });
+      const request = { agent_name: 'calculator', input: 'x' };
+      await api.startRun(thread.id, request);
+      const overHttp = await api.startRun(thread.id, request).catch((error: unknown) => error);
+      expect(overHttp).toBeInstanceOf(ApiError);
+      expect(overHttp).toMatchObject({ code: 'rate_limited', problem: { retry_after: 60 } });
+      const stream = new EventStream({
+        url: mesh.backend.wsUrl,
+        token: () => auth.session!.access_token,
+        reconnect: false,
+      });
+      await stream.connect();
+      await expect(
+        stream.startRun({ threadId: thread.id, agentName: 'calculator', input: 'x' }),
+      ).rejects.toMatchObject({ code: 'rate_limited', retryAfter: 60 });
       stream.close();
     });
   });

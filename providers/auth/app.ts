@@ -42,6 +42,9 @@ export function createApp(deps: AuthAppDeps): Express {
   const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
   const app = express();
   app.disable('x-powered-by');
+  // Only then is X-Forwarded-For believed, and only its hops added by these proxies.
+  if (deps.settings.trustedProxies.length > 0)
+    app.set('trust proxy', [...deps.settings.trustedProxies]);
   app.use(traceId, urlGuard, ...jsonBody({ limit: BODY_LIMIT }));
 
   const bearer: RequestHandler = async (req, res, next) => {
@@ -104,7 +107,7 @@ export function createApp(deps: AuthAppDeps): Express {
   app
     .route('/auth/login')
     .post(noStore, validBody('auth/login-request'), async (req, res) => {
-      const address = req.socket.remoteAddress ?? 'unknown';
+      const address = req.ip ?? 'unknown';
       reply.send(
         res,
         200,

@@ -124,6 +124,20 @@ describe('auth-service request handling', () => {
       expectProblem(await login('victim@example.com', 'guess'), 429, 'too_many_attempts');
       expect((await login('spared@example.com', password)).status).toBe(200);
     });
+
+    it('does not believe X-Forwarded-For when no proxy is trusted', async () => {
+      for (let i = 0; i < 3; i++) {
+        await request(auth.url, 'POST', '/auth/login', {
+          body: { email: 'forwarded@example.com', password: 'guess' },
+          headers: { 'x-forwarded-for': `203.0.113.${i}` },
+        });
+      }
+      const limited = await request(auth.url, 'POST', '/auth/login', {
+        body: { email: 'forwarded@example.com', password: 'guess' },
+        headers: { 'x-forwarded-for': '203.0.113.99' },
+      });
+      expectProblem(limited, 429, 'too_many_attempts');
+    });
   });
 
   describe('when Postgres is gone', () => {

@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, generateKeyPair } from 'jose';
+import { systemClock } from '../../src/runtime/clock.js';
+import { createPool } from '../../src/runtime/db.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { loadAuthConfig } from './config.js';
 import { start, type RunningAuth } from './server.js';
 import { startAuthForTest, type AuthUnderTest } from './testing.js';
 import { bearer, introspector, password, register, request } from './test-helpers.js';
+import { KeyRing } from './tokens.js';
 
 // Both processes must name the same issuer, as they would behind one address.
 const env = {
@@ -78,6 +83,68 @@ describe('auth-service signing keys', () => {
       const me = await request(second.url, 'GET', '/auth/me', { headers: bearer(forged) });
       expect(me.status).toBe(401);
     });
+  });
+});
+
+describe('auth-service keys, when tokens name kids it does not hold', () => {
+  let auth: AuthUnderTest;
+  beforeAll(async () => {
+    auth = await startAuthForTest({ env });
+  });
+  afterAll(() => auth.close());
+
+  const settings = { issuer: env.AUTH_ISSUER, audience: 'meshpact', accessTokenTtl: 900 };
+  /** A key ring of its own process, on its own pool, so its queries can be counted. */
+  async function ringOnOwnPool(unknownKidCooldownMs: number) {
+    const db = createPool(auth.postgres.connectionString);
+    const ring = await KeyRing.load(db, systemClock, settings, { unknownKidCooldownMs });
+    const counted = { db, ring, queries: 0 };
+    const query = db.query.bind(db) as (...args: unknown[]) => unknown;
+    db.query = ((...args: unknown[]) => {
+      counted.queries++;
+      return query(...args);
+    }) as typeof db.query;
+    return counted;
+  }
+
+  it('reads the keys once per cooldown for a flood of made-up kids', async () => {
+    const counted = await ringOnOwnPool(60_000);
+    const { db, ring } = counted;
+    try {
+      const { privateKey } = await generateKeyPair('ES256');
+      const forge = () =>
+        new SignJWT({ tenant_id: randomUUID(), email: 'x@example.com', scope: 'x', sid: 'x' })
+          .setProtectedHeader({ alg: 'ES256', kid: randomUUID(), typ: 'JWT' })
+          .setIssuer(settings.issuer)
+          .setAudience(settings.audience)
+          .setSubject(randomUUID())
+          .setIssuedAt()
+          .setExpirationTime('5m')
+          .setJti(randomUUID())
+          .sign(privateKey);
+      const flood = await Promise.all(Array.from({ length: 100 }, forge));
+      const results = await Promise.all(flood.slice(0, 50).map((token) => ring.verify(token)));
+      for (const token of flood.slice(50)) results.push(await ring.verify(token));
+      expect(results.every((claims) => claims === undefined)).toBe(true);
+      expect(counted.queries).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('still learns a key another process rotated in twice since it last read', async () => {
+    const { db, ring } = await ringOnOwnPool(0);
+    try {
+      await auth.rotateKeys();
+      const rotated = await auth.rotateKeys();
+      const { access_token } = await register(auth.url, 'twice-rotated@example.com');
+      expect(kidOf(access_token)).toBe(rotated);
+      await expect(ring.verify(access_token)).resolves.toMatchObject({
+        email: 'twice-rotated@example.com',
+      });
+    } finally {
+      await db.end();
+    }
   });
 });
 

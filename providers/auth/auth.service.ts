@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type pg from 'pg';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import type { Clock } from '../../src/runtime/clock.js';
+import { retryAfterSeconds } from '../../src/runtime/rate-limit.js';
 import { withTransaction, type Queryable } from '../../src/runtime/db.js';
 import type {
   IntrospectionResponse,
@@ -59,38 +60,48 @@ export class AuthService {
 
   /**
    * The same answer for an unknown email and a wrong password, after the same
-   * scrypt work; failures per email and address are limited.
+   * scrypt work. Failures are limited per email and address, the first line
+   * (so one client guessing locks out that client only, not a shared proxy's
+   * other users; `address` is the client's as the trusted proxies say), and
+   * per email across all addresses, a higher bound, so guesses spread over
+   * many addresses are limited too. An attempt is written as a failure before
+   * its password is checked, so attempts in flight at once count against each
+   * other; one refused by the limits is taken back and does not count.
    */
   async login(request: LoginRequest, address: string): Promise<TokenResponse> {
     const { db, clock, settings } = this.#deps;
+    const email = request.email.trim();
     const now = clock.now();
     const since = new Date(now.getTime() - settings.loginWindow * 1000);
-    const failures = await store.recentFailures(db, request.email, address, since);
-    if (failures.length >= settings.loginMaxFailures) {
-      const oldest = failures[failures.length - settings.loginMaxFailures] ?? now;
-      const retryAfter = Math.max(
-        1,
-        Math.ceil((oldest.getTime() + settings.loginWindow * 1000 - now.getTime()) / 1000),
-      );
+    const attempt = await store.recordFailure(db, email, address, now, since);
+    const bound = Math.max(settings.loginMaxFailures, settings.loginMaxPerEmail);
+    const others = (await store.recentFailures(db, email, since, bound + 1)).filter(
+      (failure) => failure.id !== attempt,
+    );
+    const times = (failures: store.LoginFailure[]) => failures.map((f) => f.failed_at);
+    const fromHere = others.filter((failure) => failure.address === address);
+    const waits = [
+      retryAfterSeconds(times(fromHere), settings.loginMaxFailures, settings.loginWindow, now),
+      retryAfterSeconds(times(others), settings.loginMaxPerEmail, settings.loginWindow, now),
+    ].filter((wait) => wait !== undefined);
+    if (waits.length > 0) {
+      await store.forgetFailure(db, attempt);
+      const retryAfter = Math.max(...waits);
       throw new MeshpactError(
         'too_many_attempts',
         `too many failed logins; try again in ${retryAfter} s`,
-        {
-          extensions: { retry_after: retryAfter },
-        },
+        { extensions: { retry_after: retryAfter } },
       );
     }
-    const user = await store.findUserByEmail(db, request.email.trim());
+    const user = await store.findUserByEmail(db, email);
     const matches = await verifyPassword(
       request.password,
       user?.password_hash ?? (await decoyHash()),
     );
-    if (!user || !matches) {
-      await store.recordFailure(db, request.email.trim(), address, now);
+    if (!user || !matches)
       throw new MeshpactError('invalid_credentials', 'wrong email or password');
-    }
     return withTransaction(db, async (trx) => {
-      await store.clearFailures(trx, request.email.trim(), address);
+      await store.clearFailures(trx, email, address);
       return this.#startSession(trx, user);
     });
   }

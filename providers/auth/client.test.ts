@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import { createTokenVerifier, type TokenVerifier } from './client.js';
 import { register } from './test-helpers.js';
@@ -58,5 +59,41 @@ describe('the token verifier, when auth-service goes away', () => {
     tampered.email = 'mallory@example.com';
     const forged = `${header}.${Buffer.from(JSON.stringify(tampered)).toString('base64url')}.${signature}`;
     await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+});
+
+describe('the token verifier, when tokens name kids auth-service never published', () => {
+  let auth: AuthUnderTest;
+  beforeAll(async () => {
+    auth = await startAuthForTest();
+  });
+  afterAll(() => auth.close());
+
+  it('fetches the JWKS again at most once per cooldown, however many there are', async () => {
+    const jwksUrl = `${auth.url}/.well-known/jwks.json`;
+    const fetches: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      fetches.push(String(input instanceof Request ? input.url : input));
+      return realFetch(input, init);
+    };
+    try {
+      const verifier = createTokenVerifier({ jwksUrl, issuer: auth.url, audience: 'meshpact' });
+      const { access_token } = await register(auth.url, 'kids@example.com');
+      await verifier.verify(access_token);
+      const { privateKey } = await generateKeyPair('ES256');
+      const claims = JSON.parse(
+        Buffer.from(access_token.split('.')[1]!, 'base64url').toString(),
+      ) as Record<string, unknown>;
+      for (let i = 0; i < 50; i++) {
+        const forged = await new SignJWT(claims)
+          .setProtectedHeader({ alg: 'ES256', kid: randomUUID() })
+          .sign(privateKey);
+        await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'unauthorized' });
+      }
+      expect(fetches.filter((url) => url === jwksUrl)).toHaveLength(1);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { loadConfig, setting, type Env } from '../../src/runtime/config.js';
 import { logLevels } from '../../src/runtime/runtime-config.js';
 import { providerStatesSwitch } from '../shared/provider-states.config.js';
@@ -28,6 +29,38 @@ function clients(variable: string) {
   };
 }
 
+const proxyNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * The proxies whose X-Forwarded-For is believed, for express's `trust proxy`:
+ * addresses or CIDR ranges (`10.0.0.0/8`, `::1`), or `loopback`, `linklocal`,
+ * `uniquelocal`, comma separated. Unset: none, the socket address is the client.
+ */
+function trustedProxies(variable: string) {
+  return {
+    variable,
+    parse(raw: string): readonly string[] {
+      const entries = raw.split(',').map((entry) => entry.trim());
+      for (const entry of entries) {
+        const [address = '', prefix, extra] = entry.split('/');
+        const family = isIP(address);
+        const bits = family === 6 ? 128 : 32;
+        const prefixOk =
+          prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+        const known =
+          proxyNames.includes(entry) || (family !== 0 && prefixOk && extra === undefined);
+        if (!known) {
+          throw new Error(
+            `must be IP addresses or CIDR ranges, or ${proxyNames.join(', ')}, comma separated (got "${entry}")`,
+          );
+        }
+      }
+      return Object.freeze(entries);
+    },
+    fallback: () => Object.freeze([]) as readonly string[],
+  };
+}
+
 /** auth-service settings, from its environment variables (README lists them). */
 export function loadAuthConfig(env: Env) {
   return loadConfig(env, {
@@ -45,7 +78,9 @@ export function loadAuthConfig(env: Env) {
     ),
     introspectionClients: clients('AUTH_INTROSPECTION_CLIENTS'),
     loginMaxFailures: setting.integer('AUTH_LOGIN_MAX_FAILURES', { min: 1, max: 1000 }, 5),
+    loginMaxPerEmail: setting.integer('AUTH_LOGIN_MAX_PER_EMAIL', { min: 1, max: 100_000 }, 25),
     loginWindow: setting.integer('AUTH_LOGIN_WINDOW', { min: 1, max: 86_400 }, 900),
+    trustedProxies: trustedProxies('AUTH_TRUSTED_PROXIES'),
     logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'info'),
     providerStates: providerStatesSwitch(env),
   });
@@ -61,5 +96,7 @@ export type AuthSettings = Pick<
   | 'refreshTokenTtl'
   | 'introspectionClients'
   | 'loginMaxFailures'
+  | 'loginMaxPerEmail'
   | 'loginWindow'
+  | 'trustedProxies'
 > & { issuer: string };

@@ -127,27 +127,53 @@ export async function familyIsActive(db: Queryable, familyId: string): Promise<b
 
 // --- failed logins ----------------------------------------------------------
 
-/** Failures for this email and address since `since`, oldest first. */
-export async function recentFailures(
+export interface LoginFailure {
+  id: string;
+  address: string;
+  failed_at: Date;
+}
+
+/**
+ * Writes an attempt as failed before its password is checked (see
+ * AuthService.login), and drops this email's failures older than `expired`.
+ * Returns the attempt's id.
+ */
+export async function recordFailure(
   db: Queryable,
   email: string,
   address: string,
-  since: Date,
-): Promise<Date[]> {
-  const { rows } = await db.query<{ failed_at: Date }>(
-    `SELECT failed_at FROM auth_login_failures
-      WHERE email = lower($1) AND address = $2 AND failed_at > $3
-      ORDER BY failed_at`,
-    [email, address, since],
-  );
-  return rows.map((row) => row.failed_at);
-}
-
-export async function recordFailure(db: Queryable, email: string, address: string, at: Date) {
-  await db.query(
-    'INSERT INTO auth_login_failures (email, address, failed_at) VALUES (lower($1), $2, $3)',
+  at: Date,
+  expired: Date,
+): Promise<string> {
+  await db.query('DELETE FROM auth_login_failures WHERE email = lower($1) AND failed_at <= $2', [
+    email,
+    expired,
+  ]);
+  const { rows } = await db.query<{ id: string }>(
+    'INSERT INTO auth_login_failures (email, address, failed_at) VALUES (lower($1), $2, $3) RETURNING id',
     [email, address, at],
   );
+  return rows[0]!.id;
+}
+
+/** The newest `limit` failures for this email since `since`, from every address, oldest first. */
+export async function recentFailures(
+  db: Queryable,
+  email: string,
+  since: Date,
+  limit: number,
+): Promise<LoginFailure[]> {
+  const { rows } = await db.query<LoginFailure>(
+    `SELECT id, address, failed_at FROM auth_login_failures
+      WHERE email = lower($1) AND failed_at > $2
+      ORDER BY failed_at DESC, id DESC LIMIT $3`,
+    [email, since, limit],
+  );
+  return rows.reverse();
+}
+
+export async function forgetFailure(db: Queryable, id: string) {
+  await db.query('DELETE FROM auth_login_failures WHERE id = $1', [id]);
 }
 
 export async function clearFailures(db: Queryable, email: string, address: string) {
@@ -177,19 +203,6 @@ export async function publishableKeys(db: Queryable, retiredSince: Date): Promis
     [retiredSince],
   );
   return rows;
-}
-
-/** Whether `kid` names a key that `publishableKeys` would return: one cheap lookup for an unknown kid. */
-export async function isPublishableKey(
-  db: Queryable,
-  kid: string,
-  retiredSince: Date,
-): Promise<boolean> {
-  const { rows } = await db.query(
-    'SELECT 1 FROM auth_signing_keys WHERE kid = $1 AND (retired_at IS NULL OR retired_at > $2)',
-    [kid, retiredSince],
-  );
-  return rows.length > 0;
 }
 
 export async function insertSigningKey(db: Queryable, key: Omit<SigningKeyRow, 'retired_at'>) {

@@ -16,7 +16,6 @@ import type { Jwks } from '../../src/schemas/types.generated.js';
 import { accessClaimsOf, type AccessClaims } from './claims.js';
 import {
   insertSigningKey,
-  isPublishableKey,
   publishableKeys,
   promoteNextSigningKey,
   type SigningKeyRow,
@@ -25,6 +24,8 @@ import {
 const ALG = 'ES256' as const;
 /** How stale the keys may be when publishing the JWKS or signing; another process may have rotated. */
 const MAX_AGE_MS = 1_000;
+/** How often at most a token naming a kid we do not hold makes us re-read the keys. */
+const UNKNOWN_KID_COOLDOWN_MS = 1_000;
 
 interface LoadedKey {
   kid: string;
@@ -55,27 +56,49 @@ export interface TokenSettings {
  * Several processes: a rotation is written to Postgres by one of them, and
  * the others learn of it there. Before publishing the JWKS or signing, keys
  * older than MAX_AGE_MS are re-read (one small query; only new keys are
- * imported). A token naming a kid we do not hold is checked against Postgres
- * by that kid alone, so made-up kids cost one indexed lookup and no reload.
+ * imported). A token naming a kid we do not hold makes us re-read them too,
+ * but at most once per cooldown (concurrent ones share that read), so a flood
+ * of made-up kids costs one small query per second, not one per request. A
+ * real kid is unknown only after two rotations by another process since our
+ * last read (the next key is published before it signs), so the cooldown
+ * delays such a token by a second at most.
  */
 export class KeyRing {
   #keys: LoadedKey[] = [];
   /** performance.now() when the keys in #keys were read; the injected clock may stand still. */
   #readAt = -Infinity;
   #refreshing: Promise<void> | undefined;
+  /** performance.now() of the last read for an unknown kid, and that read while it runs. */
+  #kidReadAt = -Infinity;
+  #kidRead: Promise<void> | undefined;
+  readonly #kidCooldownMs: number;
   readonly #db: pg.Pool;
   readonly #clock: Clock;
   readonly #settings: TokenSettings;
 
-  private constructor(db: pg.Pool, clock: Clock, settings: TokenSettings) {
+  private constructor(db: pg.Pool, clock: Clock, settings: TokenSettings, kidCooldownMs: number) {
     this.#db = db;
     this.#clock = clock;
     this.#settings = settings;
+    this.#kidCooldownMs = kidCooldownMs;
   }
 
-  /** Loads the published keys, creating the active and the next key when they are missing. */
-  static async load(db: pg.Pool, clock: Clock, settings: TokenSettings): Promise<KeyRing> {
-    const ring = new KeyRing(db, clock, settings);
+  /**
+   * Loads the published keys, creating the active and the next key when they
+   * are missing. `unknownKidCooldownMs` (1 s) is there for tests.
+   */
+  static async load(
+    db: pg.Pool,
+    clock: Clock,
+    settings: TokenSettings,
+    options: { unknownKidCooldownMs?: number } = {},
+  ): Promise<KeyRing> {
+    const ring = new KeyRing(
+      db,
+      clock,
+      settings,
+      options.unknownKidCooldownMs ?? UNKNOWN_KID_COOLDOWN_MS,
+    );
     await withTransaction(db, async (trx) => {
       // Two auth processes starting on an empty database must not both create keys.
       await trx.query("SELECT pg_advisory_xact_lock(hashtext('auth_signing_keys'))");
@@ -171,7 +194,7 @@ export class KeyRing {
         token,
         async (header) => {
           const held = () => this.#keys.find((k) => k.kid === header.kid);
-          if (!held() && header.kid !== undefined) await this.#learn(header.kid);
+          if (!held() && header.kid !== undefined) await this.#learn();
           const key = held();
           if (!key) throw new Error('unknown kid');
           return key.publicKey;
@@ -200,9 +223,15 @@ export class KeyRing {
     await this.#refreshing;
   }
 
-  /** Reloads when `kid` names a key another process has added since our last read. */
-  async #learn(kid: string): Promise<void> {
-    if (await isPublishableKey(this.#db, kid, this.#retiredCutoff())) await this.reload();
+  /** Re-reads the keys for a kid we do not hold, unless that was done within the cooldown. */
+  async #learn(): Promise<void> {
+    if (this.#kidRead) return this.#kidRead;
+    if (performance.now() - this.#kidReadAt < this.#kidCooldownMs) return;
+    this.#kidReadAt = performance.now();
+    this.#kidRead = this.reload()
+      .catch(() => undefined)
+      .finally(() => (this.#kidRead = undefined));
+    await this.#kidRead;
   }
 
   #signer(): LoadedKey {

@@ -1,5 +1,5 @@
 import { planRun, reasoningFor } from './agent.js';
-import { calculate, CalculatorError } from './calculator.js';
+import { calculate, CalculatorError, MAX_EXPRESSION_LENGTH, MAX_NESTING } from './calculator.js';
 
 describe('planRun', () => {
   it('reads the directives in order and keeps the rest as the task', () => {
@@ -69,6 +69,7 @@ describe('calculate', () => {
     ['abc', 'invalid_expression'],
     ['', 'invalid_expression'],
     ['1 2', 'invalid_expression'],
+    ['9'.repeat(400), 'invalid_expression'],
   ])('refuses %j with %s', (expression, code) => {
     expect(() => calculate(expression)).toThrow(CalculatorError);
     try {
@@ -76,5 +77,32 @@ describe('calculate', () => {
     } catch (error) {
       expect((error as CalculatorError).code).toBe(code);
     }
+  });
+
+  describe('when the input is deep or long', () => {
+    const nested = (n: number) => `${'('.repeat(n)}1${')'.repeat(n)}`;
+    it('evaluates nesting up to the bound', () => {
+      expect(calculate(nested(MAX_NESTING - 1))).toBe(1);
+      expect(calculate(`${'-'.repeat(MAX_NESTING - 1)}1`)).toBe(-1);
+    });
+
+    // Each of these overflowed the stack (or, for ^, gave a message longer than the event allows).
+    it.each([
+      ['parentheses', nested(400)],
+      ['unary minus', `${'-'.repeat(900)}1`],
+      ['powers', `${'1^'.repeat(400)}1`],
+      ['parentheses over the length bound', nested(4_000)],
+      ['a long flat sum', '1+'.repeat(MAX_EXPRESSION_LENGTH) + '1'],
+    ])('refuses %s with expression_too_complex and a short message', (_case, expression) => {
+      let failure: unknown;
+      try {
+        calculate(expression);
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toBeInstanceOf(CalculatorError);
+      expect((failure as CalculatorError).code).toBe('expression_too_complex');
+      expect((failure as CalculatorError).message.length).toBeLessThan(200);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import {
   createThread,
   signUp,
+  startRun,
   storedEvents,
   waitForRun,
   expectWellOrdered,
@@ -56,12 +57,27 @@ describe('backend-api', () => {
       expect(seen).toEqual([...ids].reverse());
     });
 
-    it.each(['limit=0', 'limit=101', 'limit=x', 'cursor=forged'])(
-      'refuses a bad page query (%s)',
-      async (query) => {
-        expectProblem(await alice.api.get(`/api/threads?${query}`), 422, 'validation_failed');
-      },
-    );
+    it.each(['limit=0', 'limit=101', 'limit=x'])('refuses a bad page query (%s)', async (query) => {
+      expectProblem(await alice.api.get(`/api/threads?${query}`), 422, 'validation_failed');
+    });
+
+    // A leap second is a valid RFC 3339 instant that no Date (nor Postgres) holds.
+    const leapSecond = Buffer.from(
+      JSON.stringify(['2020-01-01T23:59:60Z', '3c951ac6-7161-4649-9695-eeeebff9c1b8']),
+    ).toString('base64url');
+
+    it.each([
+      ['forged', 'forged'],
+      ['a leap second', leapSecond],
+    ])('refuses a cursor it did not hand out (%s)', async (_case, cursor) => {
+      expectProblem(await alice.api.get(`/api/threads?cursor=${cursor}`), 400, 'invalid_cursor');
+      const thread = await createThread(alice);
+      expectProblem(
+        await alice.api.get(`/api/threads/${thread}/messages?cursor=${cursor}`),
+        400,
+        'invalid_cursor',
+      );
+    });
 
     it('refuses an id that is not a uuid', async () => {
       expectProblem(await alice.api.get('/api/threads/not-a-uuid'), 422, 'validation_failed');
@@ -249,6 +265,19 @@ describe('backend-api', () => {
       expect(refused.headers.get('location')).toBeNull();
     });
 
+    it('end with a failed tool call, not a broken runner, when the calculator is given deep input', async () => {
+      const thread = await createThread(alice);
+      const deep = `${'('.repeat(3_000)}1${')'.repeat(3_000)}`;
+      const runId = await startRun(alice, thread, `[calc ${deep}]`);
+      await waitForRun(alice, runId);
+      const events = await storedEvents(alice, runId);
+      expectWellOrdered(events);
+      expect(events.find((e) => e.type === 'tool_completed')).toMatchObject({
+        success: false,
+        error: { code: 'expression_too_complex' },
+      });
+    });
+
     it('replay events after a seq, page by page', async () => {
       const thread = await createThread(alice);
       const run = await alice.api.post(`/api/threads/${thread}/runs`, {
@@ -264,11 +293,15 @@ describe('backend-api', () => {
       const last = await alice.api.get(`/api/runs/${runId}/events?after_seq=5`);
       expect((last.body.items as { seq: number }[]).map((e) => e.seq)).toEqual([6, 7]);
       expect(last.body.next_after_seq).toBeNull();
-      expectProblem(
-        await alice.api.get(`/api/runs/${runId}/events?after_seq=-1`),
-        422,
-        'validation_failed',
-      );
+      const greatest = await alice.api.get(`/api/runs/${runId}/events?after_seq=${2 ** 31 - 1}`);
+      expect(greatest.body.items).toEqual([]);
+      for (const bad of ['-1', String(2 ** 31), '1.5', '1e3']) {
+        expectProblem(
+          await alice.api.get(`/api/runs/${runId}/events?after_seq=${bad}`),
+          422,
+          'validation_failed',
+        );
+      }
     });
   });
 

@@ -19,7 +19,7 @@ import type { StateModule } from '../shared/provider-states.js';
 import { providerStatesRoutes } from '../shared/provider-states.routes.js';
 import type { Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
-import { integerQuery, pageQuery } from './cursor.js';
+import { integerQuery, pageQuery, schemaRange } from './cursor.js';
 
 export interface BackendAppDeps {
   db: pg.Pool;
@@ -42,6 +42,7 @@ const param = (req: express.Request, name: string) => String(req.params[name]);
 export function createApp(deps: BackendAppDeps): Express {
   const { service } = deps;
   const reply = createResponder(deps.responseCheck ?? 'log', deps.logger);
+  const afterSeqRange = schemaRange('common/after-seq');
   const app = express();
   app.disable('x-powered-by');
   app.use(traceId);
@@ -154,8 +155,9 @@ export function createApp(deps: BackendAppDeps): Express {
   app
     .route('/api/threads/:threadId/runs')
     .post(validBody('backend/run-create-request'), async (req, res) => {
+      const claims = res.locals.claims as AccessClaims;
       const run = await service.startRun(
-        tenant(res),
+        { tenantId: claims.tenant_id, userId: claims.sub },
         param(req, 'threadId'),
         req.body as RunCreateRequest,
       );
@@ -175,8 +177,7 @@ export function createApp(deps: BackendAppDeps): Express {
     .route('/api/runs/:runId/events')
     .get(async (req, res) => {
       const afterSeq = integerQuery(req.query.after_seq, 'after_seq', {
-        min: 0,
-        max: 2 ** 31 - 1,
+        ...afterSeqRange,
         fallback: 0,
       });
       const limit = integerQuery(req.query.limit, 'limit', { min: 1, max: 100, fallback: 50 });

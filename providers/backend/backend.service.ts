@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
 import type { Clock } from '../../src/runtime/clock.js';
+import { withTransaction } from '../../src/runtime/db.js';
 import type {
   MessageCreateRequest,
   MessagePage,
@@ -16,6 +17,7 @@ import type {
 } from '../../src/schemas/types.generated.js';
 import { agentNames } from './agent.js';
 import { cursorRefused, encodeCursor, type Position } from './cursor.js';
+import { takeRunSlot, type RunLimits, type Starter } from './run-limits.js';
 import type { AgentRunner } from './runner.js';
 import * as store from './store.js';
 
@@ -23,6 +25,7 @@ export interface BackendDeps {
   db: pg.Pool;
   clock: Clock;
   runner: AgentRunner;
+  runLimits: RunLimits;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -178,21 +181,30 @@ export class BackendService {
     return { message: store.toMessage(row), replayed: !created };
   }
 
-  /** A queued run; the runner takes it from there, and its events follow on /ws and in replay. */
-  async startRun(tenantId: string, threadId: string, request: RunCreateRequest): Promise<Run> {
-    await this.requireThread(tenantId, threadId);
+  /**
+   * A queued run; the runner takes it from there, and its events follow on /ws
+   * and in replay. Within the starter's run limits, or 429 `rate_limited`.
+   */
+  async startRun(starter: Starter, threadId: string, request: RunCreateRequest): Promise<Run> {
+    const { db, clock, runLimits } = this.#deps;
+    await this.requireThread(starter.tenantId, threadId);
     requireAgent(request.agent_name);
-    const row = await store.insertRun(this.#deps.db, {
+    const now = clock.now();
+    const run: store.RunRow = {
       id: randomUUID(),
-      tenant_id: tenantId,
+      tenant_id: starter.tenantId,
       thread_id: threadId,
       agent_name: request.agent_name,
       input: request.input,
       status: 'queued',
       final_response: null,
-      created_at: this.#deps.clock.now(),
+      created_at: now,
       started_at: null,
       completed_at: null,
+    };
+    const row = await withTransaction(db, async (trx) => {
+      await takeRunSlot(trx, starter, run.id, now, runLimits);
+      return store.insertRun(trx, run);
     });
     this.#deps.runner.start(row);
     const { id, thread_id, agent_name, status, created_at } = store.toRun(row);

@@ -1,38 +1,56 @@
 /** A calculator tool failure, with the code the tool_completed event carries. */
 export class CalculatorError extends Error {
   constructor(
-    readonly code: 'invalid_expression' | 'division_by_zero',
+    readonly code: 'invalid_expression' | 'division_by_zero' | 'expression_too_complex',
     message: string,
   ) {
     super(message);
   }
 }
 
+/** Longest expression evaluated: a run's input may be 8 KiB, the calculator need not take all of it. */
+export const MAX_EXPRESSION_LENGTH = 1_000;
+/**
+ * Deepest nesting evaluated, counting each parenthesis, unary minus and `^`
+ * (each recurses once more); far below where the stack would overflow.
+ */
+export const MAX_NESTING = 64;
+
 /**
  * Evaluates arithmetic: numbers, + - * / % ^, parentheses and unary minus,
  * with the usual precedence: ^ binds tightest and to the right, then unary
  * minus (-2^2 is -4, 2^-1 is 0.5), then * / %, then + -. A real
- * recursive-descent parser: no eval, nothing but arithmetic.
+ * recursive-descent parser: no eval, nothing but arithmetic. Its recursion is
+ * bounded by MAX_NESTING, and its messages name a token and its place rather
+ * than echoing the expression, so they stay short whatever the input.
  */
 export function calculate(expression: string): number {
-  const tokens = expression.match(/\d+(?:\.\d+)?|[-+*/%^()]|\S/g) ?? [];
+  if (expression.length > MAX_EXPRESSION_LENGTH) {
+    throw new CalculatorError(
+      'expression_too_complex',
+      `the expression has ${expression.length} characters; at most ${MAX_EXPRESSION_LENGTH} are evaluated`,
+    );
+  }
+  const tokens = [...expression.matchAll(/\d+(?:\.\d+)?|[-+*/%^()]|\S/g)];
   let at = 0;
-  const peek = () => tokens[at];
-  const take = () => tokens[at++];
+  let depth = 0;
+  const peek = () => tokens[at]?.[0];
+  const take = () => tokens[at++]?.[0];
+  const unexpected = () => {
+    const token = tokens[at - 1];
+    const shown = token ? `"${token[0].slice(0, 20)}" at character ${token.index + 1}` : 'end';
+    return new CalculatorError('invalid_expression', `unexpected ${shown}`);
+  };
 
   const primary = (): number => {
     const token = take();
     if (token === '(') {
       const value = sum();
-      if (take() !== ')')
-        throw new CalculatorError('invalid_expression', `missing ")" in ${expression}`);
+      if (take() !== ')') throw new CalculatorError('invalid_expression', 'missing ")"');
       return value;
     }
     if (token !== undefined && /^\d/.test(token)) return Number(token);
-    throw new CalculatorError(
-      'invalid_expression',
-      `unexpected ${token ?? 'end'} in ${expression}`,
-    );
+    throw unexpected();
   };
   const power = (): number => {
     const base = primary();
@@ -40,10 +58,21 @@ export function calculate(expression: string): number {
     take();
     return base ** unary();
   };
+  // Every recursion of the grammar passes through here, so this is where depth is counted.
   const unary = (): number => {
-    if (peek() !== '-') return power();
-    take();
-    return -unary();
+    if (++depth > MAX_NESTING) {
+      throw new CalculatorError(
+        'expression_too_complex',
+        `the expression nests deeper than ${MAX_NESTING} levels`,
+      );
+    }
+    try {
+      if (peek() !== '-') return power();
+      take();
+      return -unary();
+    } finally {
+      depth--;
+    }
   };
   const product = (): number => {
     let value = unary();
@@ -67,9 +96,11 @@ export function calculate(expression: string): number {
   };
 
   const value = sum();
-  if (at !== tokens.length)
-    throw new CalculatorError('invalid_expression', `unexpected ${peek()} in ${expression}`);
+  if (at !== tokens.length) {
+    at++;
+    throw unexpected();
+  }
   if (!Number.isFinite(value))
-    throw new CalculatorError('invalid_expression', `${expression} is not a finite number`);
+    throw new CalculatorError('invalid_expression', 'the result is not a finite number');
   return value;
 }

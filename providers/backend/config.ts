@@ -35,6 +35,9 @@ export function loadBackendConfig(env: Env) {
       1024 * 1024,
     ),
     heartbeatMs: setting.integer('WS_HEARTBEAT_MS', { min: 10, max: 600_000 }, 30_000),
+    runLimitPerUser: setting.integer('BACKEND_RUNS_PER_USER', { min: 1, max: 1_000_000 }, 30),
+    runLimitPerTenant: setting.integer('BACKEND_RUNS_PER_TENANT', { min: 1, max: 1_000_000 }, 100),
+    runLimitWindow: setting.integer('BACKEND_RUNS_WINDOW', { min: 1, max: 86_400 }, 60),
     logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'info'),
     providerStates: providerStatesSwitch(env),
   });

@@ -13,12 +13,20 @@ import type {
   ServerFrame,
 } from '../../src/schemas/types.generated.js';
 import type { AccessClaims } from '../auth/client.js';
+import type { Authenticator } from './authenticator.js';
 import { requireAgent, type BackendService } from './backend.service.js';
 import type { FeedItem } from './event-feed.js';
 import * as store from './store.js';
 
+/** Who is on the socket: the token of the handshake, kept to ask auth-service about it at each write. */
+export interface Session {
+  token: string;
+  claims: AccessClaims;
+}
+
 export interface ConnectionDeps {
   service: BackendService;
+  authenticator: Authenticator;
   db: Queryable;
   clock: Clock;
   logger: Logger;
@@ -34,6 +42,7 @@ export const closeCodes = {
   tooBig: 1009,
   tryAgainLater: 1013,
   tokenExpired: 4401,
+  sessionEnded: 4403,
 } as const;
 
 /**
@@ -56,6 +65,7 @@ export const closeCodes = {
 export class Connection {
   readonly id = randomUUID();
   readonly claims: AccessClaims;
+  readonly #token: string;
   /** Followed threads, each with when it was first subscribed (the bound of a catch-up). */
   readonly threads = new Map<string, Date>();
   readonly #ws: WebSocket;
@@ -64,8 +74,9 @@ export class Connection {
   #queue: Promise<void> = Promise.resolve();
   alive = true;
 
-  constructor(ws: WebSocket, claims: AccessClaims, deps: ConnectionDeps) {
+  constructor(ws: WebSocket, { token, claims }: Session, deps: ConnectionDeps) {
     this.#ws = ws;
+    this.#token = token;
     this.claims = claims;
     this.#deps = deps;
     this.#send({
@@ -173,15 +184,21 @@ export class Connection {
         this.#send({ type: 'unsubscribed', thread_id: frame.thread_id });
         return;
       case 'start_run': {
+        if (!(await this.#sessionStands(frame.request_id))) return;
         await service.requireThread(this.tenantId, frame.thread_id);
         // Checked here too, so a refused start_run leaves the socket following nothing new.
         requireAgent(frame.agent_name);
-        // Follow the thread before the run exists, so its first event is not missed.
+        // Follow the thread before the run exists, so its first event is not missed;
+        // a run refused by its limit unfollows it again.
+        const following = this.threads.has(frame.thread_id);
         this.#deps.subscribe(this, frame.thread_id);
-        const run = await service.startRun(this.tenantId, frame.thread_id, {
-          agent_name: frame.agent_name,
-          input: frame.input,
-        });
+        const starter = { tenantId: this.tenantId, userId: this.claims.sub };
+        const run = await service
+          .startRun(starter, frame.thread_id, { agent_name: frame.agent_name, input: frame.input })
+          .catch((error: unknown) => {
+            if (!following) this.#deps.unsubscribe(this, frame.thread_id);
+            throw error;
+          });
         this.#lastSeq.set(run.id, 0);
         this.#send({
           type: 'run_accepted',
@@ -191,6 +208,29 @@ export class Connection {
         });
         return;
       }
+    }
+  }
+
+  /**
+   * Writes ask auth-service whether the session still stands, as HTTP writes
+   * do: a signature cannot show a logout. Every gateway process asks the one
+   * auth-service, so a session ended anywhere is refused on every socket at
+   * its next write, and the socket closes: 4403 when the session ended, 4401
+   * when the token expired before the heartbeat noticed. Reads (subscribe)
+   * trust the signature, as HTTP reads do, until the token expires.
+   * auth-service unreachable is an error frame and the socket stays open.
+   */
+  async #sessionStands(requestId: string): Promise<boolean> {
+    try {
+      await this.#deps.authenticator.authenticate(this.#token, { revocation: true });
+      return true;
+    } catch (error) {
+      if (!(error instanceof MeshpactError) || error.code !== 'unauthorized') throw error;
+      this.#send(errorFrame(error, requestId));
+      if (this.claims.exp * 1000 <= this.#deps.clock.now().getTime())
+        this.close(closeCodes.tokenExpired, 'token expired');
+      else this.close(closeCodes.sessionEnded, 'session ended');
+      return false;
     }
   }
 
@@ -280,6 +320,8 @@ export function errorFrame(error: unknown, requestId?: string): ErrorFrame {
       ? { type: 'error', code: error.code, message: bounded(error.message) }
       : { type: 'error', code: 'internal_error', message: 'an unexpected error occurred' };
   if (requestId !== undefined) frame.request_id = requestId;
+  const retryAfter = error instanceof MeshpactError ? error.extensions.retry_after : undefined;
+  if (typeof retryAfter === 'number') frame.retry_after = retryAfter;
   return frame;
 }
 

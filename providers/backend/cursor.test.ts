@@ -1,4 +1,3 @@
-import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { loadBackendConfig } from './config.js';
 import { decodeCursor, encodeCursor, pageQuery } from './cursor.js';
 
@@ -13,16 +12,32 @@ describe('cursors', () => {
     expect(decodeCursor(cursor)).toEqual(position);
   });
 
-  it('refuse what this API did not hand out', () => {
-    expect(() => decodeCursor('bm9wZQ')).toThrow(MeshpactError);
-    // Shaped like a position, but SQL would choke on it: still a 422, never a 500.
-    const forge = (at: string, id: string) =>
-      Buffer.from(JSON.stringify([at, id])).toString('base64url');
-    expect(() => decodeCursor(forge('2026-03-01T09:00:00Z', '-'.repeat(36)))).toThrow('/cursor');
-    expect(() =>
-      decodeCursor(forge('+275760-09-13T00:00:00Z', '3c951ac6-7161-4649-9695-eeeebff9c1b8')),
-    ).toThrow('/cursor');
-    expect(() => pageQuery({ cursor: ['a', 'b'] })).toThrow('must be given once');
+  describe('when a cursor was not handed out by this API', () => {
+    const uuid = '3c951ac6-7161-4649-9695-eeeebff9c1b8';
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    it.each([
+      ['not JSON', 'bm9wZQ'],
+      ['not base64url', 'a+b/c='],
+      ['over 512 characters', forge(['2026-03-01T09:00:00Z', uuid, 'x'.repeat(600)])],
+      ['a leap second', forge(['2020-01-01T23:59:60Z', uuid])],
+      ['a day that does not exist', forge(['2021-02-29T00:00:00Z', uuid])],
+      ['a year Postgres cannot hold', forge(['+275760-09-13T00:00:00Z', uuid])],
+      ['a huge number for the instant', forge([1e308, uuid])],
+      ['an id that is not a uuid', forge(['2026-03-01T09:00:00Z', '-'.repeat(36)])],
+      ['an object', forge({ at: '2026-03-01T09:00:00Z', id: uuid })],
+      ['null', forge(null)],
+      ['a string', forge('2026-03-01T09:00:00Z')],
+      ['one element', forge(['2026-03-01T09:00:00Z'])],
+      ['three elements', forge(['2026-03-01T09:00:00Z', uuid, 1])],
+    ])('refuses %s with invalid_cursor', (_case, cursor) => {
+      expect(() => decodeCursor(cursor)).toThrow(
+        expect.objectContaining({ code: 'invalid_cursor', status: 400 }) as Error,
+      );
+    });
+
+    it('refuses a cursor given twice as a bad query', () => {
+      expect(() => pageQuery({ cursor: ['a', 'b'] })).toThrow('must be given once');
+    });
   });
 
   it('default the page size to 50 and bound it to 1..100', () => {
@@ -50,6 +65,19 @@ describe('loadBackendConfig', () => {
       maxBuffered: 1048576,
       heartbeatMs: 30000,
       stepDelayMs: 100,
+      runLimitPerUser: 30,
+      runLimitPerTenant: 100,
+      runLimitWindow: 60,
     });
+  });
+
+  it('refuses a run limit that would let nothing run, naming it', () => {
+    expect(() =>
+      loadBackendConfig({
+        AUTH_URL: 'http://127.0.0.1:4001',
+        BACKEND_AUTH_CLIENT: 'backend-api:s3cret-xx',
+        BACKEND_RUNS_PER_USER: '0',
+      }),
+    ).toThrow('BACKEND_RUNS_PER_USER');
   });
 });

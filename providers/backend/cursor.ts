@@ -1,5 +1,5 @@
-import { validationFailed } from '../../src/errors/meshpact-error.js';
-import { schemaRegistry } from '../../src/schemas/registry.js';
+import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
+import { schemaRegistry, type SchemaName } from '../../src/schemas/registry.js';
 
 /**
  * A keyset position: the last row of a page. Threads sort by (at, id); a
@@ -18,25 +18,49 @@ export function encodeCursor(position: Position): string {
 }
 
 /**
- * The position in a cursor, or 422 for anything encodeCursor could not have
- * written: a hand-made cursor must not reach SQL with an id that is not a uuid
- * or an instant Postgres cannot hold (those would be 500s).
+ * The position in a cursor, or 400 `invalid_cursor` for anything encodeCursor
+ * could not have written: a hand-made cursor must not reach SQL with an id
+ * that is not a uuid or an instant Postgres cannot hold (those would be 500s).
+ * RFC 3339 (and so the timestamp schema) allows a leap second, 23:59:60, which
+ * no Date can hold: it parses to an invalid Date, which the driver cannot send.
  */
 export function decodeCursor(cursor: string): Position {
   const schemas = schemaRegistry();
+  if (!schemas.validator('common/cursor').is(cursor)) throw cursorRefused();
+  let decoded: unknown;
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (!schemas.validator('common/timestamp').is(at) || !schemas.validator('common/uuid').is(id)) {
-      throw new Error('not a position');
-    }
-    return { at: new Date(at), id };
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw cursorRefused();
   }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw cursorRefused();
+  const [at, id] = decoded as unknown[];
+  if (!schemas.validator('common/timestamp').is(at) || !schemas.validator('common/uuid').is(id)) {
+    throw cursorRefused();
+  }
+  const instant = new Date(at);
+  if (Number.isNaN(instant.getTime())) throw cursorRefused();
+  return { at: instant, id };
 }
 
 export const cursorRefused = () =>
-  validationFailed('query', [{ path: '/cursor', message: 'is not a cursor this API returned' }]);
+  new MeshpactError(
+    'invalid_cursor',
+    'cursor: is not a cursor this API returned; start again from the first page',
+  );
+
+/**
+ * The bounds of an integer schema in schemas/, so a query parameter is held to
+ * the same range as the frame field that carries the same value.
+ */
+export function schemaRange(name: SchemaName): { min: number; max: number } {
+  const schema = schemaRegistry().files.find((file) => file.name === name)?.schema;
+  const minimum = schema?.minimum;
+  const maximum = schema?.maximum;
+  if (typeof minimum !== 'number' || typeof maximum !== 'number')
+    throw new Error(`schemas/${name} is not a bounded integer`);
+  return { min: minimum, max: maximum };
+}
 
 /** A whole-number query parameter within a range, or the fallback when absent. */
 export function integerQuery(

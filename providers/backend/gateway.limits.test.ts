@@ -59,6 +59,24 @@ describe('/ws limits', () => {
       socket.close();
     });
 
+    it('refuses an after_seq above the bound HTTP holds it to, before subscribing', async () => {
+      const thread = await createThread(alice);
+      const run = await startRun(alice, thread, '[think 1]');
+      await waitForRun(alice, run);
+      const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+      const from = socket.frames.length;
+      socket.send({ type: 'subscribe', thread_id: thread, run_id: run, after_seq: 2 ** 31 });
+      expect(await socket.next((f) => f.type === 'error', from)).toMatchObject({
+        code: 'validation_failed',
+      });
+      socket.send({ type: 'subscribe', thread_id: thread, run_id: run, after_seq: 2 ** 31 - 1 });
+      await socket.next((f) => f.type === 'subscribed', from);
+      socket.send({ type: 'ping', id: 'after' });
+      await socket.next((f) => f.type === 'pong', from);
+      expect(socket.frames.slice(from).map((f) => f.type)).toEqual(['error', 'subscribed', 'pong']);
+      socket.close();
+    });
+
     it('closes with 1009 on a frame over 64 KiB, and loses no stored event', async () => {
       const thread = await createThread(alice);
       const run = await startRun(alice, thread, '[think 3]');

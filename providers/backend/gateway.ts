@@ -6,11 +6,10 @@ import { toProblem } from '../../src/errors/problem.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
-import type { AccessClaims } from '../auth/client.js';
 import { bearerToken } from '../../src/http/bearer.js';
 import type { Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
-import { Connection, closeCodes } from './connection.js';
+import { Connection, closeCodes, type Session } from './connection.js';
 import type { EventFeed } from './event-feed.js';
 
 export const SUBPROTOCOL = 'meshpact.v1';
@@ -81,18 +80,18 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     void authenticateUpgrade(request, options.authenticator).then(
-      (claims) => {
+      (session) => {
         if (closing)
           return refuse(socket, new MeshpactError('shutting_down', 'connect to another gateway'));
-        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, claims));
+        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, session));
       },
       (error: unknown) => refuse(socket, error),
     );
   };
   server.on('upgrade', onUpgrade);
 
-  const accept = (ws: WebSocket, claims: AccessClaims) => {
-    const connection = new Connection(ws, claims, { ...options, subscribe, unsubscribe });
+  const accept = (ws: WebSocket, session: Session) => {
+    const connection = new Connection(ws, session, { ...options, subscribe, unsubscribe });
     connections.add(connection);
     sockets.set(connection, ws);
     ws.on('pong', () => (connection.alive = true));
@@ -152,7 +151,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
 async function authenticateUpgrade(
   request: IncomingMessage,
   authenticator: Authenticator,
-): Promise<AccessClaims> {
+): Promise<Session> {
   const path = new URL(request.url ?? '/', 'http://gateway').pathname;
   if (path !== '/ws')
     throw new MeshpactError('not_found', `no WebSocket endpoint at ${path}; use /ws`);
@@ -171,7 +170,7 @@ async function authenticateUpgrade(
       'unauthorized',
       `send Authorization: Bearer <token> or the subprotocol bearer.<token>`,
     );
-  return authenticator.authenticate(token, { revocation: true });
+  return { token, claims: await authenticator.authenticate(token, { revocation: true }) };
 }
 
 /** Answers an upgrade with a plain HTTP problem and drops the connection: no socket was ever opened. */

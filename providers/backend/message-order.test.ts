@@ -59,8 +59,8 @@ describe('the order of messages', () => {
         await alice.api.get(
           `/api/threads/${thread}/messages?cursor=${String(page.body.next_cursor)}`,
         ),
-        422,
-        'validation_failed',
+        400,
+        'invalid_cursor',
       );
     });
   });

@@ -71,7 +71,12 @@ export async function start(
     });
     const authenticator = createAuthenticator(verifier, introspection);
     const runner = new AgentRunner({ db, clock, logger, stepDelayMs: config.stepDelayMs });
-    const service = new BackendService({ db, clock, runner });
+    const runLimits = {
+      perUser: config.runLimitPerUser,
+      perTenant: config.runLimitPerTenant,
+      windowSeconds: config.runLimitWindow,
+    };
+    const service = new BackendService({ db, clock, runner, runLimits });
     const providerStates = config.providerStates
       ? backendStateModules({
           db,

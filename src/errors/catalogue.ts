@@ -31,6 +31,8 @@ export const errorCatalogue = {
     status: 409,
     title: 'The Idempotency-Key was used for a different request',
   },
+  invalid_cursor: { status: 400, title: 'The cursor is not one this API handed out' },
+  rate_limited: { status: 429, title: 'Too many requests of this kind' },
   invalid_json: { status: 400, title: 'The frame is not valid JSON' },
   unknown_frame: { status: 400, title: 'The frame type is not known' },
   provider_state_unknown: {

@@ -147,9 +147,17 @@ export type PacticipantSelector = {
   [k: string]: unknown | undefined;
 } | null;
 /**
+ * Where a replay of a run's events starts: only events with a greater seq. 0 starts at the first; at most 2147483647, the greatest seq Postgres stores. The subscribe frame and GET /api/runs/{id}/events?after_seq share this bound.
+ */
+export type AfterSeq = number;
+/**
  * Any frame a client sends on /ws, told apart by type.
  */
 export type ClientFrame = SubscribeFrame | UnsubscribeFrame | StartRunFrame | PingFrame;
+/**
+ * Where a replay of a run's events starts: only events with a greater seq. 0 starts at the first; at most 2147483647, the greatest seq Postgres stores. The subscribe frame and GET /api/runs/{id}/events?after_seq share this bound.
+ */
+export type AfterSeq1 = number;
 /**
  * Any frame the server sends on /ws: a control frame or an agent event, told apart by type.
  */
@@ -199,6 +207,7 @@ export interface SchemaTypes {
   'broker/verification-result-request': VerificationResultRequest;
   'broker/version-request': VersionRequest;
   'broker/webhook-request': WebhookRequest;
+  'common/after-seq': AfterSeq;
   'common/cursor': Cursor;
   'common/health': Health;
   'common/problem': Problem;
@@ -783,10 +792,7 @@ export interface SubscribeFrame {
   type: 'subscribe';
   thread_id: Uuid;
   run_id?: Uuid;
-  /**
-   * Replay the events of run_id with a greater seq.
-   */
-  after_seq?: number;
+  after_seq?: AfterSeq1;
 }
 /**
  * Client frame: stop receiving the events of a thread. Closed.
@@ -844,6 +850,10 @@ export interface ErrorFrame {
    * Chosen by the client; echoed in run_accepted or error.
    */
   request_id?: string;
+  /**
+   * For rate_limited: seconds until the request would be accepted, as Retry-After says over HTTP.
+   */
+  retry_after?: number;
 }
 /**
  * Server frame: the answer to a ping, with the same id. Closed.

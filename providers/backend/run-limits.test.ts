@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { createPool } from '../../src/runtime/db.js';
+import { hashPassword } from '../auth/passwords.js';
+import { insertUser } from '../auth/store.js';
+import { expectProblem, password, request } from '../auth/test-helpers.js';
+import { startMeshForTest, type MeshUnderTest } from './testing.js';
+import { apiFor, createThread, signUp, TestSocket, type User } from './test-support.js';
+
+describe('run limits', () => {
+  const clock = new ManualClock(new Date());
+  let mesh: MeshUnderTest;
+  let db: pg.Pool;
+  beforeAll(async () => {
+    mesh = await startMeshForTest({
+      clock,
+      env: {
+        BACKEND_RUNS_PER_USER: '2',
+        BACKEND_RUNS_PER_TENANT: '3',
+        BACKEND_RUNS_WINDOW: '60',
+      },
+    });
+    db = createPool(mesh.auth.postgres.connectionString);
+  });
+  afterAll(async () => {
+    await db.end();
+    await mesh.close();
+  });
+
+  /** A second user in `owner`'s tenant, written through auth-service's store (register makes a tenant per user). */
+  async function colleagueOf(owner: User, email: string): Promise<User> {
+    await insertUser(db, {
+      id: randomUUID(),
+      tenant_id: owner.tenantId,
+      email,
+      name: 'Colleague',
+      password_hash: await hashPassword(password),
+      created_at: clock.now(),
+    });
+    const login = await request(mesh.auth.url, 'POST', '/auth/login', {
+      body: { email, password },
+    });
+    const token = String(login.body.access_token);
+    const user = login.body.user as { id: string; tenant_id: string };
+    return {
+      token,
+      userId: user.id,
+      tenantId: user.tenant_id,
+      api: apiFor(mesh.backend.url, token),
+    };
+  }
+
+  const runsOf = async (threadId: string) =>
+    Number(
+      (
+        await db.query<{ n: string }>(
+          'SELECT count(*) AS n FROM backend_runs WHERE thread_id = $1',
+          [threadId],
+        )
+      ).rows[0]?.n,
+    );
+  const run = { agent_name: 'calculator', input: '[think 1]' };
+  const startOverWs = (socket: TestSocket, threadId: string, requestId: string) => {
+    const from = socket.frames.length;
+    socket.send({ type: 'start_run', request_id: requestId, thread_id: threadId, ...run });
+    return socket.next((f) => f.request_id === requestId, from);
+  };
+
+  it('counts HTTP and start_run together per user, answers 429 with Retry-After, and frees the slot with time', async () => {
+    const alice = await signUp(mesh, 'alice@example.com');
+    const thread = await createThread(alice);
+    const socket = await TestSocket.open(mesh.backend.wsUrl, alice.token);
+    expect((await alice.api.post(`/api/threads/${thread}/runs`, run)).status).toBe(202);
+    clock.advance(10);
+    expect(await startOverWs(socket, thread, 'second')).toMatchObject({ type: 'run_accepted' });
+
+    const refused = await alice.api.post(`/api/threads/${thread}/runs`, run);
+    expectProblem(refused, 429, 'rate_limited');
+    // The first run leaves the window 60 s after it started, 50 s from now.
+    expect(refused.headers.get('retry-after')).toBe('50');
+    expect(refused.body.retry_after).toBe(50);
+    expect(await startOverWs(socket, thread, 'third')).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: expect.any(String) as string,
+      request_id: 'third',
+      retry_after: 50,
+    });
+    expect(socket.closed).toBeUndefined();
+    expect(await runsOf(thread)).toBe(2);
+
+    clock.advance(50);
+    expect(await startOverWs(socket, thread, 'fourth')).toMatchObject({ type: 'run_accepted' });
+    expect(await runsOf(thread)).toBe(3);
+    socket.close();
+  });
+
+  it('counts every user of a tenant together, and no other tenant', async () => {
+    clock.advance(3600);
+    const owner = await signUp(mesh, 'owner@example.com');
+    const colleague = await colleagueOf(owner, 'colleague@example.com');
+    const stranger = await signUp(mesh, 'stranger@example.com');
+    const thread = await createThread(owner);
+    for (const user of [owner, owner, colleague]) {
+      expect((await user.api.post(`/api/threads/${thread}/runs`, run)).status).toBe(202);
+    }
+    const refused = await colleague.api.post(`/api/threads/${thread}/runs`, run);
+    expectProblem(refused, 429, 'rate_limited');
+    expect(refused.headers.get('retry-after')).toBe('60');
+    const elsewhere = await createThread(stranger);
+    expect((await stranger.api.post(`/api/threads/${elsewhere}/runs`, run)).status).toBe(202);
+  });
+
+  it('keeps a slot taken when its thread is deleted', async () => {
+    clock.advance(3600);
+    const bob = await signUp(mesh, 'bob@example.com');
+    for (let i = 0; i < 2; i++) {
+      const thread = await createThread(bob);
+      expect((await bob.api.post(`/api/threads/${thread}/runs`, run)).status).toBe(202);
+      expect((await bob.api.delete(`/api/threads/${thread}`)).status).toBe(204);
+    }
+    const thread = await createThread(bob);
+    expectProblem(await bob.api.post(`/api/threads/${thread}/runs`, run), 429, 'rate_limited');
+  });
+
+  it('takes no slot for a run that is refused for another reason', async () => {
+    clock.advance(3600);
+    const carol = await signUp(mesh, 'carol@example.com');
+    const thread = await createThread(carol);
+    for (let i = 0; i < 3; i++) {
+      const answer = await carol.api.post(`/api/threads/${thread}/runs`, {
+        agent_name: 'nobody',
+        input: 'x',
+      });
+      expectProblem(answer, 404, 'agent_not_found');
+    }
+    expect((await carol.api.post(`/api/threads/${thread}/runs`, run)).status).toBe(202);
+  });
+});
