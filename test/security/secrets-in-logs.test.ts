@@ -80,7 +80,7 @@ describe('secrets in logs', () => {
       const broker = start(
         'broker',
         ['broker', '--port', '0', '--token', writeToken, '--read-token', readToken],
-        { BROKER_WEBHOOK_HOSTS: '127.0.0.1' },
+        { BROKER_WEBHOOK_HOSTS: '127.0.0.1', BROKER_WEBHOOK_ALLOW_LOCAL: 'true' },
       );
       const up = start('up', ['up'], {
         AUTH_INTROSPECTION_CLIENTS: `backend-api:${introspection}`,
