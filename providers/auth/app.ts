@@ -45,7 +45,7 @@ export function createApp(deps: AuthAppDeps): Express {
   // Only then is X-Forwarded-For believed, and only its hops added by these proxies.
   if (deps.settings.trustedProxies.length > 0)
     app.set('trust proxy', [...deps.settings.trustedProxies]);
-  app.use(traceId, urlGuard, ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(traceId, urlGuard(), ...jsonBody({ limit: BODY_LIMIT }));
 
   const bearer: RequestHandler = async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);

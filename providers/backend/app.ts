@@ -72,7 +72,7 @@ export function createApp(deps: BackendAppDeps): Express {
   // The bearer check comes before the URL and the body are read: a caller
   // without a valid token learns nothing about what the API would make of
   // them, and the server reads no body for it.
-  app.use('/api', bearer, urlGuard, ...jsonBody({ limit: BODY_LIMIT }));
+  app.use('/api', bearer, urlGuard(), ...jsonBody({ limit: BODY_LIMIT }));
 
   app
     .route('/api/threads')

@@ -58,7 +58,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   });
   app.use(
     brokerAuthentication(deps.tokens ?? {}),
-    urlGuard,
+    urlGuard((name) => name),
     ...jsonBody({ limit: BODY_LIMIT, maxDepth: BROKER_MAX_DEPTH }),
   );
   app.use(indexRoutes(deps));

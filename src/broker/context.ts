@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import type pg from 'pg';
-import { MeshpactError, validationFailed } from '../errors/meshpact-error.js';
-import { textIssue } from '../http/json-guard.js';
+import { MeshpactError } from '../errors/meshpact-error.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Queryable } from '../runtime/db.js';
 import type { Logger } from '../runtime/logger.js';
@@ -29,12 +28,10 @@ export const hrefsOf = (deps: BrokerDeps, req: Request): Hrefs => hrefsFor(req, 
  */
 export const BROKER_MAX_DEPTH = 256;
 
-/** A path parameter, decoded (express 5 gives them decoded) and checked against its rule; text Postgres cannot store is 422. */
+/** A path parameter, decoded (express 5 gives them decoded) and checked against its rule (NUL is a control character it refuses). */
 export function param(req: Request, name: string): string {
   const value = (req.params as Record<string, string | undefined>)[name];
   if (value === undefined) throw new Error(`route has no :${name}`);
-  const issue = textIssue(value);
-  if (issue) throw validationFailed('path', [{ path: `/${name}`, message: issue }]);
   return pathParam(name, value);
 }
 

@@ -10,7 +10,7 @@ describe('urlGuard', () => {
   let url: string;
   beforeAll(async () => {
     const app = express();
-    app.use(urlGuard);
+    app.use(urlGuard());
     app.get('/things/:name', (req: express.Request, res: express.Response) => {
       res.json({ name: req.params.name, query: req.query as unknown });
     });
