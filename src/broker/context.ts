@@ -59,7 +59,8 @@ export function paging(req: Request): {
   const query = req.query as Record<string, string | undefined>;
   const whole = (raw: string | undefined, fallback: number, name: string) => {
     if (raw === undefined) return fallback;
-    const n = Number(raw);
+    // Digits only: Number() would read `0x10` as 16 and `1e3` as 1000.
+    const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(n) || n < 1 || n > 10_000)
       throw new MeshpactError(
         'validation_failed',
