@@ -1,4 +1,5 @@
 import { MeshpactError, validationFailed } from './meshpact-error.js';
+import { schemaRegistry } from '../schemas/registry.js';
 import { toProblem } from './problem.js';
 
 describe('toProblem', () => {
@@ -29,5 +30,16 @@ describe('toProblem', () => {
       extensions: { status: 200, code: 'ok' },
     });
     expect(toProblem(error)).toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('stays within common/problem when the request it answers is huge', () => {
+    const name = 'z'.repeat(10_000);
+    const error = new MeshpactError('not_found', `no pacticipant named "${name}"`, {
+      extensions: { errors: [{ path: `/${name}`, message: `"${name}" is too long` }] },
+    });
+    const problem = toProblem(error, { instance: `/pacticipants/${name}`, traceId: 'abc' });
+    expect(schemaRegistry().validator('common/problem').issues(problem)).toEqual([]);
+    expect(problem.instance).toBeUndefined();
+    expect(problem.detail).toMatch(/^no pacticipant named "z+…$/);
   });
 });

@@ -7,9 +7,36 @@ export interface ProblemContext {
   traceId?: string;
 }
 
+// The bounds of common/problem.json. A detail quoting a 10,000-character name
+// or an instance that is a 10,000-character URL would otherwise make the
+// answer to bad input break its own schema.
+const MAX_DETAIL = 4096;
+const MAX_INSTANCE = 2048;
+const MAX_ISSUE_PATH = 1024;
+const MAX_ISSUE_MESSAGE = 1000;
+
+const clip = (text: string, max: number) =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
+/** `errors` of validation_failed, each issue within its bounds. */
+function clipIssues(errors: unknown): unknown {
+  if (!Array.isArray(errors)) return errors;
+  return errors.map((issue: unknown) => {
+    if (issue === null || typeof issue !== 'object') return issue;
+    const { path, message } = issue as { path?: unknown; message?: unknown };
+    return {
+      ...issue,
+      ...(typeof path === 'string' ? { path: clip(path, MAX_ISSUE_PATH) } : {}),
+      ...(typeof message === 'string' ? { message: clip(message, MAX_ISSUE_MESSAGE) } : {}),
+    };
+  });
+}
+
 /**
  * RFC 9457 problem details for any thrown value. Only a MeshpactError shows its
  * detail: anything else is an internal error whose message may hold secrets.
+ * An instance too long for the schema is left out rather than cut, since a cut
+ * URL names another resource.
  */
 export function toProblem(error: unknown, context: ProblemContext = {}): Problem {
   const known = error instanceof MeshpactError ? error : undefined;
@@ -20,9 +47,11 @@ export function toProblem(error: unknown, context: ProblemContext = {}): Problem
     title: errorCatalogue[code].title,
     status: errorCatalogue[code].status,
     code,
-    detail: known?.message ?? 'An unexpected error occurred; it has been logged.',
+    detail: clip(known?.message ?? 'An unexpected error occurred; it has been logged.', MAX_DETAIL),
   };
-  if (context.instance !== undefined) problem.instance = context.instance;
+  if ('errors' in problem) problem.errors = clipIssues(problem.errors) as Problem['errors'];
+  if (context.instance !== undefined && context.instance.length <= MAX_INSTANCE)
+    problem.instance = context.instance;
   if (context.traceId !== undefined) problem.trace_id = context.traceId;
   return problem;
 }

@@ -1,9 +1,51 @@
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import { listen } from './listen.js';
 import { untilSignal } from './signals.js';
 import { Supervisor } from './supervisor.js';
 
+/** Writes raw bytes to a server and resolves with all it answers before closing. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 describe('listen', () => {
+  it.each([
+    [
+      'a request line over 16 KB',
+      `GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
+    ['a request that is not HTTP', 'GARBAGE\r\n\r\n', 400, 'malformed_request'],
+    [
+      'two Content-Lengths',
+      'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+      400,
+      'malformed_request',
+    ],
+  ])(
+    'answers %s that never reaches a route with problem+json',
+    async (_what, bytes, status, code) => {
+      const listening = await listen(createServer((_req, res) => res.end('routed')));
+      try {
+        const answer = await rawExchange(listening.port, bytes);
+        const [head, body] = answer.split('\r\n\r\n') as [string, string];
+        expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+        expect(head).toMatch(/content-type: application\/problem\+json/i);
+        expect(JSON.parse(body)).toMatchObject({ status, code });
+      } finally {
+        await listening.close();
+      }
+    },
+  );
+
   it('listens on a free port and answers on the URL it returns', async () => {
     const server = createServer((_req, res) => res.end('pong'));
     const listening = await listen(server);

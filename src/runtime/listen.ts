@@ -1,5 +1,8 @@
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { toProblem } from '../errors/problem.js';
 
 export interface Listening {
   /** e.g. `http://127.0.0.1:43117` */
@@ -38,6 +41,8 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
     });
   });
 
+  server.on('clientError', answerUnparsedRequest);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port: options.port ?? 0 }, () => {
@@ -66,4 +71,32 @@ export async function listen(server: Server, options: ListenOptions = {}): Promi
       return closing;
     },
   };
+}
+
+/**
+ * Node answers a request it cannot parse (a request line or headers over
+ * 16 KB, broken framing, a request that never finishes) on its own, with a
+ * bare status line. Every other refusal is problem+json with a code, so these
+ * are too: the request never reached a route, so there is no trace id.
+ */
+function answerUnparsedRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new MeshpactError('headers_too_large', 'the request line and headers are limited to 16 KB')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new MeshpactError('request_timeout', 'the request did not arrive in time')
+        : new MeshpactError('malformed_request', 'the request is not valid HTTP/1.1');
+  const problem = toProblem(refusal);
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }

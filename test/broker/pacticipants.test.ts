@@ -31,6 +31,15 @@ describe('pacticipants', () => {
   });
   afterAll(() => broker.close());
 
+  it.each(['page=0x10', 'size=1e2', 'page=1.0', 'size=+5', 'page= 2'])(
+    'refuses a page that is not plain digits (%s)',
+    async (query) => {
+      const answer = await fetch(`${broker.url}/pacticipants?${query}`);
+      expect(answer.status).toBe(422);
+      expect(((await answer.json()) as { code: string }).code).toBe('validation_failed');
+    },
+  );
+
   describe('when one is read', () => {
     it('embeds its latest version, also under the deprecated latest-version', async () => {
       const pacticipant = await get<{

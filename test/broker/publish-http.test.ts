@@ -139,6 +139,33 @@ describe('publishing over HTTP', () => {
     },
   );
 
+  it('serves a pact whose consumer version is not Latin-1, the header percent-encoded', async () => {
+    const published = await send(
+      'POST',
+      '/contracts/publish',
+      publishBody('版本-1', pact('shop', 'catalog', ['unicode'])),
+    );
+    expect(published.status).toBe(200);
+    const read = await fetch(
+      `${broker.url}/pacts/provider/catalog/consumer/shop/version/${encodeURIComponent('版本-1')}`,
+    );
+    expect(read.status).toBe(200);
+    expect(read.headers.get('x-pact-consumer-version')).toBe(encodeURIComponent('版本') + '-1');
+  });
+
+  it('answers a verification result number that is not a number with 404, not 500', async () => {
+    const latest = (await (
+      await fetch(`${broker.url}/pacts/provider/catalog/consumer/shop/latest`)
+    ).json()) as {
+      _links: { 'pb:publish-verification-results': { href: string } };
+    };
+    const results = latest._links['pb:publish-verification-results'].href;
+    for (const number of ["1' OR '1'='1", '99999999999999999999', '1.5']) {
+      const answer = await fetch(`${results}/${encodeURIComponent(number)}`);
+      expect({ number, status: answer.status }).toEqual({ number, status: 404 });
+    }
+  });
+
   it('answers an unknown pacticipant with a 404 problem', async () => {
     const answer = await fetch(`${broker.url}/pacticipants/nobody`);
     expect(answer.status).toBe(404);

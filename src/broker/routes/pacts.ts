@@ -37,7 +37,11 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
         'not_found',
         `no pact between ${param(req, 'consumer')} and ${param(req, 'provider')} matches`,
       );
-    res.setHeader('X-Pact-Consumer-Version', pact.consumer_version);
+    // A header holds Latin-1 only; a version number may be any Unicode (and Node throws on the rest).
+    res.setHeader(
+      'X-Pact-Consumer-Version',
+      pact.consumer_version.replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c)),
+    );
     sendHal(res, 200, pactView(hrefsOf(deps, req), pact, selfHref));
   };
   const base = '/pacts/provider/:provider/consumer/:consumer';

@@ -97,7 +97,11 @@ export function verificationRoutes(deps: BrokerDeps & { events: BrokerEventSink 
   });
   router.get(`${base}/verification-results/:number`, reads, async (req, res) => {
     const { pactVersionId } = await content(req);
-    const row = await findVerification(db, pactVersionId, param(req, 'number'));
+    // Results are numbered 1, 2, 3...; anything else names none (and must not reach a bigint column).
+    const number = param(req, 'number');
+    const row = /^[1-9]\d{0,17}$/.test(number)
+      ? await findVerification(db, pactVersionId, number)
+      : undefined;
     if (!row) throw new MeshpactError('not_found', 'no such verification result');
     sendHal(res, 200, verificationView(hrefsOf(deps, req), row));
   });

@@ -1,0 +1,129 @@
+import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
+import { allHttpCases, hasInputs, mutationCase, mutations, siblings } from './corpus.js';
+import { checkProperty, propertyTimeout } from './fuzz.js';
+import { HttpProbe, Store, formatFailures } from './harness.js';
+import {
+  CONSUMER,
+  PROVIDER,
+  READ_TOKEN,
+  VERSION,
+  WRITE_TOKEN,
+  brokerFixture,
+  brokerRouteList,
+  publishBody,
+  webhookBody,
+  type BrokerState,
+} from './broker-fixture.js';
+import { routeKey } from './routes.js';
+
+// The security corpus against the broker with a read-write and a read-only
+// token: every route its express app serves. See docs/security.md.
+
+const ROUTE_TIMEOUT = 120_000;
+
+describe('security corpus: the broker', () => {
+  let broker: BrokerUnderTest;
+  let state: BrokerState;
+  let store: Store;
+  let probe: HttpProbe;
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${broker.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${WRITE_TOKEN}`,
+        'content-type': 'application/json',
+        accept: 'application/hal+json',
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (response.status >= 300)
+      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const lastSegment = (href: unknown) => String(href).split('/').at(-1)!;
+
+  beforeAll(async () => {
+    broker = await startBrokerForTest({
+      env: { PACT_BROKER_TOKEN: WRITE_TOKEN, PACT_BROKER_READ_TOKEN: READ_TOKEN },
+      webhooks: { hosts: ['127.0.0.1'], schemes: ['http'], retrySchedule: [], timeoutSeconds: 1 },
+    });
+    await call('POST', '/contracts/publish', publishBody());
+    await call('POST', '/pacticipants', { name: 'for-verification' });
+    const pact = await call(
+      'GET',
+      `/pacts/provider/${PROVIDER}/consumer/${CONSUMER}/version/${VERSION}`,
+    );
+    const links = pact._links as Record<string, { href: string; name?: string }>;
+    const sha = /pact-version\/([^/]+)/.exec(links['pb:publish-verification-results']!.href)![1]!;
+    await call(
+      'POST',
+      `/pacts/provider/${PROVIDER}/consumer/${CONSUMER}/pact-version/${sha}/verification-results`,
+      {
+        success: true,
+        providerApplicationVersion: '1.0.0',
+      },
+    );
+    const environment = String(
+      (await call('POST', '/environments', { name: 'corpus-env', production: false })).uuid,
+    );
+    const at = `/pacticipants/${CONSUMER}/versions/${VERSION}`;
+    const deployed = String(
+      (await call('POST', `${at}/deployed-versions/environment/${environment}`, {})).uuid,
+    );
+    const released = String(
+      (await call('POST', `${at}/released-versions/environment/${environment}`)).uuid,
+    );
+    const webhook = lastSegment(
+      ((await call('POST', '/webhooks', webhookBody()))._links as { self: { href: string } }).self
+        .href,
+    );
+    state = { sha, environment, deployed, released, webhook };
+    // Webhooks fire in the background; their runs are the dispatcher's own record.
+    store = new Store(broker.postgres.connectionString, [
+      'broker_triggered_webhooks',
+      'broker_webhook_executions',
+    ]);
+    probe = new HttpProbe(broker.url, store, { foreignMembers: ['errors'] });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await broker?.close();
+  });
+
+  const routes = brokerRouteList();
+  const shared = siblings(routes);
+  for (const route of routes) {
+    it(
+      `${routeKey(route)} refuses the corpus`,
+      async () => {
+        const cases = allHttpCases(route, brokerFixture(state), { sibling: shared.has(route) });
+        const failures = await probe.runAll(cases);
+        if (failures.length > 0) throw new Error(formatFailures(failures, cases.length));
+      },
+      ROUTE_TIMEOUT,
+    );
+    if (hasInputs(route))
+      it(
+        `${routeKey(route)} refuses generated input`,
+        async () => {
+          const fx = brokerFixture(state);
+          await checkProperty(routeKey(route), mutations(route, fx), (m) =>
+            probe.run(mutationCase(route, fx, m)),
+          );
+        },
+        propertyTimeout,
+      );
+  }
+
+  it('is still up and still refuses the read-only token a write', async () => {
+    expect((await fetch(`${broker.url}/readyz`)).status).toBe(200);
+    const write = await fetch(`${broker.url}/pacticipants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${READ_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'corpus-after' }),
+    });
+    expect(write.status).toBe(403);
+  });
+});
