@@ -47,7 +47,13 @@ describe('security corpus: the broker', () => {
   beforeAll(async () => {
     broker = await startBrokerForTest({
       env: { PACT_BROKER_TOKEN: WRITE_TOKEN, PACT_BROKER_READ_TOKEN: READ_TOKEN },
-      webhooks: { hosts: ['127.0.0.1'], schemes: ['http'], retrySchedule: [], timeoutSeconds: 1 },
+      webhooks: {
+        hosts: ['127.0.0.1'],
+        allowLocal: true,
+        schemes: ['http'],
+        retrySchedule: [],
+        timeoutSeconds: 1,
+      },
     });
     await call('POST', '/contracts/publish', publishBody());
     await call('POST', '/pacticipants', { name: 'for-verification' });

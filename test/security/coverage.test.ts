@@ -37,7 +37,7 @@ describe('the security corpus', () => {
       clock: systemClock,
       logger: silentLogger,
       keys: {},
-      settings: {},
+      settings: { trustedProxies: [] },
     } as unknown as AuthAppDeps);
     expect(documented('auth')).toEqual(served(app));
   });
