@@ -114,3 +114,42 @@ export function brokerRoutes(app: Express): BrokerRoute[] {
   visit((app as unknown as { router: { stack: Layer[] } }).router.stack);
   return routes;
 }
+
+/** Ids of what a test seeded, for the route parameters that name stored things by id. */
+export interface SeededIds {
+  environment: string;
+  webhook: string;
+  deployed: string;
+  sha: string;
+}
+
+/**
+ * A value for parameter `name` of route `path` that names what the test
+ * seeded: the right kind of uuid for the route, the pact's sha, and for names
+ * `names[name]` (a pacticipant `web` version `1.0.0` on `main` unless given).
+ */
+export function seededParam(
+  path: string,
+  name: string,
+  ids: SeededIds,
+  names: Record<string, string> = {},
+): string {
+  if (name === 'uuid')
+    return path.startsWith('/webhooks')
+      ? ids.webhook
+      : path.startsWith('/deployed-versions')
+        ? ids.deployed
+        : ids.environment;
+  if (name === 'sha') return ids.sha;
+  if (name === 'number' || name === 'metadata') return '1';
+  const values: Record<string, string> = {
+    name: 'web',
+    provider: 'api',
+    consumer: 'web',
+    version: '1.0.0',
+    tag: 'main',
+    branch: 'main',
+    ...names,
+  };
+  return values[name] ?? name;
+}

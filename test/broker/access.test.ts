@@ -5,8 +5,10 @@ import pg from 'pg';
 import { createApp } from '../../src/broker/app.js';
 import {
   brokerRoutes,
+  seededParam,
   startBrokerForTest,
   type BrokerUnderTest,
+  type SeededIds,
 } from '../../src/broker/testing.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { silentLogger } from '../../src/runtime/logger.js';
@@ -28,7 +30,7 @@ describe('the read-only broker token', () => {
   let broker: BrokerUnderTest;
   let db: pg.Pool;
   let dir: string;
-  const ids = { environment: '', webhook: '', deployed: '', sha: '' };
+  const ids: SeededIds = { environment: '', webhook: '', deployed: '', sha: '' };
 
   const call = (method: string, path: string, token: string, body?: unknown) =>
     fetch(`${broker.url}${path}`, {
@@ -151,25 +153,9 @@ describe('the read-only broker token', () => {
       createApp({ db: {} as pg.Pool, clock: systemClock, logger: silentLogger }),
     ).filter((route) => !['/healthz', '/readyz'].includes(route.path));
     const fill = (path: string) =>
-      path.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
-        if (name === 'uuid')
-          return path.startsWith('/webhooks')
-            ? ids.webhook
-            : path.startsWith('/deployed-versions')
-              ? ids.deployed
-              : ids.environment;
-        if (name === 'sha') return ids.sha;
-        if (name === 'number' || name === 'metadata') return '1';
-        const values: Record<string, string> = {
-          name: 'web',
-          provider: 'for-verification',
-          consumer: 'web',
-          version: '1.0.0',
-          tag: 'main',
-          branch: 'main',
-        };
-        return encodeURIComponent(values[name] ?? name);
-      });
+      path.replace(/:([A-Za-z]+)/g, (_match, name: string) =>
+        encodeURIComponent(seededParam(path, name, ids, { provider: 'for-verification' })),
+      );
     const asking = (route: { method: string; path: string }) =>
       route.method === 'POST' && route.path === '/pacts/provider/:provider/for-verification';
 

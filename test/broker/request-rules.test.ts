@@ -2,8 +2,10 @@ import pg from 'pg';
 import { createApp } from '../../src/broker/app.js';
 import {
   brokerRoutes,
+  seededParam,
   startBrokerForTest,
   type BrokerUnderTest,
+  type SeededIds,
 } from '../../src/broker/testing.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { silentLogger } from '../../src/runtime/logger.js';
@@ -27,7 +29,7 @@ interface Problem {
 describe('broker request rules', () => {
   let broker: BrokerUnderTest;
   let db: pg.Pool;
-  const ids = { environment: '', webhook: '', deployed: '', sha: '' };
+  const ids: SeededIds = { environment: '', webhook: '', deployed: '', sha: '' };
 
   const send = async (method: string, path: string, body?: unknown, raw = false) => {
     const answer = await fetch(`${broker.url}${path}`, {
@@ -120,25 +122,7 @@ describe('broker request rules', () => {
     const routes = brokerRoutes(
       createApp({ db: {} as pg.Pool, clock: systemClock, logger: silentLogger }),
     ).filter((route) => !['/healthz', '/readyz'].includes(route.path));
-    const good = (path: string, name: string) => {
-      if (name === 'uuid')
-        return path.startsWith('/webhooks')
-          ? ids.webhook
-          : path.startsWith('/deployed-versions')
-            ? ids.deployed
-            : ids.environment;
-      if (name === 'sha') return ids.sha;
-      if (name === 'number' || name === 'metadata') return '1';
-      const values: Record<string, string> = {
-        name: 'web',
-        provider: 'api',
-        consumer: 'web',
-        version: '1.0.0',
-        tag: 'main',
-        branch: 'main',
-      };
-      return values[name] ?? name;
-    };
+    const good = (path: string, name: string) => seededParam(path, name, ids);
     const withParam = (path: string, bad: string, value: string) =>
       path.replace(/:([A-Za-z]+)/g, (_m, name: string) =>
         encodeURIComponent(name === bad ? value : good(path, name)),
