@@ -4,7 +4,6 @@ import { loadAuthConfig } from '../../providers/auth/config.js';
 import { start as startAuth } from '../../providers/auth/server.js';
 import { loadBackendConfig } from '../../providers/backend/config.js';
 import { start as startBackend } from '../../providers/backend/server.js';
-import { serviceNames } from '../contracts/mesh.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { createLogger } from '../runtime/logger.js';
 import { startPostgres } from '../runtime/postgres.js';
@@ -13,7 +12,8 @@ import { untilSignal } from '../runtime/signals.js';
 import { Supervisor } from '../runtime/supervisor.js';
 import { stopAll, type CliContext } from './context.js';
 
-const services = serviceNames;
+// The services meshpact ships; `up` starts them in process until it starts the manifest's commands.
+const services = ['auth', 'backend'] as const;
 
 export function portOption(value: string): number {
   const n = Number(value);

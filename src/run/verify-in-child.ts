@@ -7,7 +7,8 @@ import type { VerificationReport } from '../verify/results.js';
 import type { PactSource } from '../verify/verifier.js';
 
 export interface VerifyRequest {
-  root: string;
+  /** The mesh manifest, absolute: the child reads the one its parent read. */
+  mesh: string;
   provider: string;
   source: PactSource;
   databaseUrl?: string;

@@ -9,7 +9,7 @@ import type { VerifyRequest } from './verify-in-child.js';
 // out of its terminal view and --json.
 
 const request = JSON.parse(process.env.MESHPACT_VERIFY_REQUEST ?? '{}') as VerifyRequest;
-const report = await verifyProvider(loadMesh(request.root), request.provider, {
+const report = await verifyProvider(loadMesh(request.mesh), request.provider, {
   source: request.source,
   ...(request.databaseUrl ? { databaseUrl: request.databaseUrl } : {}),
   logger: createLogger({ level: request.logLevel, name: 'verify' }),

@@ -232,6 +232,7 @@ export interface SchemaTypes {
   'events/tool-executing': ToolExecuting;
   'events/unsubscribe': UnsubscribeFrame;
   'events/unsubscribed': UnsubscribedFrame;
+  'meshpact/mesh': MeshManifest;
   'pact/provider-state-change': ProviderStateChange;
 }
 /**
@@ -889,6 +890,162 @@ export interface SubscribedFrame {
 export interface UnsubscribedFrame {
   type: 'unsubscribed';
   thread_id: Uuid;
+}
+/**
+ * contracts/mesh.yaml (or the file given by --mesh / MESHPACT_MESH): the pacticipants of a mesh, how each provider is started or reached, and who consumes whom. Closed everywhere so a misspelt key is an error. Paths are relative to root; strings may hold placeholders ({port}, {url}, {root}, {pacts}, {<pacticipant>.url}, {secret:<name>}), checked by the loader.
+ */
+export interface MeshManifest {
+  /**
+   * The folder every relative path is read from, relative to the manifest's folder (default: that folder).
+   */
+  root?: string;
+  /**
+   * Every service and consumer of the mesh, by the name used in pacts and the broker.
+   */
+  pacticipants: {
+    [k: string]: MeshPacticipant | undefined;
+  };
+  /**
+   * Who consumes whom: one pact per pair.
+   *
+   * @minItems 1
+   */
+  contracts: [MeshContract, ...MeshContract[]];
+}
+export interface MeshPacticipant {
+  /**
+   * http: an HTTP provider; message: a provider of messages (WebSocket frames); consumer: consumes only.
+   */
+  kind: 'http' | 'message' | 'consumer';
+  /**
+   * The OpenAPI document of an HTTP provider.
+   */
+  openapi?: string;
+  /**
+   * The AsyncAPI document of a message provider (its x-meshpact-flow declares flow rules).
+   */
+  asyncapi?: string;
+  /**
+   * A pacticipant name: letters, digits, '.', '_' and '-', so it can stand in a {<name>.url} placeholder.
+   */
+  'served-by'?: string;
+  start?: MeshStart;
+  /**
+   * The base URL of a service already running (instead of start).
+   */
+  url?: string;
+  states?: MeshStates;
+  ws?: MeshWebSocket;
+  tests?: MeshTests;
+}
+/**
+ * How meshpact starts the service: a command run by /bin/sh -c in a process group of its own.
+ */
+export interface MeshStart {
+  command: string;
+  /**
+   * A file or folder, relative to root unless absolute.
+   */
+  cwd?: string;
+  env?: MeshEnv;
+  /**
+   * auto (default): a free port, in PORT and {port}; or a fixed port.
+   */
+  port?: {
+    [k: string]: unknown | undefined;
+  };
+  /**
+   * Ready when GET <url><http> answers 2xx (default http "/", timeout 30s).
+   */
+  ready?: {
+    http?: string;
+    /**
+     * A duration: "500ms", "30s", "2m", or a whole number of milliseconds.
+     */
+    timeout?: {
+      [k: string]: unknown | undefined;
+    };
+  };
+  /**
+   * postgres: a fresh database, its URL in DATABASE_URL.
+   */
+  database?: 'postgres';
+  /**
+   * A duration: "500ms", "30s", "2m", or a whole number of milliseconds.
+   */
+  'stop-timeout'?: {
+    [k: string]: unknown | undefined;
+  };
+}
+/**
+ * Environment variables added to meshpact's own; values are strings (quote numbers) and may hold placeholders.
+ */
+export interface MeshEnv {
+  [k: string]: string | undefined;
+}
+/**
+ * Pact's state-change protocol: POST {state, params, action: setup|teardown}.
+ */
+export interface MeshStates {
+  /**
+   * A path on the service or an absolute URL.
+   */
+  url: string;
+  env?: MeshEnv;
+}
+/**
+ * A WebSocket endpoint of a message provider.
+ */
+export interface MeshWebSocket {
+  /**
+   * A path on the served-by service, or an absolute ws:// or wss:// URL.
+   */
+  url: string;
+  /**
+   * A file or folder, relative to root unless absolute.
+   */
+  'frame-schema'?: string;
+  flow?: MeshFlow;
+}
+/**
+ * The order rules of the frames, when the AsyncAPI document does not declare them.
+ */
+export interface MeshFlow {
+  discriminator: string;
+  'group-by': string;
+  first?: string;
+  last?: string;
+  sequence?: string;
+  pairs?: {
+    open: string;
+    close: string;
+    key: string;
+  }[];
+}
+/**
+ * A consumer's contract tests: any command, writing its pacts to a folder (MESHPACT_PACT_DIR).
+ */
+export interface MeshTests {
+  command: string;
+  /**
+   * A file or folder, relative to root unless absolute.
+   */
+  cwd?: string;
+  env?: MeshEnv;
+  /**
+   * A file or folder, relative to root unless absolute.
+   */
+  pacts: string;
+}
+export interface MeshContract {
+  /**
+   * A pacticipant name: letters, digits, '.', '_' and '-', so it can stand in a {<name>.url} placeholder.
+   */
+  consumer: string;
+  /**
+   * A pacticipant name: letters, digits, '.', '_' and '-', so it can stand in a {<name>.url} placeholder.
+   */
+  provider: string;
 }
 /**
  * The body of POST /_pact/provider-states, as Pact's verifier sends it to a provider's state-change URL (with the state in the body): set up or tear down one provider state of the interaction about to be verified. Open, since Pact versions add fields (consumer, states).

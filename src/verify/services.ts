@@ -25,6 +25,13 @@ export interface ProviderUnderVerification {
 /** Where the built-in services serve their states, as contracts/mesh.yaml's `states: { url }` says. */
 const STATES_PATH = '/_pact/provider-states';
 
+// Until services are started from their manifest command, the ones meshpact
+// ships are started in process and known by their pacticipant name.
+const builtInServices = new Map<string, 'auth' | 'backend'>([
+  ['auth-service', 'auth'],
+  ['backend-api', 'backend'],
+]);
+
 export interface StartProviderOptions {
   /** An external Postgres to create scratch databases on; embedded Postgres otherwise. */
   databaseUrl?: string;
@@ -44,12 +51,12 @@ export async function startProvider(
   const pacticipant = mesh.pacticipants.get(name);
   if (!pacticipant || pacticipant.kind === 'consumer')
     throw new MeshpactError('invalid_usage', `${name} is not a provider in contracts/mesh.yaml`);
-  const server = pacticipant.servedBy ? mesh.pacticipants.get(pacticipant.servedBy) : pacticipant;
-  const service = server?.start?.service;
+  const server = pacticipant.servedBy ?? name;
+  const service = builtInServices.get(server);
   if (!service)
     throw new MeshpactError(
       'config_invalid',
-      `contracts/mesh.yaml: ${name} names no service to start (start: { service: … })`,
+      `${mesh.file}: ${server} is not a service meshpact ships`,
     );
   const supervisor = new Supervisor();
   try {
