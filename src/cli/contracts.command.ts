@@ -2,16 +2,15 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { checkPactFiles } from '../contracts/contracts-check.js';
-import { loadMesh } from '../contracts/mesh.js';
 import { describeProblem } from '../contracts/schema-check.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { schemaRegistry } from '../schemas/registry.js';
 import { exitCodes, type CliContext } from './context.js';
+import { addMeshOption, meshOf } from './mesh-option.js';
 
 export function contractsCommand(context: CliContext): Command {
   const contracts = new Command('contracts').description('Work with pact files.');
-  contracts
-    .command('check')
+  addMeshOption(contracts.command('check'))
     .description('Check every example in pact files against the schemas in schemas/.')
     .argument('[path]', 'a pact file or a directory of them', 'contracts/pacts')
     .option('--json', 'print the reports as JSON')
@@ -19,11 +18,11 @@ export function contractsCommand(context: CliContext): Command {
       'after',
       '\nExamples:\n  $ npx meshpact contracts check\n  $ npx meshpact contracts check contracts/pacts/web-app-auth-service.json --json',
     )
-    .action((path: string, options: { json?: boolean }) => {
+    .action((path: string, options: { json?: boolean }, command: Command) => {
       const target = resolve(path);
       if (!existsSync(target))
         throw new MeshpactError('invalid_usage', `no pact file or directory at ${path}`);
-      const reports = checkPactFiles(target, loadMesh(), schemaRegistry());
+      const reports = checkPactFiles(target, meshOf(context, command), schemaRegistry());
       if (options.json) {
         context.out(JSON.stringify(reports, null, 2));
       } else {

@@ -7,6 +7,8 @@ import { canIDeployCommand } from './can-i-deploy.command.js';
 import { runCommand } from './run.command.js';
 import { contractsCommand } from './contracts.command.js';
 import { eventsCommand } from './events.command.js';
+import { initCommand } from './init.command.js';
+import { addMeshOption } from './mesh-option.js';
 import { publishCommand } from './publish.command.js';
 import { recordDeploymentCommand } from './record-deployment.command.js';
 import { upCommand } from './up.command.js';
@@ -31,7 +33,7 @@ const processIo: CliIo = {
 };
 
 export function buildProgram(context: CliContext): Command {
-  const program = new Command('meshpact')
+  const program = addMeshOption(new Command('meshpact'))
     .description('Contract testing for a service mesh: consumers and providers checked both ways.')
     .version(packageVersion(), '-V, --version')
     .configureOutput({
@@ -43,6 +45,7 @@ export function buildProgram(context: CliContext): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run meshpact --help for usage)');
   for (const command of [
+    initCommand(context),
     runCommand(context),
     upCommand(context),
     brokerCommand(context),

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadMesh } from '../contracts/mesh.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { renderOutcome, terminalProgress } from '../report/terminal.js';
 import { writeReports } from '../report/write-reports.js';
@@ -13,6 +12,7 @@ import { pactDirOf, runMeshCheck, silentProgress } from '../run/mesh-check.js';
 import { verifyInChild } from '../run/verify-in-child.js';
 import { brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
+import { addMeshOption, meshOf } from './mesh-option.js';
 
 interface RunOptions extends BrokerOptions {
   json?: boolean;
@@ -33,7 +33,7 @@ function loadRunConfig(env: CliContext['env'], options: RunOptions) {
 }
 
 export function runCommand(context: CliContext): Command {
-  return new Command('run')
+  return addMeshOption(new Command('run'))
     .description(
       'Run the whole mesh check: contract tests, schema check, publish, verify every provider against the real services, can-i-deploy, reports.',
     )
@@ -54,11 +54,12 @@ Exit codes: 0 the mesh agrees, 1 a contract or can-i-deploy failure, 2 bad usage
 Examples:
   $ npx meshpact run
   $ CI=true npx meshpact run --json > report.json
+  $ npx meshpact run --mesh examples/shop/mesh.yaml
   $ PACT_BROKER_BASE_URL=https://broker.example.com PACT_BROKER_TOKEN=… npx meshpact run`,
     )
-    .action(async (options: RunOptions) => {
+    .action(async (options: RunOptions, command: Command) => {
       const config = loadRunConfig(context.env, options);
-      const mesh = loadMesh();
+      const mesh = meshOf(context, command);
       const version = checkVersion(mesh.root);
       const live = context.tty && !config.ci && !options.json;
       const logger = createLogger({ level: config.logLevel, name: 'meshpact' });

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { loadBrokerClientConfig } from '../broker/client-config.js';
-import { loadMesh } from '../contracts/mesh.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { gitBranch, gitCommit } from '../runtime/git.js';
 import { loadRuntimeConfig } from '../runtime/runtime-config.js';
@@ -13,6 +12,7 @@ import { reportLines } from '../verify/report-lines.js';
 import type { PactSource } from '../verify/verifier.js';
 import { addBrokerOptions, brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
+import { addMeshOption, meshOf } from './mesh-option.js';
 
 interface VerifyOptions extends BrokerOptions {
   provider: string;
@@ -27,9 +27,9 @@ interface VerifyOptions extends BrokerOptions {
 
 export function verifyCommand(context: CliContext): Command {
   return addBrokerOptions(
-    new Command('verify')
+    addMeshOption(new Command('verify'))
       .description(
-        "Verify a provider's real service (started from contracts/mesh.yaml) against its consumers' pacts.",
+        "Verify a provider's real service (started as the mesh manifest says) against its consumers' pacts.",
       )
       .requiredOption('--provider <name>', 'the provider to verify, e.g. auth-service')
       .option(
@@ -64,8 +64,8 @@ Examples:
       --enable-pending --publish-verification-results
   $ npx meshpact verify --provider auth-service --consumer-version-selectors '[{"branch":"main"}]'`,
     )
-    .action(async (options: VerifyOptions) => {
-      const mesh = loadMesh();
+    .action(async (options: VerifyOptions, command: Command) => {
+      const mesh = meshOf(context, command);
       const providers = [...new Set(mesh.contracts.map((pair) => pair.provider))];
       if (!providers.includes(options.provider))
         throw new MeshpactError(
