@@ -202,6 +202,16 @@ describe('loadMesh', () => {
       ]);
     });
 
+    it('refuses aliases that expand without bound', () => {
+      // Each line holds ten of the one before: 100,000 x's from five short lines.
+      const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (const [previous, name] of ['ab', 'bc', 'cd', 'de'])
+        laughs.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+      expect(problems(...laughs)).toEqual([
+        'mesh.yaml: yaml: Excessive alias count indicates a resource exhaustion attack',
+      ]);
+    });
+
     it('reports a key given twice', () => {
       expect(problems('pacticipants:', ...api, '    kind: http', ...web, ...contract)).toEqual([
         expect.stringMatching(/^mesh\.yaml:6:5: yaml: Map keys must be unique/),

@@ -59,7 +59,13 @@ export function loadMesh(file = meshFileOf(process.env)): Mesh {
     const { line, col } = lines.linePos(syntax.pos[0]);
     throw new MeshpactError('config_invalid', `${file}:${line}:${col}: yaml: ${syntax.message}`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // An alias that expands too far (a "billion laughs"), the one failure left after parsing.
+    throw new MeshpactError('config_invalid', `${file}: yaml: ${(error as Error).message}`);
+  }
   const validator = schemaRegistry().validator('meshpact/mesh');
   if (!validator.is(data)) {
     throw fail(
