@@ -6,7 +6,7 @@ import { placeholdersOf } from './placeholders.js';
 // and `{x.url}` dependencies that must not go round in a circle.
 
 type Manifest = SchemaTypes['meshpact/mesh'];
-type Entry = Manifest['pacticipants'][string] & {};
+type Entry = NonNullable<Manifest['pacticipants'][string]>;
 
 export interface MeshProblem {
   /** JSON pointer into the manifest, e.g. `/contracts/2/provider`. */

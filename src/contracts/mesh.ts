@@ -11,7 +11,7 @@ import { locate } from './yaml-locations.js';
 export type * from './mesh-model.js';
 
 type Manifest = SchemaTypes['meshpact/mesh'];
-type Entry = Manifest['pacticipants'][string] & {};
+type Entry = NonNullable<Manifest['pacticipants'][string]>;
 
 /** Where the manifest is when neither `--mesh` nor MESHPACT_MESH names one, from the current folder. */
 export const defaultMeshFile = 'contracts/mesh.yaml';
@@ -49,7 +49,7 @@ export function loadMesh(file = meshFileOf(process.env)): Mesh {
     }));
     located.sort((a, b) => a.line - b.line || a.col - b.col);
     const detail = located.map(
-      ({ line, col, path: at, message }) => `${file}:${line}:${col}: ${at || '/'}: ${message}`,
+      ({ line, col, path: at, message }) => `${file}:${line}:${col}: ${at}: ${message}`,
     );
     return new MeshpactError('config_invalid', detail.join('\n'));
   };
