@@ -176,6 +176,8 @@ async function talk<T>(
       await stream.connect();
       const result = await client(stream, socket!);
       await until(() => frames.length === example.receive.length);
+      // Every frame went through the SDK's handler, in the order the contract lists them.
+      expect(types(frames)).toEqual(types(example.receive as { type: string }[]));
       expect(new URL(opened!.url).pathname).toBe(example.connection.path);
       expect(opened!.protocols).toEqual(example.connection.subprotocols);
       // On the wire a frame written as text is that text, any other its JSON: compared as parsed JSON.

@@ -77,6 +77,8 @@ export async function converse(
     frames.push(isBinary ? data.toString('base64') : parse(data.toString('utf8')));
     wake?.();
   });
+  // After the handshake an error (a reset connection) is followed by `close`, which ends the wait.
+  ws.on('error', () => undefined);
   ws.on('close', (code, reason) => {
     closed = `the socket closed (${code}${reason.length > 0 ? ` ${reason.toString()}` : ''})`;
     wake?.();
