@@ -36,6 +36,8 @@ export async function verifyProvider(
     const common = { provider, source: options.source, consumers, statesUrl: running.statesUrl };
     if (running.kind === 'message') {
       if (!running.wsUrl) throw new Error(`${provider} is served by no WebSocket endpoint`);
+      // The manifest's ws: { frame-schema, flow } replace these once the mesh model is read here:
+      // until then the only WebSocket provider is the built-in one, with its AsyncAPI flow rules.
       const asyncapi = mesh.pacticipants.get(provider)?.asyncapi;
       const flow = asyncapi ? asyncApiFlowRules(join(mesh.root, asyncapi)) : undefined;
       return await verifyMessageProvider({
