@@ -47,11 +47,13 @@ const thread = (title = 'Plans') => ({
   created_at: iso8601(),
   updated_at: iso8601(),
 });
+// The content exactly: a list of messages is pinned by position, oldest first,
+// and only the contents tell the provider's order apart.
 const message = (content: string, role = 'user') => ({
   id: match.uuid(ids.message),
   thread_id: match.uuid(ids.thread),
   role,
-  content: match.string(content),
+  content,
   run_id: match.nullValue(),
   created_at: iso8601(),
 });
@@ -224,7 +226,7 @@ describe('web-app -> backend-api contract', () => {
     );
   });
 
-  it('lists the messages of a thread', async () => {
+  it('lists the messages of a thread oldest first, each in its place', async () => {
     const page = await call(
       'listMessages',
       {
@@ -235,7 +237,7 @@ describe('web-app -> backend-api contract', () => {
             params: { title: 'Plans', messages: ['one', 'two', 'three'] },
           },
         ],
-        description: 'a request for the messages of a thread',
+        description: 'a request for the messages of a thread, oldest first',
         request: { method: 'GET', path: threadPath('/messages'), headers: auth },
         response: {
           status: 200,

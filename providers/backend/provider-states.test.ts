@@ -81,7 +81,6 @@ describe("backend-api's provider states", () => {
         'alice has a thread with messages',
         'alice has threads',
         'alice has a completed run',
-        'a run of the calculator agent',
       ]);
     });
   });

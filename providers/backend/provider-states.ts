@@ -189,15 +189,6 @@ export function backendProviderStates(
           return { thread_id: row.id, run_id: run.id };
         },
       },
-      'a run of the calculator agent': {
-        setup(params, context) {
-          const state = 'a run of the calculator agent';
-          const input = param.string(state, params, 'input');
-          context.need<string>('thread_id', state);
-          // The run itself is started by whoever watches it (the socket driver), on that thread.
-          return Promise.resolve({ run_input: input, agent_name: 'calculator' });
-        },
-      },
     },
     async reset(context) {
       for (const { tenantId } of context.accounts.values())

@@ -17,6 +17,20 @@ describe('meshpact contracts check', () => {
     ]);
   });
 
+  it('checks each frame of a WebSocket conversation, client frames written as text excepted', async () => {
+    const { io, out } = capture();
+    const events = join(
+      import.meta.dirname,
+      '../contracts/__fixtures__/web-app-backend-events.json',
+    );
+    await expect(main(['node', 'meshpact', 'contracts', 'check', events], io)).resolves.toBe(1);
+    expect(out).toEqual([
+      'web-app -> backend-events: 3 interactions, 2 example(s) break their schema',
+      '  "a ping" sent frames[0] (events/client-frame): /id is required',
+      '  "a ping" frames[1] (events/server-frame): /id is required',
+    ]);
+  });
+
   it('prints machine-readable reports with --json', async () => {
     const { io, out } = capture();
     await main(['node', 'meshpact', 'contracts', 'check', fixture, '--json'], io);

@@ -67,23 +67,70 @@ describe('ConsumerContract', () => {
     }
   });
 
-  it('refuses a frame of a run flow that breaks its schema, naming the frame and field', async () => {
-    const events = new ConsumerContract({ consumer: 'web-app', provider: 'backend-events', dir });
-    const frame = {
-      type: 'agent_started',
-      event_id: '8cbd2b99-8e63-4f3a-830d-f4bce56ff0a5',
-      run_id: 'bcfa52c6-dffc-4985-8f55-4bf317fa76fb',
-      thread_id: '3c951ac6-7161-4649-9695-eeeebff9c1b8',
-      agent_name: 'calculator',
-      timestamp: '2026-01-02T03:04:05.678Z',
-      task_description: 'What is 6*7?',
+  describe('conversation', () => {
+    const events = () =>
+      new ConsumerContract({ consumer: 'web-app', provider: 'backend-events', dir });
+    const greeting = {
+      type: 'connection_established',
+      connection_id: '863edae5-fb76-47b9-a483-e37cf82d715d',
+      user_id: 'd9ae873f-f181-4496-a5c5-2ff0bfcda324',
+      server_time: '2026-01-02T03:04:05.678Z',
     };
-    const attempt = events.message(
-      { description: 'a run', contents: { frames: [{ ...frame, seq: 1 }, frame] } },
-      () => undefined,
-    );
-    await expect(attempt).rejects.toThrow(
-      '"a run" frames[1] (events/server-frame): /seq is required',
-    );
+    const pong = { type: 'pong', id: 'p1', server_time: '2026-01-02T03:04:05.678Z' };
+
+    it('writes a synchronous message: {connection, frames} answered by {frames}', async () => {
+      const seen = await events().conversation(
+        {
+          description: 'a ping',
+          connection: { path: '/ws', subprotocols: ['meshpact.v1'] },
+          send: [{ type: 'ping', id: match.string('p1') }, 'not json'],
+          receive: [greeting, pong],
+        },
+        (example) => example,
+      );
+
+      expect(seen).toEqual({
+        connection: { path: '/ws', subprotocols: ['meshpact.v1'] },
+        send: [{ type: 'ping', id: 'p1' }, 'not json'],
+        receive: [greeting, pong],
+      });
+      const pact = JSON.parse(readFileSync(join(dir, 'web-app-backend-events.json'), 'utf8')) as {
+        interactions: { type: string; request: unknown; response: unknown[] }[];
+      };
+      expect(pact.interactions[0]).toMatchObject({
+        type: 'Synchronous/Messages',
+        request: {
+          contents: {
+            content: {
+              connection: { path: '/ws', subprotocols: ['meshpact.v1'] },
+              frames: [{ type: 'ping', id: 'p1' }, 'not json'],
+            },
+          },
+        },
+        response: [{ contents: { content: { frames: [greeting, pong] } } }],
+      });
+    });
+
+    it('refuses a client frame written as JSON that breaks its schema, naming the frame', async () => {
+      const attempt = events().conversation(
+        { description: 'a ping', send: [{ type: 'ping' }], receive: [greeting, pong] },
+        () => undefined,
+      );
+      await expect(attempt).rejects.toThrow(
+        '"a ping" sent frames[0] (events/client-frame): /id is required',
+      );
+    });
+
+    it('refuses a server frame that breaks its schema, naming the frame and field', async () => {
+      const { id, ...noId } = pong;
+      expect(id).toBe('p1');
+      const attempt = events().conversation(
+        { description: 'a ping', send: [{ type: 'ping', id: 'p1' }], receive: [greeting, noId] },
+        () => undefined,
+      );
+      await expect(attempt).rejects.toThrow(
+        '"a ping" frames[1] (events/server-frame): /id is required',
+      );
+    });
   });
 });

@@ -76,11 +76,34 @@ export interface HttpInteraction {
   };
 }
 
-export interface MessageInteraction {
+/**
+ * A WebSocket conversation (docs/websocket-contracts.md): what the client
+ * sends once the socket is open and every frame it receives, in order. Written
+ * as a V4 synchronous message: request `{connection, frames, flow?}`, one
+ * response `{frames}`.
+ */
+export interface Conversation {
   states?: ProviderState[];
   description: string;
-  /** One frame, or `{frames: [...]}` for a run's ordered flow (a Pact array matches by position). */
-  contents: unknown;
+  /** How to connect; every part optional (the path defaults to the provider's endpoint). */
+  connection?: {
+    path?: string;
+    subprotocols?: (string | MatchersV3.Matcher<string>)[];
+    headers?: Record<string, string | MatchersV3.Matcher<string>>;
+  };
+  /** Client frames in order. A string is sent verbatim as text (so a frame broken on purpose is written as its text); any other value as its JSON. */
+  send: unknown[];
+  /** Every frame the client receives from the moment the socket opens, in order, the greeting included. */
+  receive: unknown[];
+  /** The flows in this conversation may be cut short on purpose (a replay after a seq). */
+  partialFlows?: boolean;
+}
+
+/** A conversation's example as the client under test sees it: matchers replaced by their examples. */
+export interface ConversationExample {
+  connection: NonNullable<Conversation['connection']>;
+  send: unknown[];
+  receive: unknown[];
 }
 
 export interface ConsumerContractOptions {
@@ -185,34 +208,52 @@ export class ConsumerContract {
     return result as T;
   }
 
-  /** Records a message interaction and hands its example contents to the consumer's real handler. */
-  async message<T>(
-    interaction: MessageInteraction,
-    consume: (contents: unknown) => Promise<T> | T,
+  /**
+   * Records a conversation and hands its example (what the client sends and
+   * receives) to `test`, which drives the consumer's real frame handling with it.
+   */
+  async conversation<T>(
+    interaction: Conversation,
+    test: (example: ConversationExample) => Promise<T> | T,
   ): Promise<T> {
-    const problems = this.#check.message(
+    const request = {
+      ...(interaction.connection ? { connection: interaction.connection } : {}),
+      frames: interaction.send,
+      ...(interaction.partialFlows ? { flow: 'partial' } : {}),
+    };
+    const response = { frames: interaction.receive };
+    const problems = this.#check.conversation(
       interaction.description,
-      MatchersV3.reify(interaction.contents),
+      MatchersV3.reify(request),
+      MatchersV3.reify(response),
     );
     if (problems.length > 0) throw new ContractExampleError(problems);
 
-    const builder = given(this.#pact.addAsynchronousInteraction(), interaction.states);
+    const builder = given(
+      this.#pact.addSynchronousInteraction(interaction.description),
+      interaction.states,
+    );
     this.descriptions.push(interaction.description);
     let result: T | undefined;
     await builder
-      .expectsToReceive(interaction.description, (b) => b.withJSONContent(interaction.contents))
+      .withRequest((b) => b.withJSONContent(request))
+      .withResponse((b) => b.withJSONContent(response))
       .executeTest(async (message) => {
-        // V4 hands over the message body ({content, contentType}); the handler gets the JSON it would parse.
-        const body = message.contents as { content?: unknown } | Buffer;
-        const content = Buffer.isBuffer(body) ? body.toString('utf8') : body.content;
-        const contents: unknown = typeof content === 'string' ? JSON.parse(content) : content;
-        result = await consume(contents);
+        // Pact hands over the examples as JSON bytes, matchers already replaced.
+        const json = (contents: { content: unknown } | undefined) =>
+          JSON.parse(String(contents?.content)) as { connection?: object; frames: unknown[] };
+        const sent = json(message.Request);
+        result = await test({
+          connection: sent.connection ?? {},
+          send: sent.frames,
+          receive: json(message.Response[0]).frames,
+        });
       });
     return result as T;
   }
 }
 
-/** Adds provider states, in order, to an HTTP or a message interaction. */
+/** Adds provider states, in order, to an HTTP interaction or a conversation. */
 function given<B extends { given(state: string, params?: StateParams): B }>(
   builder: B,
   states: ProviderState[] = [],

@@ -21,8 +21,10 @@ interface PactBody {
 interface PactInteraction {
   type?: string;
   description?: string;
-  request?: { method?: string; path?: string; body?: PactBody };
-  response?: { status?: number; body?: PactBody };
+  /** HTTP: method, path, body; a synchronous message: contents. */
+  request?: { method?: string; path?: string; body?: PactBody; contents?: PactBody };
+  /** HTTP: one response; a synchronous message: its response messages. */
+  response?: { status?: number; body?: PactBody } | { contents?: PactBody }[];
   contents?: PactBody;
 }
 
@@ -52,16 +54,26 @@ export function checkPactFiles(
     const problems: ExampleProblem[] = [];
     for (const interaction of pact.interactions ?? []) {
       const description = interaction.description ?? '(no description)';
-      if (interaction.type === 'Synchronous/HTTP' && kind === 'http') {
+      const { request, response } = interaction;
+      if (interaction.type === 'Synchronous/HTTP' && kind === 'http' && !Array.isArray(response)) {
         problems.push(
           ...check.http(provider, {
             description,
-            method: interaction.request?.method ?? 'GET',
-            path: interaction.request?.path ?? '/',
-            requestBody: jsonOf(interaction.request?.body),
-            status: interaction.response?.status ?? 200,
-            responseBody: jsonOf(interaction.response?.body),
+            method: request?.method ?? 'GET',
+            path: request?.path ?? '/',
+            requestBody: jsonOf(request?.body),
+            status: response?.status ?? 200,
+            responseBody: jsonOf(response?.body),
           }),
+        );
+      } else if (interaction.type === 'Synchronous/Messages' && kind === 'message') {
+        const messages = Array.isArray(response) ? response : [];
+        problems.push(
+          ...check.conversation(
+            description,
+            jsonOf(request?.contents),
+            messages.length === 1 ? jsonOf(messages[0]?.contents) : undefined,
+          ),
         );
       } else if (interaction.type === 'Asynchronous/Messages' && kind === 'message') {
         problems.push(...check.message(description, jsonOf(interaction.contents)));

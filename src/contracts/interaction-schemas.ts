@@ -116,3 +116,6 @@ function readOperations(documentPath: string): Operation[] {
 
 /** Every WebSocket server frame matches this schema, told apart by `type`. */
 export const serverFrameSchema = 'events/server-frame';
+
+/** Every WebSocket client frame written as JSON matches this schema. */
+export const clientFrameSchema = 'events/client-frame';

@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../errors/meshpact-error.js';
 import { formatIssues, type SchemaRegistry } from '../schemas/registry.js';
-import { InteractionSchemas, serverFrameSchema } from './interaction-schemas.js';
+import { clientFrameSchema, InteractionSchemas, serverFrameSchema } from './interaction-schemas.js';
 import type { Mesh } from './mesh.js';
 
 /** One example in a contract that breaks its schema. */
@@ -89,6 +89,36 @@ export class ContractSchemaCheck {
     } else {
       this.#validate(problems, description, 'message', serverFrameSchema, contents);
     }
+    return problems;
+  }
+
+  /**
+   * A conversation (a synchronous message): each client frame written as JSON
+   * by the client-frame schema (one written as text is sent verbatim, broken
+   * on purpose or not, and is not checked), each server frame by server-frame.
+   */
+  conversation(description: string, request: unknown, response: unknown): ExampleProblem[] {
+    const problems: ExampleProblem[] = [];
+    const shape = (part: string, message: string) =>
+      problems.push({
+        interaction: description,
+        part,
+        schema: '(conversation)',
+        issues: [{ path: '/', message }],
+      });
+    const sent = (request as { frames?: unknown } | null)?.frames;
+    const received = (response as { frames?: unknown } | null)?.frames;
+    if (!Array.isArray(sent)) shape('request', 'must be {connection?, frames: [...], flow?}');
+    if (!Array.isArray(received) || received.length === 0)
+      shape('response', 'must be {frames: [...]} with every frame received, the greeting first');
+    if (problems.length > 0) return problems;
+    (sent as unknown[]).forEach((frame, index) => {
+      if (typeof frame !== 'string')
+        this.#validate(problems, description, `sent frames[${index}]`, clientFrameSchema, frame);
+    });
+    (received as unknown[]).forEach((frame, index) =>
+      this.#validate(problems, description, `frames[${index}]`, serverFrameSchema, frame),
+    );
     return problems;
   }
 

@@ -1,90 +1,158 @@
-import { checkFlow, describeFlowProblem } from './flow-rules.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FlowRules } from '../contracts/mesh-model.js';
+import { packageRoot } from '../runtime/paths.js';
+import {
+  asyncApiFlowRules,
+  checkFlow,
+  describeFlowProblem,
+  flowRulesFrom,
+  type FlowCheckOptions,
+} from './flow-rules.js';
 
-const run = '7531e35e-2b14-4ee7-be5f-2cd6ab354d30';
-const envelope = (seq: number) => ({
-  event_id: `8cbd2b99-8e63-4f3a-830d-f4bce56ff0a${seq}`,
-  run_id: run,
-  thread_id: 'ebecf04e-c473-4723-b4c8-1d4ed1597348',
-  agent_name: 'calculator',
-  seq,
-  timestamp: '2026-11-25T07:09:09.452Z',
+// A toy protocol on purpose: the checker knows only what the rules name.
+const rules: FlowRules = {
+  discriminator: 'kind',
+  groupBy: 'job',
+  first: 'begin',
+  last: 'end',
+  sequence: 'n',
+  pairs: [{ open: 'call', close: 'result', key: 'call' }],
+};
+const frame = (kind: string, n: number, extra: Record<string, unknown> = {}) => ({
+  kind,
+  job: 'j1',
+  n,
+  ...extra,
 });
-const started = (seq: number) => ({
-  type: 'agent_started',
-  task_description: 'What is 6*7?',
-  ...envelope(seq),
-});
-const thinking = (seq: number) => ({
-  type: 'agent_thinking',
-  step: 1,
-  reasoning: 'calculate',
-  ...envelope(seq),
-});
-const executing = (seq: number, id = 'call_1') => ({
-  type: 'tool_executing',
-  tool_call_id: id,
-  tool_name: 'calculator',
-  parameters: { expression: '6*7' },
-  ...envelope(seq),
-});
-const toolCompleted = (seq: number, id = 'call_1') => ({
-  type: 'tool_completed',
-  tool_call_id: id,
-  tool_name: 'calculator',
-  success: true,
-  duration_ms: 1,
-  result: { value: 42 },
-  ...envelope(seq),
-});
-const completed = (seq: number) => ({
-  type: 'agent_completed',
-  status: 'succeeded',
-  final_response: '42',
-  ...envelope(seq),
-});
-
-const messages = (frames: unknown[]) => checkFlow(frames).map(describeFlowProblem);
+const messages = (frames: unknown[], options?: FlowCheckOptions) =>
+  checkFlow(rules, frames, options).map(describeFlowProblem);
 
 describe('checkFlow', () => {
-  it('accepts a run in the order of the design', () => {
+  it('accepts a flow in order, skipping frames outside any flow', () => {
     expect(
-      messages([started(1), thinking(2), executing(3), toolCompleted(4), completed(5)]),
+      messages([
+        { kind: 'hello' },
+        { kind: 'accepted', job: 'j1' },
+        frame('begin', 1),
+        frame('call', 2, { call: 'c1' }),
+        frame('result', 3, { call: 'c1' }),
+        frame('end', 4),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('checks each group on its own, by the groupBy field', () => {
+    expect(
+      messages([
+        frame('begin', 1),
+        { ...frame('begin', 1), job: 'j2' },
+        frame('end', 2),
+        { ...frame('end', 2), job: 'j2' },
+      ]),
     ).toEqual([]);
   });
 
   describe('when a rule is broken', () => {
-    it('reports a dropped event as a seq gap at the frame after it', () => {
-      expect(messages([started(1), executing(3), toolCompleted(4), completed(5)])).toEqual([
-        'frames[1] (seq 3) /seq: must be 2 (seq has a gap or is out of order)',
-        'frames[2] (seq 4) /seq: must be 3 (seq has a gap or is out of order)',
-        'frames[3] (seq 5) /seq: must be 4 (seq has a gap or is out of order)',
+    it('reports a dropped frame as a sequence gap at the frames after it', () => {
+      expect(
+        messages([{ kind: 'hello' }, frame('begin', 1), frame('x', 3), frame('end', 4)]),
+      ).toEqual([
+        'frames[2] (seq 3) /n: must be 2 (n has a gap or is out of order)',
+        'frames[3] (seq 4) /n: must be 3 (n has a gap or is out of order)',
       ]);
     });
 
-    it('reports a tool_completed before its tool_executing', () => {
-      expect(messages([started(1), toolCompleted(2), executing(3), completed(4)])).toEqual([
-        'frames[1] (seq 2) /tool_call_id: call_1 completes before its tool_executing',
-        'frames[2] (seq 3) /tool_call_id: call_1 never completes',
+    it('reports a close before its open, and an open never closed', () => {
+      expect(
+        messages([
+          frame('begin', 1),
+          frame('result', 2, { call: 'c1' }),
+          frame('call', 3, { call: 'c1' }),
+          frame('call', 4, { call: 'c2' }),
+          frame('end', 5),
+        ]),
+      ).toEqual([
+        'frames[1] (seq 2) /call: c1: result comes before its call',
+        'frames[3] (seq 4) /call: c2: call has no result',
       ]);
     });
 
-    it('reports a run that does not start with agent_started or end with agent_completed', () => {
-      expect(messages([thinking(1), executing(2), toolCompleted(3)])).toEqual([
-        'frames[0] (seq 1) /type: the first event must be agent_started',
-        'frames[2] (seq 3) /type: the last event must be agent_completed',
+    it('reports a flow without its first and last kinds, and one out of place', () => {
+      expect(messages([frame('x', 1), frame('begin', 2), frame('x', 3)])).toEqual([
+        'frames[1] (seq 2) /kind: begin must be the first of its flow',
+        'frames[2] (seq 3) /kind: the last frame of a flow must be end',
       ]);
     });
 
-    it('reports a frame that breaks its schema with the field path', () => {
-      const { task_description, ...broken } = started(1);
-      expect(task_description).toBeDefined();
-      expect(messages([broken, completed(2)])).toEqual([
-        'frames[0] (seq 1) /task_description: is required',
+    it('reports a kind that must come once and comes twice', () => {
+      expect(messages([frame('begin', 1), frame('end', 2), frame('end', 3)])).toEqual([
+        'frames[1] (seq 2) /kind: end must be the last of its flow',
+        'frames[2] (seq 3) /kind: end appears more than once',
       ]);
     });
+  });
 
-    it('reports an empty run', () => {
-      expect(messages([])).toEqual(['frames[0] /: the run produced no events']);
+  describe('when the contract says the flow is partial', () => {
+    it('accepts a flow replayed from the middle, with a close whose open came before', () => {
+      expect(
+        messages([frame('result', 3, { call: 'c1' }), frame('end', 4)], { partial: true }),
+      ).toEqual([]);
     });
+
+    it('still reports a gap and a kind out of place', () => {
+      expect(messages([frame('x', 3), frame('end', 5), frame('x', 6)], { partial: true })).toEqual([
+        'frames[1] (seq 5) /kind: end must be the last of its flow',
+        'frames[1] (seq 5) /n: must be 4 (n has a gap or is out of order)',
+        'frames[2] (seq 6) /n: must be 5 (n has a gap or is out of order)',
+      ]);
+    });
+  });
+});
+
+describe('flowRulesFrom', () => {
+  it('reads the YAML form, group-by in kebab case', () => {
+    expect(
+      flowRulesFrom(
+        {
+          discriminator: 'kind',
+          'group-by': 'job',
+          first: 'begin',
+          last: 'end',
+          sequence: 'n',
+          pairs: [{ open: 'call', close: 'result', key: 'call' }],
+        },
+        'mesh.yaml: ws.flow',
+      ),
+    ).toEqual(rules);
+  });
+
+  it('names the field that is wrong', () => {
+    expect(() => flowRulesFrom({ discriminator: 'kind' }, 'mesh.yaml: ws.flow')).toThrow(
+      'mesh.yaml: ws.flow: group-by must be a non-empty string',
+    );
+    expect(() =>
+      flowRulesFrom({ discriminator: 'k', 'group-by': 'g', pairs: [{ open: 'a' }] }, 'here'),
+    ).toThrow('here: pairs[0] needs open, close and key strings');
+  });
+});
+
+describe('asyncApiFlowRules', () => {
+  it("reads backend-events' x-meshpact-flow", () => {
+    expect(asyncApiFlowRules(join(packageRoot(), 'schemas/asyncapi/events.yaml'))).toEqual({
+      discriminator: 'type',
+      groupBy: 'run_id',
+      first: 'agent_started',
+      last: 'agent_completed',
+      sequence: 'seq',
+      pairs: [{ open: 'tool_executing', close: 'tool_completed', key: 'tool_call_id' }],
+    });
+  });
+
+  it('is undefined for a document that declares none', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'flow-')), 'api.yaml');
+    writeFileSync(file, 'asyncapi: 3.0.0\n');
+    expect(asyncApiFlowRules(file)).toBeUndefined();
   });
 });

@@ -1,6 +1,16 @@
-import { schemaRegistry } from '../schemas/registry.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { FlowRules } from '../contracts/mesh-model.js';
 
-/** One broken rule of a run's event flow, located by frame index and seq. */
+// The order rules a WebSocket provider declares for its streams of frames
+// (FlowRules), checked on the frames one conversation received. They know no
+// provider's protocol: the field names and kinds all come from the rules.
+//
+// A frame belongs to a flow when it carries the `groupBy` field and, when the
+// rules declare a `sequence`, that field too: control frames that merely name
+// a flow (an acknowledgement carrying its id) are not part of it.
+
+/** One broken rule, located by the frame's index in the conversation and its sequence value. */
 export interface FlowProblem {
   index: number;
   seq: number | undefined;
@@ -8,85 +18,152 @@ export interface FlowProblem {
   message: string;
 }
 
-interface EventLike {
-  type?: unknown;
-  seq?: unknown;
-  run_id?: unknown;
-  tool_call_id?: unknown;
+export interface FlowCheckOptions {
+  /**
+   * The contract says its flows may be cut short (a replay after a seq, a
+   * socket closed mid-flow): `first` and `last` need not be there, the
+   * sequence may start anywhere, and a pair may be missing its other half.
+   * What is there must still be in order.
+   */
+  partial?: boolean;
 }
 
-/**
- * The order rules of backend-events (DESIGN.md section 3), checked on the
- * agent events of one run as they were received: exactly one agent_started,
- * first; exactly one agent_completed, last; seq 1, 2, 3… with no gap; each
- * tool_completed after the tool_executing with its tool_call_id, once. Every
- * frame must also match events/server-frame.
- */
-export function checkFlow(frames: readonly unknown[]): FlowProblem[] {
-  const problems: FlowProblem[] = [];
-  const validator = schemaRegistry().validator('events/server-frame');
-  const events = frames.map((frame, index) => ({ frame: frame as EventLike, index }));
-  const seqOf = (e: EventLike) => (typeof e.seq === 'number' ? e.seq : undefined);
-  const report = (index: number, frame: EventLike, path: string, message: string) =>
-    problems.push({ index, seq: seqOf(frame), path, message });
+type Frame = Record<string, unknown>;
+interface Member {
+  frame: Frame;
+  index: number;
+}
 
-  for (const { frame, index } of events) {
-    for (const issue of validator.issues(frame)) report(index, frame, issue.path, issue.message);
-  }
-  if (events.length === 0) {
-    problems.push({ index: 0, seq: undefined, path: '/', message: 'the run produced no events' });
-    return problems;
-  }
-  const started = events.filter((e) => e.frame.type === 'agent_started');
-  const completed = events.filter((e) => e.frame.type === 'agent_completed');
-  const first = events[0]!;
-  const last = events[events.length - 1]!;
-  if (first.frame.type !== 'agent_started')
-    report(0, first.frame, '/type', 'the first event must be agent_started');
-  if (started.length > 1)
-    report(started[1]!.index, started[1]!.frame, '/type', 'agent_started appears more than once');
-  if (last.frame.type !== 'agent_completed') {
-    report(last.index, last.frame, '/type', 'the last event must be agent_completed');
-  }
-  if (completed.length > 1)
-    report(
-      completed[0]!.index,
-      completed[0]!.frame,
-      '/type',
-      'agent_completed appears more than once',
-    );
-
-  events.forEach(({ frame, index }, position) => {
-    if (seqOf(frame) !== position + 1)
-      report(index, frame, '/seq', `must be ${position + 1} (seq has a gap or is out of order)`);
+export function checkFlow(
+  rules: FlowRules,
+  frames: readonly unknown[],
+  options: FlowCheckOptions = {},
+): FlowProblem[] {
+  const groups = new Map<unknown, Member[]>();
+  frames.forEach((frame, index) => {
+    if (!isFrame(frame) || !(rules.groupBy in frame)) return;
+    if (rules.sequence !== undefined && !(rules.sequence in frame)) return;
+    const key = frame[rules.groupBy];
+    groups.set(key, [...(groups.get(key) ?? []), { frame, index }]);
   });
+  const problems: FlowProblem[] = [];
+  for (const members of groups.values()) problems.push(...checkGroup(rules, members, options));
+  return problems.sort((a, b) => a.index - b.index);
+}
 
-  const open = new Map<unknown, number>();
-  const closed = new Set<unknown>();
-  for (const { frame, index } of events) {
-    if (frame.type === 'tool_executing') open.set(frame.tool_call_id, index);
-    if (frame.type !== 'tool_completed') continue;
-    if (closed.has(frame.tool_call_id)) {
-      report(index, frame, '/tool_call_id', `${String(frame.tool_call_id)} completes twice`);
-    } else if (!open.has(frame.tool_call_id)) {
-      report(
-        index,
-        frame,
-        '/tool_call_id',
-        `${String(frame.tool_call_id)} completes before its tool_executing`,
-      );
-    }
-    open.delete(frame.tool_call_id);
-    closed.add(frame.tool_call_id);
+function checkGroup(rules: FlowRules, members: Member[], options: FlowCheckOptions) {
+  const problems: FlowProblem[] = [];
+  const kind = (m: Member) => m.frame[rules.discriminator];
+  const seqOf = (m: Member) => {
+    const value = rules.sequence === undefined ? undefined : m.frame[rules.sequence];
+    return typeof value === 'number' ? value : undefined;
+  };
+  const report = (m: Member, field: string, message: string) =>
+    problems.push({ index: m.index, seq: seqOf(m), path: `/${field}`, message });
+  const at = (position: number) => members[position]!;
+  const lastPosition = members.length - 1;
+
+  const ends = [
+    { name: rules.first, position: 0, word: 'first' },
+    { name: rules.last, position: lastPosition, word: 'last' },
+  ];
+  for (const { name, position, word } of ends) {
+    if (name === undefined) continue;
+    const found = members.filter((m) => kind(m) === name);
+    if (found.length === 0 && !options.partial)
+      report(at(position), rules.discriminator, `the ${word} frame of a flow must be ${name}`);
+    for (const m of found.slice(1))
+      report(m, rules.discriminator, `${name} appears more than once`);
+    const misplaced = found.find((m) => m !== at(position));
+    if (misplaced)
+      report(misplaced, rules.discriminator, `${name} must be the ${word} of its flow`);
   }
-  for (const [id, index] of open) {
-    report(index, events[index]!.frame, '/tool_call_id', `${String(id)} never completes`);
+
+  if (rules.sequence !== undefined) {
+    const start = options.partial ? (seqOf(at(0)) ?? 1) : 1;
+    members.forEach((m, position) => {
+      if (seqOf(m) !== start + position)
+        report(
+          m,
+          rules.sequence!,
+          `must be ${start + position} (${rules.sequence} has a gap or is out of order)`,
+        );
+    });
+  }
+
+  for (const pair of rules.pairs) {
+    const opened = new Map<unknown, Member>();
+    const closed = new Set<unknown>();
+    for (const m of members) {
+      const key = m.frame[pair.key];
+      const label = String(key);
+      if (kind(m) === pair.open) {
+        if (opened.has(key)) report(m, pair.key, `${label} has more than one ${pair.open}`);
+        opened.set(key, m);
+      } else if (kind(m) === pair.close) {
+        if (closed.has(key)) report(m, pair.key, `${label} has more than one ${pair.close}`);
+        else if (!opened.has(key) && !options.partial)
+          report(m, pair.key, `${label}: ${pair.close} comes before its ${pair.open}`);
+        closed.add(key);
+      }
+    }
+    if (options.partial) continue;
+    for (const [key, m] of opened)
+      if (!closed.has(key))
+        report(m, pair.key, `${String(key)}: ${pair.open} has no ${pair.close}`);
   }
   return problems;
+}
+
+function isFrame(frame: unknown): frame is Frame {
+  return typeof frame === 'object' && frame !== null && !Array.isArray(frame);
 }
 
 /** `frames[3] (seq 4) /seq: must be 3 (seq has a gap or is out of order)` */
 export function describeFlowProblem(problem: FlowProblem): string {
   const seq = problem.seq === undefined ? '' : ` (seq ${problem.seq})`;
   return `frames[${problem.index}]${seq} ${problem.path}: ${problem.message}`;
+}
+
+/**
+ * FlowRules from their YAML form (an AsyncAPI document's `x-meshpact-flow`,
+ * a manifest's `ws.flow`): kebab-case `group-by`, `pairs` of {open, close, key}.
+ * Throws naming `where` and the field when the form is wrong.
+ */
+export function flowRulesFrom(raw: unknown, where: string): FlowRules {
+  const invalid = (detail: string) => new Error(`${where}: ${detail}`);
+  if (!isFrame(raw)) throw invalid('must be a mapping');
+  const text = (field: string, required: boolean): string | undefined => {
+    const value = raw[field];
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== 'string' || value === '')
+      throw invalid(`${field} must be a non-empty string`);
+    return value;
+  };
+  const pairs = raw.pairs ?? [];
+  if (!Array.isArray(pairs)) throw invalid('pairs must be a list');
+  const optional = (field: string, name: string) => {
+    const value = text(field, false);
+    return value === undefined ? {} : { [name]: value };
+  };
+  return {
+    discriminator: text('discriminator', true)!,
+    groupBy: text('group-by', true)!,
+    ...optional('first', 'first'),
+    ...optional('last', 'last'),
+    ...optional('sequence', 'sequence'),
+    pairs: pairs.map((pair: unknown, index) => {
+      const { open, close, key } = isFrame(pair) ? pair : {};
+      if (typeof open !== 'string' || typeof close !== 'string' || typeof key !== 'string')
+        throw invalid(`pairs[${index}] needs open, close and key strings`);
+      return { open, close, key };
+    }),
+  };
+}
+
+/** The flow rules an AsyncAPI document declares in its top-level `x-meshpact-flow`, if any. */
+export function asyncApiFlowRules(file: string): FlowRules | undefined {
+  const document = parse(readFileSync(file, 'utf8')) as unknown;
+  const raw = isFrame(document) ? document['x-meshpact-flow'] : undefined;
+  return raw === undefined ? undefined : flowRulesFrom(raw, `${file}: x-meshpact-flow`);
 }

@@ -2,13 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { BrokerClient } from '../broker/client.js';
 import type { PactSource } from './verifier.js';
 
-// A message provider must produce the message each interaction expects, so it
-// reads the pacts too: the same ones the verifier will, from files or a broker.
+// A WebSocket provider must hold each conversation the contract describes, so
+// the socket driver reads the pacts too (the same ones the verifier will, from
+// files or a broker): what the client sends, with the generators Pact's
+// verifier leaves to it, and what must come back.
 
-/** A pact file as far as messages are concerned: V4 interactions, or a V3 `messages` list. */
+/** A pact file as far as conversations are concerned: V4 synchronous message interactions. */
 interface PactDocument {
-  interactions?: { type?: string; description?: string; contents?: MessageContents }[];
-  messages?: { description?: string; contents?: unknown }[];
+  interactions?: {
+    type?: string;
+    description?: string;
+    request?: { contents?: MessageContents; generators?: { body?: Record<string, Generator> } };
+    response?: { contents?: MessageContents }[];
+  }[];
 }
 
 interface MessageContents {
@@ -17,11 +23,27 @@ interface MessageContents {
   encoded?: boolean | string;
 }
 
-/** Each message interaction's description and its example contents (parsed JSON). */
-export async function expectedMessages(
+/** A Pact generator as pact files write it, e.g. {type: ProviderState, expression: "${token}"}. */
+export interface Generator {
+  type?: string;
+  expression?: string;
+}
+
+/** One synchronous message interaction of a pact: a WebSocket conversation (docs/websocket-contracts.md). */
+export interface ExpectedConversation {
+  /** The request message's contents: `{connection?, frames, flow?}` as the consumer wrote it. */
+  request: unknown;
+  /** The request's body generators by JSON path (`$.frames[0].thread_id`). */
+  generators: Readonly<Record<string, Generator>>;
+  /** The one response message's contents: `{frames}`. */
+  response: unknown;
+}
+
+/** Each synchronous message interaction's description and contents (parsed JSON). */
+export async function expectedConversations(
   source: PactSource,
   provider: string,
-): Promise<Map<string, unknown>> {
+): Promise<Map<string, ExpectedConversation>> {
   const documents =
     'files' in source
       ? await Promise.all(
@@ -30,16 +52,18 @@ export async function expectedMessages(
           ),
         )
       : await pactsForVerification(source, provider);
-  const messages = new Map<string, unknown>();
+  const conversations = new Map<string, ExpectedConversation>();
   for (const document of documents) {
     for (const interaction of document.interactions ?? []) {
-      if (interaction.type !== 'Asynchronous/Messages' || !interaction.description) continue;
-      messages.set(interaction.description, decode(interaction.contents));
+      if (interaction.type !== 'Synchronous/Messages' || !interaction.description) continue;
+      conversations.set(interaction.description, {
+        request: decode(interaction.request?.contents),
+        generators: interaction.request?.generators?.body ?? {},
+        response: decode(interaction.response?.[0]?.contents),
+      });
     }
-    for (const message of document.messages ?? [])
-      if (message.description) messages.set(message.description, message.contents);
   }
-  return messages;
+  return conversations;
 }
 
 function decode(contents: MessageContents | undefined): unknown {

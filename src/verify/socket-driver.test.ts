@@ -1,53 +1,118 @@
-import { startMeshForTest, type MeshUnderTest } from '../../providers/backend/testing.js';
-import { createThread, signUp } from '../../providers/backend/test-support.js';
-import { checkFlow } from './flow-rules.js';
-import { driveRun, GatewaySocket } from './socket-driver.js';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { listen, type Listening } from '../runtime/listen.js';
+import { conversationRequest, converse } from './socket-driver.js';
 
-describe('driveRun', () => {
-  let mesh: MeshUnderTest;
+// A toy provider on purpose: the driver must hold a conversation with any
+// protocol. It greets, echoes each JSON frame, and names each text frame that is not JSON.
+async function startToyServer() {
+  const seen: { path?: string; protocol?: string; headers?: IncomingHttpHeaders } = {};
+  const server = createServer();
+  const wss = new WebSocketServer({
+    server,
+    handleProtocols: (offered) => [...offered][0] ?? false,
+  });
+  wss.on('connection', (ws, request) => {
+    Object.assign(seen, { path: request.url, protocol: ws.protocol, headers: request.headers });
+    ws.send(JSON.stringify({ kind: 'hello' }));
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString('utf8');
+      try {
+        ws.send(JSON.stringify({ kind: 'echo', of: JSON.parse(text) as unknown }));
+      } catch {
+        ws.send(`not json: ${text}`);
+      }
+    });
+  });
+  const listening: Listening = await listen(server);
+  return {
+    seen,
+    wsUrl: `${listening.url.replace(/^http/, 'ws')}/socket`,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await listening.close();
+    },
+  };
+}
+
+describe('converse', () => {
+  let toy: Awaited<ReturnType<typeof startToyServer>>;
   beforeAll(async () => {
-    mesh = await startMeshForTest();
+    toy = await startToyServer();
   });
-  afterAll(() => mesh.close());
+  afterAll(() => toy.close());
 
-  it('starts a run on the real gateway and collects its events, which keep every order rule', async () => {
-    const alice = await signUp(mesh, 'alice@example.com');
-    const threadId = await createThread(alice);
-    const socket = await GatewaySocket.open(mesh.backend.wsUrl, alice.token);
-    try {
-      const { accepted, events } = await driveRun(socket, {
-        threadId,
-        agentName: 'calculator',
-        input: 'What is 6*7 and 2+2? [calc 6*7] [calc 2+2]',
-      });
-      expect(accepted).toMatchObject({ type: 'run_accepted', thread_id: threadId });
-      expect(events.map((e) => e.type)).toEqual([
-        'agent_started',
-        'agent_thinking',
-        'tool_executing',
-        'tool_completed',
-        'tool_executing',
-        'tool_completed',
-        'agent_completed',
-      ]);
-      expect(checkFlow(events)).toEqual([]);
-    } finally {
-      await socket.close();
-    }
+  it('connects as the request says, sends each frame in order and collects every answer', async () => {
+    const request = conversationRequest({
+      connection: {
+        path: '/other?x=1',
+        subprotocols: ['toy.v1', 'bearer.t'],
+        headers: { authorization: 'Bearer t' },
+      },
+      frames: [{ n: 1 }, 'plain words'],
+    });
+    const collected = await converse(toy.wsUrl, request, 3, { frameTimeoutMs: 2_000 });
+
+    expect(collected).toEqual({
+      frames: [{ kind: 'hello' }, { kind: 'echo', of: { n: 1 } }, 'not json: plain words'],
+    });
+    expect(toy.seen).toMatchObject({
+      path: '/other?x=1',
+      protocol: 'toy.v1',
+      headers: { authorization: 'Bearer t' },
+    });
   });
 
-  it('says why when the gateway refuses the run', async () => {
-    const bob = await signUp(mesh, 'bob@example.com');
-    const socket = await GatewaySocket.open(mesh.backend.wsUrl, bob.token);
+  it("uses the endpoint's own path when the request names none", async () => {
+    await converse(toy.wsUrl, conversationRequest({ frames: [] }), 1, { frameTimeoutMs: 2_000 });
+    expect(toy.seen.path).toBe('/socket');
+  });
+
+  it('says why it stopped when fewer frames came than expected', async () => {
+    const collected = await converse(toy.wsUrl, conversationRequest({ frames: [{ n: 1 }] }), 3, {
+      frameTimeoutMs: 200,
+    });
+    expect(collected).toEqual({
+      frames: [{ kind: 'hello' }, { kind: 'echo', of: { n: 1 } }],
+      stopped: 'no frame came within 200 ms',
+    });
+  });
+
+  it('says when the endpoint refuses the socket', async () => {
+    const refusing = createServer((_request, response) => response.writeHead(401).end('no token'));
+    const listening = await listen(refusing);
     try {
-      const attempt = driveRun(socket, {
-        threadId: '00000000-0000-4000-8000-000000000000',
-        agentName: 'calculator',
-        input: 'x',
-      });
-      await expect(attempt).rejects.toThrow(/start_run was refused: .*thread_not_found/);
+      await expect(
+        converse(
+          `${listening.url.replace(/^http/, 'ws')}/ws`,
+          conversationRequest({ frames: [] }),
+          1,
+          {
+            frameTimeoutMs: 2_000,
+          },
+        ),
+      ).rejects.toThrow(/\/ws refused the socket: HTTP 401 no token/);
     } finally {
-      await socket.close();
+      await listening.close();
     }
+  });
+});
+
+describe('conversationRequest', () => {
+  it('reads the optional parts with their defaults', () => {
+    expect(conversationRequest({ frames: ['x'], flow: 'partial' })).toEqual({
+      connection: { subprotocols: [], headers: {} },
+      frames: ['x'],
+      partialFlows: true,
+    });
+  });
+
+  it('says what is wrong with a request that is no conversation', () => {
+    expect(() => conversationRequest({ type: 'ping' })).toThrow(
+      'the request message must be {connection?, frames: [...], flow?}',
+    );
+    expect(() => conversationRequest({ frames: [], connection: { subprotocols: 'a' } })).toThrow(
+      'the request message connection.subprotocols must be a list of text',
+    );
   });
 });

@@ -1,118 +1,154 @@
 import WebSocket from 'ws';
 
-/** A socket on the real /ws gateway, collecting what the server sends. */
-export class GatewaySocket {
-  readonly frames: Record<string, unknown>[] = [];
-  readonly #ws: WebSocket;
-  readonly #waiters = new Set<() => void>();
-  #closed: { code: number; reason: string } | undefined;
+// The generic half of WebSocket verification: one conversation of a contract
+// (docs/websocket-contracts.md) held against a real socket. It connects as
+// the request's `connection` says, sends the client frames in order as soon
+// as the socket is open, and collects what the server sends until as many
+// frames as the contract expects have arrived, the socket closes, or no frame
+// has come for `frameTimeoutMs`. It knows no provider's protocol.
 
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-    ws.on('message', (data: Buffer) => {
-      this.frames.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>);
-      for (const wake of this.#waiters) wake();
-    });
-    ws.on('close', (code, reason) => {
-      this.#closed = { code, reason: reason.toString() };
-      for (const wake of this.#waiters) wake();
-    });
-  }
+/** The request message of a conversation, generators filled. */
+export interface ConversationRequest {
+  connection: { path?: string; subprotocols: string[]; headers: Record<string, string> };
+  /** A string is sent verbatim as a text frame; any other value as its JSON text. */
+  frames: unknown[];
+  /** `flow: "partial"`: the contract says its flows may be cut short (a replay after a seq). */
+  partialFlows: boolean;
+}
 
-  /** Connects with a real token, as a browser would (subprotocol auth); resolves once the socket is open. */
-  static async open(wsUrl: string, token: string): Promise<GatewaySocket> {
-    const ws = new WebSocket(wsUrl, ['meshpact.v1', `bearer.${token}`]);
-    const socket = new GatewaySocket(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('unexpected-response', (_req, res) =>
-        reject(new Error(`the gateway refused the socket: HTTP ${res.statusCode}`)),
-      );
-      ws.once('error', reject);
-    });
-    return socket;
-  }
+export interface Collected {
+  /** Every frame received, in order: JSON text parsed, other text as the string. */
+  frames: unknown[];
+  /** When fewer than expected arrived: why collecting stopped. */
+  stopped?: string;
+}
 
-  send(frame: object): void {
-    this.#ws.send(JSON.stringify(frame));
-  }
+export interface ConverseOptions {
+  /** How long to wait for the next frame before giving up on the rest. */
+  frameTimeoutMs: number;
+}
 
-  sendRaw(text: string): void {
-    this.#ws.send(text);
-  }
-
-  /** The first frame (from `from` on) that `matches`; fails with what was seen after `timeoutMs`. */
-  async waitFor(
-    matches: (frame: Record<string, unknown>) => boolean,
-    timeoutMs = 15_000,
-    from = 0,
-  ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.frames.slice(from).find(matches);
-      if (found) return found;
-      if (this.#closed)
-        throw new Error(
-          `the gateway closed the socket (${this.#closed.code} ${this.#closed.reason}) before the frame came`,
-        );
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(
-          `no such frame within ${timeoutMs} ms; got types ${this.frames.map((f) => String(f.type)).join(', ')}`,
-        );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiters.add(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      this.#waiters.clear();
-    }
-  }
-
-  /** The agent events of one run received so far, in arrival order. */
-  eventsOf(runId: string): Record<string, unknown>[] {
-    return this.frames.filter((f) => f.run_id === runId && /^(agent|tool)_/.test(String(f.type)));
-  }
-
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#ws.once('close', () => resolve());
-      this.#ws.close(1000);
-    });
-  }
+/** Reads a request message's contents; throws saying what is wrong with it. */
+export function conversationRequest(content: unknown): ConversationRequest {
+  const fail = (detail: string) => new Error(`the request message ${detail}`);
+  if (!isObject(content) || !Array.isArray(content.frames))
+    throw fail('must be {connection?, frames: [...], flow?}');
+  const connection = content.connection ?? {};
+  if (!isObject(connection)) throw fail('connection must be an object');
+  const { path, subprotocols = [], headers = {} } = connection;
+  if (path !== undefined && typeof path !== 'string') throw fail('connection.path must be text');
+  if (!Array.isArray(subprotocols) || !subprotocols.every((p) => typeof p === 'string'))
+    throw fail('connection.subprotocols must be a list of text');
+  if (!isObject(headers) || !Object.values(headers).every((h) => typeof h === 'string'))
+    throw fail('connection.headers must map names to text');
+  if (content.flow !== undefined && content.flow !== 'partial')
+    throw fail('flow must be "partial" when given');
+  return {
+    connection: {
+      ...(path !== undefined ? { path } : {}),
+      subprotocols: subprotocols,
+      headers: headers as Record<string, string>,
+    },
+    frames: content.frames,
+    partialFlows: content.flow === 'partial',
+  };
 }
 
 /**
- * Drives one run through the real gateway: `start_run` (the gateway follows
- * the thread for the starter, so no subscribe is needed), then collects its events until
- * agent_completed. Returns the run's events in the order they arrived.
+ * Holds one conversation against `wsUrl` (the provider's endpoint; a
+ * `connection.path` replaces its path) and closes the socket again.
  */
-export async function driveRun(
-  socket: GatewaySocket,
-  run: { threadId: string; agentName: string; input: string; requestId?: string },
-  timeoutMs = 30_000,
-): Promise<{
-  runId: string;
-  accepted: Record<string, unknown>;
-  events: Record<string, unknown>[];
-}> {
-  const requestId =
-    run.requestId ?? `verify_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
-  const from = socket.frames.length;
-  socket.send({
-    type: 'start_run',
-    request_id: requestId,
-    thread_id: run.threadId,
-    agent_name: run.agentName,
-    input: run.input,
+export async function converse(
+  wsUrl: string,
+  request: ConversationRequest,
+  expected: number,
+  options: ConverseOptions,
+): Promise<Collected> {
+  const { path, subprotocols, headers } = request.connection;
+  const url = path === undefined ? wsUrl : new URL(path, wsUrl).href;
+  const ws = new WebSocket(url, subprotocols, {
+    headers,
+    handshakeTimeout: options.frameTimeoutMs,
   });
-  const answer = await socket.waitFor((f) => f.request_id === requestId, timeoutMs, from);
-  if (answer.type !== 'run_accepted')
-    throw new Error(`start_run was refused: ${JSON.stringify(answer)}`);
-  const runId = String(answer.run_id);
-  await socket.waitFor((f) => f.type === 'agent_completed' && f.run_id === runId, timeoutMs, from);
-  return { runId, accepted: answer, events: socket.eventsOf(runId) };
+  const frames: unknown[] = [];
+  let wake: (() => void) | undefined;
+  let closed: string | undefined;
+  ws.on('message', (data: Buffer, isBinary) => {
+    frames.push(isBinary ? data.toString('base64') : parse(data.toString('utf8')));
+    wake?.();
+  });
+  // After the handshake an error (a reset connection) is followed by `close`, which ends the wait.
+  ws.on('error', () => undefined);
+  ws.on('close', (code, reason) => {
+    closed = `the socket closed (${code}${reason.length > 0 ? ` ${reason.toString()}` : ''})`;
+    wake?.();
+  });
+  await opened(ws, url, options.frameTimeoutMs);
+  try {
+    for (const frame of request.frames)
+      ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    for (;;) {
+      if (frames.length >= expected) return { frames };
+      if (closed) return { frames, stopped: closed };
+      const seen = frames.length;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.frameTimeoutMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+      if (frames.length === seen && !closed)
+        return { frames, stopped: `no frame came within ${options.frameTimeoutMs} ms` };
+    }
+  } finally {
+    await close(ws);
+  }
+}
+
+function opened(ws: WebSocket, url: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_request, response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8').slice(0, 500);
+        reject(new Error(`${url} refused the socket: HTTP ${response.statusCode} ${body}`.trim()));
+        ws.terminate();
+      });
+      // The body is only for the message; a server that never ends it must not hold us.
+      setTimeout(() => response.destroy(), timeoutMs).unref();
+      response.on('close', () =>
+        reject(new Error(`${url} refused the socket: HTTP ${response.statusCode}`)),
+      );
+    });
+    ws.once('error', (error) => reject(new Error(`cannot connect to ${url}: ${error.message}`)));
+  });
+}
+
+/** Closes politely, and for good after a second: a peer that never answers the close frame must not hold us. */
+function close(ws: WebSocket): Promise<void> {
+  if (ws.readyState === ws.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => ws.terminate(), 1_000);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.close(1000);
+  });
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import type { Mesh } from '../contracts/mesh.js';
+import { packageRoot } from '../runtime/paths.js';
 import type { Logger } from '../runtime/logger.js';
 import { verifyHttpProvider } from './http.js';
+import { asyncApiFlowRules } from './flow-rules.js';
 import type { VerificationReport } from './results.js';
 import { startProvider } from './services.js';
 import type { PactSource } from './verifier.js';
@@ -33,7 +36,16 @@ export async function verifyProvider(
     const common = { provider, source: options.source, consumers, statesUrl: running.statesUrl };
     if (running.kind === 'message') {
       if (!running.wsUrl) throw new Error(`${provider} is served by no WebSocket endpoint`);
-      return await verifyMessageProvider({ ...common, wsUrl: running.wsUrl });
+      // The manifest's ws: { frame-schema, flow } replace these once the mesh model is read here:
+      // until then the only WebSocket provider is the built-in one, with its AsyncAPI flow rules.
+      const asyncapi = mesh.pacticipants.get(provider)?.asyncapi;
+      const flow = asyncapi ? asyncApiFlowRules(join(mesh.root, asyncapi)) : undefined;
+      return await verifyMessageProvider({
+        ...common,
+        wsUrl: running.wsUrl,
+        frameSchema: join(packageRoot(), 'schemas/events/server-frame.json'),
+        ...(flow ? { flow } : {}),
+      });
     }
     return await verifyHttpProvider({ ...common, providerBaseUrl: running.url });
   } finally {

@@ -1,212 +1,132 @@
-import { schemaRegistry } from '../schemas/registry.js';
+import type { FlowRules } from '../contracts/mesh-model.js';
 import { checkFlow, describeFlowProblem } from './flow-rules.js';
-import { expectedMessages } from './pact-documents.js';
+import { frameSchemaCheck, type FrameCheck } from './frame-schema.js';
+import { expectedConversations, type ExpectedConversation } from './pact-documents.js';
 import type { VerificationReport } from './results.js';
-import { driveRun, GatewaySocket } from './socket-driver.js';
-import { need, statesAt, type StateValues } from './states.js';
+import { conversationRequest, converse } from './socket-driver.js';
+import { fillStateGenerators } from './state-generators.js';
+import { statesAt, type StateValues } from './states.js';
 import { verifyWithPact, type PactSource } from './verifier.js';
 
-// backend-events is verified by the real /ws gateway: for each message
-// interaction the socket driver connects with the token its states minted,
-// makes the gateway send the frame the contract expects (a run, a ping, a bad
-// frame...), and hands the real frame to Pact's matcher. Every run it drives
-// is also held to the order rules and every frame to its schema; a break there
-// fails the interaction even where Pact's matching would let it pass.
+// A WebSocket provider is verified conversation by conversation (each a V4
+// synchronous message interaction, docs/websocket-contracts.md): the states
+// are set up, the socket driver holds the conversation against the real
+// endpoint, and Pact's matcher compares the frames received with the ones
+// expected, by position. Each frame is also held to the provider's frame
+// schema and the frames to its flow rules; a break there fails the
+// interaction even where Pact's matching would let it pass.
 
 export interface MessageVerificationOptions {
   provider: string;
-  /** The gateway's WebSocket endpoint, e.g. ws://127.0.0.1:4002/ws. */
+  /** The provider's WebSocket endpoint, e.g. ws://127.0.0.1:4002/ws; a conversation's `connection.path` replaces its path. */
   wsUrl: string;
-  source: PactSource;
-  consumers: string[];
   /** Where the provider serves its states (POST {state, params, action}); none without one. */
   statesUrl?: string;
-  /** How long to wait for a frame or a whole run. */
-  timeoutMs?: number;
+  /** Absolute path of the JSON Schema every server frame must match. */
+  frameSchema?: string;
+  /** The order rules of the provider's flows (x-meshpact-flow, or the manifest's ws.flow). */
+  flow?: FlowRules;
+  source: PactSource;
+  consumers: string[];
+  /** How long to wait for each next frame before the rest count as missing (default 5 s). */
+  frameTimeoutMs?: number;
 }
 
-const agentEvents = new Set([
-  'agent_started',
-  'agent_thinking',
-  'tool_executing',
-  'tool_completed',
-  'agent_completed',
-]);
+/** How Pact's verifier words a message producer that threw. */
+const FETCH_FAILED = /^Request to fetch message from provider failed/;
 
-/** A run's input when the interaction's states name none ("a run of the calculator agent" does). */
-const DEFAULT_RUN = { input: 'Say hello.', agentName: 'calculator' };
+/** How much of a frame a report quotes. */
+const QUOTE_CHARS = 300;
 
 export async function verifyMessageProvider(
   options: MessageVerificationOptions,
 ): Promise<VerificationReport> {
-  const expected = await expectedMessages(options.source, options.provider);
+  const conversations = await expectedConversations(options.source, options.provider);
   const states = statesAt(options.provider, options.statesUrl);
+  const checks: Checks = {
+    ...(options.frameSchema ? { frame: frameSchemaCheck(options.frameSchema) } : {}),
+    ...(options.flow ? { flow: options.flow } : {}),
+    frameTimeoutMs: options.frameTimeoutMs ?? 5_000,
+  };
   const findings = new Map<string, string[]>();
+  const received = new Map<string, unknown[]>();
   const report = await verifyWithPact({
     provider: options.provider,
     source: options.source,
     consumers: options.consumers,
     states,
     messages: {
-      descriptions: expected.keys(),
+      descriptions: conversations.keys(),
       produce: async (description) => {
-        let produced: Produced;
+        let held: Held;
         try {
-          produced = await produceFrame(
-            { wsUrl: options.wsUrl, timeoutMs: options.timeoutMs ?? 15_000 },
+          held = await holdConversation(
+            options.wsUrl,
+            conversations.get(description)!,
             states.values,
-            description,
-            expected.get(description),
+            checks,
           );
         } catch (error) {
-          produced = { message: undefined, problems: [(error as Error).message] };
+          held = { frames: [], problems: [(error as Error).message] };
         }
-        if (produced.problems.length > 0) {
-          findings.set(description, produced.problems);
+        received.set(description, held.frames);
+        if (held.problems.length > 0) {
+          findings.set(description, held.problems);
           // Thrown so the verifier itself records a failure (and publishes it).
-          throw new Error(produced.problems.join('\n'));
+          throw new Error(held.problems.join('\n'));
         }
-        return produced.message;
+        return { frames: held.frames };
       },
     },
   });
-  return withFindings(report, findings);
+  return withFirstDifference(withFindings(report, findings), received);
 }
 
-/** What the driver made the gateway send, and what it found wrong on the way. */
-interface Produced {
-  message: unknown;
+interface Checks {
+  frame?: FrameCheck;
+  flow?: FlowRules;
+  frameTimeoutMs: number;
+}
+
+/** The frames a conversation received, and what the driver found wrong with them. */
+interface Held {
+  frames: unknown[];
   problems: string[];
 }
 
-interface Gateway {
-  wsUrl: string;
-  timeoutMs: number;
-}
-
-/**
- * Opens a socket as the interaction's signed-in user and makes the gateway
- * send the kind of frame `expected` is: the same type, or for `{frames: [...]}`
- * a whole run in the order it arrived.
- */
-export async function produceFrame(
-  gateway: Gateway,
+async function holdConversation(
+  wsUrl: string,
+  conversation: ExpectedConversation,
   values: StateValues,
-  description: string,
-  expected: unknown,
-): Promise<Produced> {
-  const token = need<string>(values, 'access_token', description);
-  const socket = await GatewaySocket.open(gateway.wsUrl, token);
-  try {
-    return await produce(socket, gateway.timeoutMs, values, description, expected);
-  } finally {
-    await socket.close();
-  }
-}
+  checks: Checks,
+): Promise<Held> {
+  const content = fillStateGenerators(conversation.request, conversation.generators, values);
+  const request = conversationRequest(content);
+  const expected = (conversation.response as { frames?: unknown } | undefined)?.frames;
+  if (!Array.isArray(expected))
+    throw new Error('the response message must be {frames: [...]}, the frames expected in order');
+  const { frames, stopped } = await converse(wsUrl, request, expected.length, checks);
 
-async function produce(
-  socket: GatewaySocket,
-  timeoutMs: number,
-  values: StateValues,
-  description: string,
-  expected: unknown,
-): Promise<Produced> {
-  const wanted = (expected ?? {}) as Record<string, unknown>;
-  const next = async (matches: (frame: Record<string, unknown>) => boolean) => {
-    const frame = await socket.waitFor(matches, timeoutMs);
-    return { message: frame, problems: schemaProblems(frame) };
-  };
-  const run = async (requestId?: string) => {
-    const { events, accepted } = await driveRun(
-      socket,
-      {
-        threadId: need<string>(values, 'thread_id', description),
-        agentName: (values.agent_name as string | undefined) ?? DEFAULT_RUN.agentName,
-        input: (values.run_input as string | undefined) ?? DEFAULT_RUN.input,
-        ...(requestId ? { requestId } : {}),
-      },
-      timeoutMs,
+  const problems: string[] = [];
+  if (stopped) {
+    const last =
+      frames.length > 0 ? `frames[${frames.length - 1}] ${quote(frames.at(-1))}` : 'none';
+    problems.push(
+      `frames[${frames.length}] never came: received ${frames.length} of ${expected.length} frames before ${stopped}; the last one seen: ${last}`,
     );
-    return { events, accepted, problems: checkFlow(events).map(describeFlowProblem) };
-  };
-
-  if (Array.isArray(wanted.frames)) {
-    const { events, problems } = await run();
-    return { message: { frames: events }, problems };
   }
-  const type = wanted.type;
-  switch (type) {
-    case 'connection_established':
-      return next((frame) => frame.type === type);
-    case 'pong': {
-      const id = typeof wanted.id === 'string' ? wanted.id : 'ping_1';
-      socket.send({ type: 'ping', id });
-      return next((frame) => frame.type === type && frame.id === id);
-    }
-    case 'subscribed':
-    case 'unsubscribed': {
-      const threadId = need<string>(values, 'thread_id', description);
-      socket.send({ type: 'subscribe', thread_id: threadId });
-      if (type === 'subscribed') return next((frame) => frame.type === type);
-      await socket.waitFor((frame) => frame.type === 'subscribed', timeoutMs);
-      socket.send({ type: 'unsubscribe', thread_id: threadId });
-      return next((frame) => frame.type === type);
-    }
-    case 'run_accepted': {
-      const requestId = typeof wanted.request_id === 'string' ? wanted.request_id : undefined;
-      const { accepted, problems } = await run(requestId);
-      return { message: accepted, problems: [...schemaProblems(accepted), ...problems] };
-    }
-    case 'error':
-      provokeError(socket, values, description, wanted.code);
-      return next((frame) => frame.type === 'error');
+  if (checks.frame) {
+    const check = checks.frame;
+    frames.forEach((frame, index) => {
+      for (const issue of check(frame))
+        problems.push(`frames[${index}] ${issue.path}: ${issue.message} (the frame schema)`);
+    });
   }
-  if (typeof type === 'string' && agentEvents.has(type)) {
-    const { events, problems } = await run();
-    const frame = events.find((event) => event.type === type);
-    if (!frame)
-      problems.unshift(
-        `the run sent no ${type} frame; it sent ${events.map((event) => String(event.type)).join(', ')}`,
-      );
-    return { message: frame, problems };
+  if (checks.flow) {
+    const partial = request.partialFlows;
+    problems.push(...checkFlow(checks.flow, frames, { partial }).map(describeFlowProblem));
   }
-  throw new Error(`the socket driver cannot make the gateway send a frame of type ${String(type)}`);
-}
-
-/** Sends what makes the gateway answer with an error frame of `code`. */
-function provokeError(
-  socket: GatewaySocket,
-  values: StateValues,
-  description: string,
-  code: unknown,
-): void {
-  switch (code) {
-    case 'invalid_json':
-      return socket.sendRaw('this is not JSON');
-    case 'unknown_frame':
-      return socket.send({ type: 'no_such_frame' });
-    case 'validation_failed':
-      return socket.send({ type: 'subscribe' });
-    case 'thread_not_found':
-      return socket.send({ type: 'subscribe', thread_id: '00000000-0000-4000-8000-000000000000' });
-    case 'run_not_found':
-      return socket.send({
-        type: 'subscribe',
-        thread_id: need<string>(values, 'thread_id', description),
-        run_id: '00000000-0000-4000-8000-000000000000',
-      });
-    default:
-      throw new Error(
-        `the socket driver cannot provoke an error frame with code ${JSON.stringify(code)}`,
-      );
-  }
-}
-
-function schemaProblems(frame: Record<string, unknown>): string[] {
-  return schemaRegistry()
-    .validator('events/server-frame')
-    .issues(frame)
-    .map((issue) => `${String(frame.type)} frame ${issue.path}: ${issue.message}`);
+  return { frames, problems };
 }
 
 /** The driver's findings join the verifier's mismatches; each fails its interaction. */
@@ -217,9 +137,41 @@ export function withFindings(
   const interactions = report.interactions.map((interaction) => {
     const found = findings.get(interaction.description);
     if (!found) return interaction;
-    const theirs = interaction.mismatches.filter((text) => !found.some((f) => text.includes(f)));
+    // The verifier's own line for a producer that threw only repeats that the driver failed it.
+    const theirs = interaction.mismatches.filter(
+      (text) => !found.some((f) => text.includes(f)) && !FETCH_FAILED.test(text),
+    );
     return { ...interaction, success: false, mismatches: [...found, ...theirs] };
   });
   const failed = interactions.some((i) => !i.success && !i.pending);
   return { ...report, interactions, success: report.success && !failed };
+}
+
+/**
+ * Pact lists a conversation's mismatches by JSON path, in no useful order;
+ * the first frame that differs (the lowest `$.frames[N]`) is named first,
+ * with the frame that came in its place.
+ */
+export function withFirstDifference(
+  report: VerificationReport,
+  received: ReadonlyMap<string, unknown[]>,
+): VerificationReport {
+  const interactions = report.interactions.map((interaction) => {
+    const frames = received.get(interaction.description);
+    if (interaction.success || !frames) return interaction;
+    const indexes = interaction.mismatches.flatMap((text) => {
+      const found = /^\$\.frames\[(\d+)\]/.exec(text);
+      return found ? [Number(found[1])] : [];
+    });
+    if (indexes.length === 0) return interaction;
+    const first = Math.min(...indexes);
+    const line = `frames[${first}] is the first frame that differs; received ${quote(frames[first])}`;
+    return { ...interaction, mismatches: [line, ...interaction.mismatches] };
+  });
+  return { ...report, interactions };
+}
+
+function quote(frame: unknown): string {
+  const text = JSON.stringify(frame) ?? 'nothing';
+  return text.length <= QUOTE_CHARS ? text : `${text.slice(0, QUOTE_CHARS - 1)}…`;
 }

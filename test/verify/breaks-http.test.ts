@@ -85,6 +85,26 @@ describe('verification of a broken HTTP provider', () => {
       expect(outcome(report, 'a request for a thread').success).toBe(true);
     }, 120_000);
 
+    it('fails when messages come newest first, naming the list', async () => {
+      const report = await verifyBroken(backend, {
+        response: (request, answer) =>
+          request.method === 'GET' && /^\/api\/threads\/[^/]+\/messages/.test(request.path)
+            ? editJson(answer, (body) => {
+                const page = body as { items: unknown[] };
+                return { ...page, items: [...page.items].reverse() };
+              })
+            : answer,
+      });
+
+      expect(report.success).toBe(false);
+      const list = outcome(report, 'a request for the messages of a thread, oldest first');
+      expect(list.success).toBe(false);
+      expect(list.mismatches).toMatch(
+        /\$\.items\[0\]\.content -> Expected 'three' .* to be equal to 'one'/,
+      );
+      expect(outcome(report, 'a request for a thread').success).toBe(true);
+    }, 120_000);
+
     it('fails when the provider wants its token in a different header', async () => {
       const report = await verifyBroken(backend, {
         // The provider now reads X-Api-Token, so an Authorization header goes unseen.

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { loadMesh } from '../../src/contracts/mesh.js';
+import { packageRoot } from '../../src/runtime/paths.js';
+import { asyncApiFlowRules } from '../../src/verify/flow-rules.js';
 import type { VerificationReport } from '../../src/verify/results.js';
 import { startProvider, type ProviderUnderVerification } from '../../src/verify/services.js';
 import { verifyMessageProvider } from '../../src/verify/ws.js';
@@ -7,7 +10,7 @@ import { pactFilesOf } from './pacts.js';
 
 // Each test breaks the real /ws gateway on purpose (a test-only proxy that
 // rewrites the frames it sends) and shows that verification fails, naming the
-// frame, its seq and the field.
+// conversation, the frame by its index, its seq and the field.
 
 const mesh = loadMesh();
 type Frame = Record<string, unknown>;
@@ -25,9 +28,13 @@ describe('verification of a broken backend-events', () => {
       return await verifyMessageProvider({
         provider: 'backend-events',
         wsUrl: proxy.wsUrl,
+        statesUrl: events.statesUrl,
+        frameSchema: join(packageRoot(), 'schemas/events/server-frame.json'),
+        flow: asyncApiFlowRules(join(packageRoot(), 'schemas/asyncapi/events.yaml'))!,
         source: { files: pactFilesOf(mesh, 'backend-events') },
         consumers: ['web-app'],
-        statesUrl: events.statesUrl,
+        // A dropped frame is waited for this long; the real ones come within milliseconds.
+        frameTimeoutMs: 1_500,
       });
     } finally {
       await proxy.close();
@@ -40,21 +47,36 @@ describe('verification of a broken backend-events', () => {
     return { success: found.success, mismatches: found.mismatches.join('\n') };
   };
 
+  it('fails when another frame comes before connection_established', async () => {
+    const report = await verifyBroken(
+      () => (frame) =>
+        frame.type === 'connection_established'
+          ? [{ type: 'pong', id: 'early', server_time: frame.server_time }, frame]
+          : [frame],
+    );
+
+    expect(report.success).toBe(false);
+    const handshake = outcome(report, 'the handshake: connection_established');
+    expect(handshake.success).toBe(false);
+    expect(handshake.mismatches).toMatch(
+      /^frames\[0\] is the first frame that differs; received \{"type":"pong","id":"early"/,
+    );
+    expect(outcome(report, 'a ping answered by its pong').success).toBe(false);
+  }, 120_000);
+
   it('fails when agent_thinking is dropped', async () => {
     const report = await verifyBroken(
       () => (frame) => (frame.type === 'agent_thinking' ? [] : [frame]),
     );
 
     expect(report.success).toBe(false);
-    const thinking = outcome(report, 'an agent_thinking event');
-    expect(thinking.success).toBe(false);
-    expect(thinking.mismatches).toMatch(
-      /the run sent no agent_thinking frame; it sent agent_started, tool_executing, tool_completed, agent_completed/,
+    const run = outcome(report, 'a run with one tool call');
+    expect(run.success).toBe(false);
+    expect(run.mismatches).toMatch(
+      /frames\[6\] never came: received 6 of 7 frames before no frame came within 1500 ms; the last one seen: frames\[5\] \{"type":"agent_completed"/,
     );
-    const flow = outcome(report, 'the frames of a run with one tool call');
-    expect(flow.success).toBe(false);
-    expect(flow.mismatches).toMatch(/frames\[1\] \(seq 3\) \/seq: must be 2/);
-    expect(outcome(report, 'a pong answer to ping').success).toBe(true);
+    expect(run.mismatches).toMatch(/frames\[3\] \(seq 3\) \/seq: must be 2/);
+    expect(outcome(report, 'a ping answered by its pong').success).toBe(true);
   }, 120_000);
 
   it('fails when tool_completed comes before its tool_executing', async () => {
@@ -72,15 +94,11 @@ describe('verification of a broken backend-events', () => {
     });
 
     expect(report.success).toBe(false);
-    const flow = outcome(report, 'the frames of a run with one tool call');
-    expect(flow.success).toBe(false);
-    expect(flow.mismatches).toMatch(
-      /frames\[2\] \(seq 4\) \/tool_call_id: call_1 completes before its tool_executing/,
+    const run = outcome(report, 'a run with one tool call');
+    expect(run.success).toBe(false);
+    expect(run.mismatches).toMatch(
+      /frames\[4\] \(seq 4\) \/tool_call_id: call_1: tool_completed comes before its tool_executing/,
     );
-    // A single tool_completed frame still looks right on its own; the run's order does not.
-    const single = outcome(report, 'a tool_completed event');
-    expect(single.success).toBe(false);
-    expect(single.mismatches).toMatch(/completes before its tool_executing/);
   }, 120_000);
 
   it('fails when seq has a gap, naming the frame', async () => {
@@ -92,12 +110,11 @@ describe('verification of a broken backend-events', () => {
     );
 
     expect(report.success).toBe(false);
-    const flow = outcome(report, 'the frames of a run with two tool calls');
-    expect(flow.success).toBe(false);
-    expect(flow.mismatches).toMatch(
-      /frames\[2\] \(seq 4\) \/seq: must be 3 \(seq has a gap or is out of order\)/,
+    const run = outcome(report, 'a run with two tool calls');
+    expect(run.success).toBe(false);
+    expect(run.mismatches).toMatch(
+      /frames\[4\] \(seq 4\) \/seq: must be 3 \(seq has a gap or is out of order\)/,
     );
-    expect(outcome(report, 'an agent_started event').success).toBe(false);
-    expect(outcome(report, 'a connection_established greeting').success).toBe(true);
+    expect(outcome(report, 'the handshake: connection_established').success).toBe(true);
   }, 120_000);
 });
