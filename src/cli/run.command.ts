@@ -92,7 +92,7 @@ Examples:
             verify: (provider, source) =>
               verifyInChild(
                 {
-                  root: mesh.root,
+                  mesh: mesh.file,
                   provider,
                   source,
                   ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { dirname, posix } from 'node:path';
 import { parse } from 'yaml';
-import type { Mesh } from './mesh.js';
+import type { Mesh } from './mesh-model.js';
 
 /** The schemas (names under schemas/) that one HTTP exchange must match. */
 export interface HttpSchemas {
@@ -56,7 +56,7 @@ export class InteractionSchemas {
       const pacticipant = this.#mesh.pacticipants.get(provider);
       if (!pacticipant?.openapi)
         throw new Error(`${provider} has no OpenAPI document in contracts/mesh.yaml`);
-      operations = readOperations(join(this.#mesh.root, pacticipant.openapi));
+      operations = readOperations(pacticipant.openapi);
       this.#operations.set(provider, operations);
     }
     return operations;

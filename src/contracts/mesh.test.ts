@@ -1,33 +1,35 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageRoot } from '../runtime/paths.js';
 import { loadMesh } from './mesh.js';
 
 describe('loadMesh', () => {
-  it("reads the repository's mesh: who provides, who serves, how each is started", () => {
+  it("reads the repository's mesh: services started by command, states, who serves, who tests", () => {
+    const root = packageRoot();
     const mesh = loadMesh();
-    expect(mesh.pacticipants.get('auth-service')?.start).toEqual({ service: 'auth' });
-    expect(mesh.pacticipants.get('backend-api')?.start).toEqual({ service: 'backend' });
+    expect(mesh.root).toBe(root);
+    expect(mesh.pacticipants.get('auth-service')).toMatchObject({
+      openapi: join(root, 'schemas/openapi/auth.yaml'),
+      start: {
+        command: 'node dist/providers/auth/main.js',
+        cwd: root,
+        port: 'auto',
+        ready: { http: '/readyz', timeoutMs: 30_000 },
+        database: 'postgres',
+        stopTimeoutMs: 10_000,
+      },
+      states: { url: '/_pact/provider-states', env: { PACT_PROVIDER_STATES: 'on' } },
+    });
     expect(mesh.pacticipants.get('backend-events')).toMatchObject({
       kind: 'message',
       servedBy: 'backend-api',
+      ws: { url: '/ws', frameSchema: join(root, 'schemas/events/server-frame.json') },
+    });
+    expect(mesh.pacticipants.get('web-app')?.tests).toEqual({
+      command: 'npm run -s contract-tests -- consumers/web',
+      cwd: root,
+      env: {},
+      pacts: join(root, 'contracts/pacts'),
     });
     expect(mesh.contracts).toHaveLength(4);
-  });
-
-  it('refuses a service meshpact cannot start, naming the pacticipant', () => {
-    const root = mkdtempSync(join(tmpdir(), 'meshpact-mesh-'));
-    try {
-      mkdirSync(join(root, 'contracts'));
-      writeFileSync(
-        join(root, 'contracts/mesh.yaml'),
-        'pacticipants:\n  billing:\n    kind: http\n    openapi: billing.yaml\n    start: { service: billing }\n',
-      );
-      expect(() => loadMesh(root)).toThrow(
-        'contracts/mesh.yaml: pacticipant billing: start.service must be one of auth, backend',
-      );
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
   });
 });

@@ -1,82 +1,100 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { packageRoot } from '../runtime/paths.js';
+import type {
+  ContractTests,
+  Mesh,
+  Pacticipant,
+  StartCommand,
+  StatesEndpoint,
+  WebSocketEndpoint,
+} from './mesh-model.js';
 
-export interface Pacticipant {
-  name: string;
-  kind: 'http' | 'message' | 'consumer';
-  /** Path (from the package root) of the OpenAPI document of an HTTP provider. */
-  openapi?: string;
-  /** Path of the AsyncAPI document of a message provider. */
-  asyncapi?: string;
-  /** For a message provider: the HTTP service that serves its messages. */
-  servedBy?: string;
-  /** How meshpact starts the provider's service: one of the services it ships. */
-  start?: { service: ServiceName };
-}
+// A minimal reader of the manifest format (issue 15's spec, section 1), with
+// no schema and no line numbers: the full loader replaces it.
 
-export const serviceNames = ['auth', 'backend'] as const;
-export type ServiceName = (typeof serviceNames)[number];
+type Raw = Record<string, unknown>;
 
-export interface ContractPair {
-  consumer: string;
-  provider: string;
-  /** The consumer's contract test that writes this pact. */
-  tests: string;
-}
-
-export interface Mesh {
-  root: string;
-  pacticipants: ReadonlyMap<string, Pacticipant>;
-  contracts: readonly ContractPair[];
-}
-
-/** Reads contracts/mesh.yaml, the manifest of services and who consumes whom. */
-export function loadMesh(root = packageRoot(), file = 'contracts/mesh.yaml'): Mesh {
+/** Reads a manifest (by default meshpact's own contracts/mesh.yaml) into the mesh model. */
+export function loadMesh(file = join(packageRoot(), 'contracts/mesh.yaml')): Mesh {
+  const path = resolve(file);
   const invalid = (detail: string) => new MeshpactError('config_invalid', `${file}: ${detail}`);
-  let raw: {
-    pacticipants?: Record<string, Record<string, unknown>>;
-    contracts?: Record<string, unknown>[];
-  };
+  let raw: Raw;
   try {
-    raw = parse(readFileSync(join(root, file), 'utf8')) as typeof raw;
+    raw = (parse(readFileSync(path, 'utf8')) ?? {}) as Raw;
   } catch (error) {
     throw invalid((error as Error).message);
   }
+  const root = resolve(dirname(path), typeof raw.root === 'string' ? raw.root : '.');
+  const at = (relative: unknown) => resolve(root, String(relative));
+  const strings = (value: unknown) =>
+    Object.fromEntries(Object.entries((value ?? {}) as Raw).map(([k, v]) => [k, String(v)]));
+
   const pacticipants = new Map<string, Pacticipant>();
-  for (const [name, entry] of Object.entries(raw.pacticipants ?? {})) {
-    const kind = entry.kind;
-    if (kind !== 'http' && kind !== 'message' && kind !== 'consumer') {
+  for (const [name, entry] of Object.entries((raw.pacticipants ?? {}) as Record<string, Raw>)) {
+    const { kind } = entry;
+    if (kind !== 'http' && kind !== 'message' && kind !== 'consumer')
       throw invalid(`pacticipant ${name}: kind must be http, message or consumer`);
-    }
-    if (kind === 'http' && typeof entry.openapi !== 'string')
-      throw invalid(`pacticipant ${name}: needs openapi`);
-    if (kind === 'message' && typeof entry.asyncapi !== 'string')
-      throw invalid(`pacticipant ${name}: needs asyncapi`);
-    const start = entry.start as { service?: unknown } | undefined;
-    if (start !== undefined && !serviceNames.includes(start.service as ServiceName))
-      throw invalid(`pacticipant ${name}: start.service must be one of ${serviceNames.join(', ')}`);
+    const start = entry.start as Raw | undefined;
+    const states = entry.states as Raw | undefined;
+    const ws = entry.ws as Raw | undefined;
+    const tests = entry.tests as Raw | undefined;
+    const ready = (start?.ready ?? {}) as Raw;
+    const startCommand: StartCommand | undefined = start && {
+      command: String(start.command),
+      cwd: at(start.cwd ?? '.'),
+      env: strings(start.env),
+      port: typeof start.port === 'number' ? start.port : 'auto',
+      ready: {
+        http: typeof ready.http === 'string' ? ready.http : '/',
+        timeoutMs: duration(ready.timeout, 30_000),
+      },
+      ...(start.database === 'postgres' ? { database: 'postgres' as const } : {}),
+      stopTimeoutMs: duration(start['stop-timeout'], 10_000),
+    };
+    const statesEndpoint: StatesEndpoint | undefined = states && {
+      url: String(states.url),
+      env: strings(states.env),
+    };
+    const wsEndpoint: WebSocketEndpoint | undefined = ws && {
+      url: String(ws.url),
+      ...(ws['frame-schema'] ? { frameSchema: at(ws['frame-schema']) } : {}),
+    };
+    const contractTests: ContractTests | undefined = tests && {
+      command: String(tests.command),
+      cwd: at(tests.cwd ?? '.'),
+      env: strings(tests.env),
+      pacts: at(tests.pacts ?? 'contracts/pacts'),
+    };
     pacticipants.set(name, {
       name,
       kind,
-      ...(typeof entry.openapi === 'string' ? { openapi: entry.openapi } : {}),
-      ...(typeof entry.asyncapi === 'string' ? { asyncapi: entry.asyncapi } : {}),
+      ...(entry.openapi ? { openapi: at(entry.openapi) } : {}),
+      ...(entry.asyncapi ? { asyncapi: at(entry.asyncapi) } : {}),
       ...(typeof entry['served-by'] === 'string' ? { servedBy: entry['served-by'] } : {}),
-      ...(start ? { start: { service: start.service as ServiceName } } : {}),
+      ...(startCommand ? { start: startCommand } : {}),
+      ...(typeof entry.url === 'string' ? { url: entry.url } : {}),
+      ...(statesEndpoint ? { states: statesEndpoint } : {}),
+      ...(wsEndpoint ? { ws: wsEndpoint } : {}),
+      ...(contractTests ? { tests: contractTests } : {}),
     });
   }
-  const contracts = (raw.contracts ?? []).map((entry, index) => {
-    const { consumer, provider, tests } = entry;
-    if (typeof consumer !== 'string' || typeof provider !== 'string' || typeof tests !== 'string') {
-      throw invalid(`contracts[${index}] needs consumer, provider and tests`);
-    }
-    for (const name of [consumer, provider]) {
-      if (!pacticipants.has(name))
-        throw invalid(`contracts[${index}] names ${name}, which is not a pacticipant`);
-    }
-    return { consumer, provider, tests };
+  const contracts = ((raw.contracts ?? []) as Raw[]).map(({ consumer, provider }, index) => {
+    for (const name of [consumer, provider])
+      if (typeof name !== 'string' || !pacticipants.has(name))
+        throw invalid(`contracts[${index}] names ${String(name)}, which is not a pacticipant`);
+    return { consumer: consumer as string, provider: provider as string };
   });
-  return { root, pacticipants, contracts };
+  return { file: path, root, pacticipants, contracts };
+}
+
+/** `30s`, `500ms`, `2m` in milliseconds. */
+function duration(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const match = /^(\d+)(ms|s|m)$/.exec(text);
+  if (!match) throw new MeshpactError('config_invalid', `${text} is not a duration`);
+  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
 }

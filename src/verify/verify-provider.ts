@@ -1,5 +1,4 @@
-import type { Mesh } from '../contracts/mesh.js';
-import type { Logger } from '../runtime/logger.js';
+import type { Mesh } from '../contracts/mesh-model.js';
 import { verifyHttpProvider } from './http.js';
 import type { VerificationReport } from './results.js';
 import { startProvider } from './services.js';
@@ -9,13 +8,12 @@ import { verifyMessageProvider } from './ws.js';
 export interface ProviderVerificationOptions {
   source: PactSource;
   databaseUrl?: string;
-  logger?: Logger;
 }
 
 /**
  * Verifies one provider of the mesh against the real service: starts it (and
- * what it depends on) on fresh Postgres, verifies every pact of its consumers
- * from `source`, and stops it all again.
+ * what it depends on) as the manifest says, verifies every pact of its
+ * consumers from `source`, and stops it all again.
  */
 export async function verifyProvider(
   mesh: Mesh,
@@ -25,10 +23,11 @@ export async function verifyProvider(
   const consumers = mesh.contracts
     .filter((pair) => pair.provider === provider)
     .map((pair) => pair.consumer);
-  const running = await startProvider(mesh, provider, {
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
+  const running = await startProvider(
+    mesh,
+    provider,
+    options.databaseUrl ? { databaseUrl: options.databaseUrl } : {},
+  );
   try {
     const common = { provider, source: options.source, consumers, statesUrl: running.statesUrl };
     if (running.kind === 'message') {

@@ -1,7 +1,7 @@
-import { startMeshForTest, type MeshUnderTest } from '../../providers/backend/testing.js';
-import { createThread, signUp } from '../../providers/backend/test-support.js';
-import { checkFlow } from './flow-rules.js';
-import { driveRun, GatewaySocket } from './socket-driver.js';
+import { startMeshForTest, type MeshUnderTest } from '../providers/backend/testing.js';
+import { createThread, signUp } from '../providers/backend/test-support.js';
+import { checkFlow } from '../src/verify/flow-rules.js';
+import { driveRun, GatewaySocket } from '../src/verify/socket-driver.js';
 
 describe('driveRun', () => {
   let mesh: MeshUnderTest;
