@@ -66,9 +66,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
 
   let database: PostgresHandle | undefined;
   let group: ProcessGroup | undefined;
-  let release = () => undefined as void;
   let closing: Promise<void> | undefined;
-  const close = () => {
+  const close = (): Promise<void> => {
     closing ??= (async () => {
       try {
         await group?.stop(start.stopTimeoutMs);
@@ -79,7 +78,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     })();
     return closing;
   };
-  release = stopOnSignal(close);
+  // From here on a signal that nothing else handles stops it (process-cleanup.ts).
+  const release = stopOnSignal(close);
   try {
     if (start.database === 'postgres')
       database = await startPostgres({
