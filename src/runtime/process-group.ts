@@ -35,6 +35,7 @@ export interface ProcessGroup {
 }
 
 const TAIL_LINES = 20;
+const KILL_WAIT_MS = 5_000;
 
 /**
  * Runs `command` with `/bin/sh -c` as the leader of a new process group, so
@@ -95,7 +96,9 @@ export function startProcessGroup(command: string, options: ProcessGroupOptions)
           while (groupRuns(pid) && Date.now() < deadline) await sleep(50);
           if (groupRuns(pid)) signalGroup(pid, 'SIGKILL');
           await exited;
-          while (groupRuns(pid)) await sleep(20);
+          // SIGKILL takes a moment to land; a process stuck in the kernel is not waited for forever.
+          const killed = Date.now() + KILL_WAIT_MS;
+          while (groupRuns(pid) && Date.now() < killed) await sleep(20);
         }
         release();
         // The last lines it wrote while stopping are not lost.

@@ -56,7 +56,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const filled = (env: Readonly<Record<string, string>> = {}) =>
     Object.fromEntries(Object.entries(env).map(([key, value]) => [key, fill(value)]));
   let command: string;
-  let env: Record<string, string | undefined>;
+  let env: Record<string, string>;
   try {
     command = fill(start.command);
     env = { ...filled(start.env), ...filled(options.statesEnv) };
