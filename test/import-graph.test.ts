@@ -5,11 +5,17 @@ import { packageRoot } from '../src/runtime/paths.js';
 import { importsAcross } from './support/import-graph.js';
 
 // The services know nothing of how they are verified: they serve their states
-// over HTTP, and meshpact reaches them there.
+// over HTTP, and meshpact reaches them there. And meshpact knows no service:
+// it starts them by the manifest's commands, so no file of src/ (tests
+// included) imports providers/.
 
 describe('the import graph', () => {
   it('has no file under providers/ importing src/verify', () => {
     expect(importsAcross(packageRoot(), 'providers', 'src/verify')).toEqual([]);
+  });
+
+  it('has no file under src/ importing providers/', () => {
+    expect(importsAcross(packageRoot(), 'src', 'providers')).toEqual([]);
   });
 
   it('finds every kind of import across the line', () => {

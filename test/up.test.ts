@@ -6,16 +6,17 @@ const json = { 'content-type': 'application/json' };
 describe('meshpact up', () => {
   beforeAll(buildCli, 120_000);
 
-  describe('when asked for auth alone', () => {
-    it('serves auth-service on embedded Postgres until Ctrl-C, then stops cleanly', async () => {
+  describe('when asked for auth-service alone, with its states', () => {
+    it('serves it by its manifest command on a database of its own until Ctrl-C, then stops cleanly', async () => {
       const scratch = scratchTmpdir();
-      const up = startMeshpact(['up', 'auth', '--port', '0'], {
+      const up = startMeshpact(['up', 'auth-service', '--states'], {
         TMPDIR: scratch.path,
         LOG_LEVEL: 'warn',
       });
       try {
         const [, url] = await up.line(/^auth-service: (http:\/\/127\.0\.0\.1:\d+)$/);
         await up.line(/^ready/);
+        expect(up.stdout()).not.toMatch(/^backend-api/m);
 
         const credentials = { email: 'alice@example.com', password: 'correct horse battery' };
         const registered = await fetch(`${url}/auth/register`, {
@@ -35,10 +36,22 @@ describe('meshpact up', () => {
           headers: { authorization: `Bearer ${access_token}` },
         });
         expect(await me.json()).toMatchObject({ email: 'alice@example.com', name: 'Alice' });
+        // --states: the manifest's states.env switched its state endpoint on.
+        const state = await fetch(`${url}/_pact/provider-states`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({
+            state: 'user alice@example.com exists',
+            params: { email: 'bob@example.com', password: 'correct horse battery', name: 'Bob' },
+            action: 'setup',
+          }),
+        });
+        expect(state.status).toBe(200);
 
         up.child.kill('SIGINT');
         expect(await up.exited()).toBe(0);
         expect(up.stdout()).toMatch(/^SIGINT: stopping$/m);
+        await expect(fetch(url!)).rejects.toThrow();
         expect(readdirSync(scratch.path)).toEqual([]);
       } finally {
         up.child.kill('SIGKILL');
@@ -53,12 +66,25 @@ describe('meshpact up', () => {
       const up = startMeshpact(['up'], {
         TMPDIR: scratch.path,
         LOG_LEVEL: 'warn',
-        RUNNER_STEP_DELAY_MS: '20',
       });
       try {
         const [, authUrl] = await up.line(/^auth-service: (http:\S+)$/);
         const [, backendUrl] = await up.line(/^backend-api: (http:\S+)$/);
         await up.line(/^ready/);
+        // Dependencies first: backend-api's AUTH_URL is auth-service's URL.
+        expect(up.stdout().split('\n').slice(0, 4)).toEqual([
+          `auth-service: ${authUrl}`,
+          `backend-api: ${backendUrl}`,
+          `backend-events: ${backendUrl!.replace('http:', 'ws:')}/ws`,
+          'ready; press Ctrl-C to stop',
+        ]);
+        // Without --states there is no state endpoint.
+        const state = await fetch(`${backendUrl}/_pact/provider-states`, {
+          method: 'POST',
+          headers: json,
+          body: '{}',
+        });
+        expect(state.status).toBe(404);
         const registered = await fetch(`${authUrl}/auth/register`, {
           method: 'POST',
           headers: json,
@@ -125,25 +151,33 @@ describe('meshpact up', () => {
     }, 90_000);
   });
 
+  describe('when stopped before everything is ready', () => {
+    it('stops what it started and exits 130', async () => {
+      const scratch = scratchTmpdir();
+      const up = startMeshpact(['up'], { TMPDIR: scratch.path, LOG_LEVEL: 'warn' });
+      try {
+        // auth-service is up (its own line, on stderr), backend-api still starting.
+        while (!/^auth-service \| auth-service listening/m.test(up.stderr()))
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        up.child.kill('SIGINT');
+        expect(await up.exited()).toBe(130);
+        expect(up.stdout()).toMatch(/^SIGINT: stopped before every service was ready$/m);
+        expect(up.stdout()).not.toMatch(/^ready/m);
+        expect(readdirSync(scratch.path)).toEqual([]);
+      } finally {
+        up.child.kill('SIGKILL');
+        scratch.remove();
+      }
+    }, 60_000);
+  });
+
   describe('when the usage is wrong', () => {
-    it('refuses an unknown service with exit 2', () => {
-      const result = runMeshpact(['up', 'billing']);
+    it('refuses a pacticipant the manifest cannot serve with exit 2', () => {
+      const result = runMeshpact(['up', 'web-app']);
       expect(result.status).toBe(2);
       expect(result.stderr).toBe(
-        'meshpact: unknown service "billing"; choose from auth, backend\n',
+        'meshpact: unknown pacticipant "web-app"; choose from auth-service, backend-api, backend-events\n',
       );
-    });
-
-    it('refuses backend alone without an auth-service', () => {
-      const result = runMeshpact(['up', 'backend']);
-      expect(result.status).toBe(2);
-      expect(result.stderr).toBe('meshpact: backend needs auth: start both, or give --auth-url\n');
-    });
-
-    it('refuses a port that is not a port', () => {
-      const result = runMeshpact(['up', 'auth', '--port', 'http']);
-      expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/option '--port <port>' argument 'http' is invalid/);
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadBrokerConfig } from '../broker/config.js';
 import { start as startBroker } from '../broker/server.js';
 import { createLogger } from '../runtime/logger.js';
@@ -6,7 +6,13 @@ import { startPostgres } from '../runtime/postgres.js';
 import { untilSignal } from '../runtime/signals.js';
 import { Supervisor } from '../runtime/supervisor.js';
 import { stopAll, type CliContext } from './context.js';
-import { portOption } from './up.command.js';
+
+export function portOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('must be a port from 0 to 65535');
+  return n;
+}
 
 interface BrokerOptions {
   port?: number;

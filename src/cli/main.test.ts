@@ -40,7 +40,7 @@ describe('meshpact CLI', () => {
 describe('meshpact CLI subcommands', () => {
   it('exit 2 on a bad option value instead of exiting the process', async () => {
     const { io, err } = capture();
-    await expect(cli(['up', 'auth', '--port', 'http'], io)).resolves.toBe(2);
+    await expect(cli(['broker', '--port', 'http'], io)).resolves.toBe(2);
     expect(err[0]).toMatch(/option '--port <port>' argument 'http' is invalid/);
   });
 });

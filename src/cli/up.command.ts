@@ -1,145 +1,102 @@
-import { randomBytes } from 'node:crypto';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadAuthConfig } from '../../providers/auth/config.js';
-import { start as startAuth } from '../../providers/auth/server.js';
-import { loadBackendConfig } from '../../providers/backend/config.js';
-import { start as startBackend } from '../../providers/backend/server.js';
+import { Command } from 'commander';
+import type { Mesh } from '../contracts/mesh-model.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
-import { createLogger } from '../runtime/logger.js';
-import { startPostgres } from '../runtime/postgres.js';
+import { startMeshServices, wsUrlOf, type MeshServices } from '../runtime/mesh-services.js';
 import { loadRuntimeConfig } from '../runtime/runtime-config.js';
 import { untilSignal } from '../runtime/signals.js';
-import { Supervisor } from '../runtime/supervisor.js';
-import { stopAll, type CliContext } from './context.js';
-
-// The services meshpact ships; `up` starts them in process until it starts the manifest's commands.
-const services = ['auth', 'backend'] as const;
-
-export function portOption(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535)
-    throw new InvalidArgumentError('must be a port from 0 to 65535');
-  return n;
-}
+import { exitCodes, type CliContext } from './context.js';
+import { addMeshOption, meshOf } from './mesh-option.js';
 
 interface UpOptions {
-  port?: number;
-  authPort?: number;
-  backendPort?: number;
-  authUrl?: string;
-  host: string;
+  states?: boolean;
 }
 
 export function upCommand(context: CliContext): Command {
-  return new Command('up')
-    .description(
-      'Serve mesh services on one Postgres (embedded unless DATABASE_URL is set) until Ctrl-C.',
-    )
-    .argument('[service...]', `services to start: ${services.join(', ')} (default: all)`)
-    .addOption(new Option('--port <port>', 'port of the one service named').argParser(portOption))
-    .addOption(
-      new Option('--auth-port <port>', 'port of auth-service (default: a free one)').argParser(
-        portOption,
-      ),
-    )
-    .addOption(
-      new Option(
-        '--backend-port <port>',
-        'port of backend-api and /ws (default: a free one)',
-      ).argParser(portOption),
-    )
-    .option(
-      '--auth-url <url>',
-      'an auth-service already running, for `up backend` alone (env AUTH_URL)',
-    )
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+  return addMeshOption(
+    new Command('up')
+      .description(
+        'Start services of the mesh as contracts/mesh.yaml says, with what they depend on, until Ctrl-C.',
+      )
+      .argument('[pacticipant...]', 'what to start (default: every pacticipant with start:)')
+      .option('--states', "also serve provider states (each service's states.env)"),
+  )
     .addHelpText(
       'after',
       `
+Each service runs on a free port (or the manifest's port:) with a fresh database when it asks for
+one (embedded Postgres, or a scratch database on DATABASE_URL); its output goes to stderr.
+
 Examples:
-  $ npx meshpact up                                  # auth-service and backend-api
-  $ npx meshpact up --auth-port 4001 --backend-port 4002
-  $ npx meshpact up auth --port 4001
+  $ npx meshpact up                        # auth-service and backend-api
+  $ npx meshpact up backend-events         # backend-api, which serves it, and auth-service
+  $ npx meshpact up auth-service --states  # with POST /_pact/provider-states
   $ DATABASE_URL=postgres://me@localhost/mesh npx meshpact up`,
     )
-    .action(async (named: string[], options: UpOptions) => {
-      const chosen = new Set(named.length === 0 ? services : named);
-      for (const name of chosen) {
-        if (!(services as readonly string[]).includes(name)) {
-          throw new MeshpactError(
-            'invalid_usage',
-            `unknown service "${name}"; choose from ${services.join(', ')}`,
-          );
-        }
-      }
-      if (options.port !== undefined && chosen.size !== 1) {
-        throw new MeshpactError(
-          'invalid_usage',
-          '--port needs exactly one service; use --auth-port and --backend-port',
-        );
-      }
-      const externalAuth = options.authUrl ?? context.env.AUTH_URL;
-      if (chosen.has('backend') && !chosen.has('auth') && !externalAuth) {
-        throw new MeshpactError(
-          'invalid_usage',
-          'backend needs auth: start both, or give --auth-url',
-        );
-      }
-      if (chosen.has('backend') && !chosen.has('auth') && !context.env.BACKEND_AUTH_CLIENT) {
-        throw new MeshpactError(
-          'invalid_usage',
-          'with an external auth-service, set BACKEND_AUTH_CLIENT=name:secret',
-        );
-      }
+    .action(async (named: string[], options: UpOptions, command: Command) => {
       const runtime = loadRuntimeConfig(context.env);
-      // The services of one mesh share an introspection secret nobody needs to type.
-      const secret = `backend-api:${randomBytes(24).toString('base64url')}`;
-      const portEnv = (name: string, port: number | undefined) =>
-        port === undefined ? {} : { [name]: String(port) };
-      const authConfig = loadAuthConfig({
-        AUTH_INTROSPECTION_CLIENTS: secret,
-        ...context.env,
-        AUTH_HOST: options.host,
-        ...portEnv('AUTH_PORT', options.port ?? options.authPort),
-      });
+      const mesh = meshOf(context, command);
+      const names = chosen(mesh, named);
 
-      const supervisor = new Supervisor();
-      const logger = createLogger({ level: runtime.logLevel });
+      // Listening from the start: Ctrl-C while services start stops those already running.
+      const starting = new AbortController();
+      const finished = new AbortController();
+      const interrupted = untilSignal(finished.signal).then((signal) => {
+        if (signal) starting.abort(new MeshpactError('invalid_usage', `stopped by ${signal}`));
+        return signal;
+      });
+      let services: MeshServices;
       try {
-        const postgres = await startPostgres({ databaseUrl: runtime.databaseUrl });
-        supervisor.own('postgres', { close: () => postgres.stop() });
-        context.out(`postgres: ${postgres.embedded ? 'embedded' : 'DATABASE_URL'}`);
-        let authUrl = externalAuth;
-        if (chosen.has('auth')) {
-          const auth = await startAuth(authConfig, {
-            connectionString: postgres.connectionString,
-            logger: logger.child({ name: 'auth-service' }),
-          });
-          supervisor.own('auth-service', auth);
-          authUrl = auth.url;
-          context.out(`auth-service: ${auth.url}`);
+        services = await startMeshServices(mesh, names, {
+          states: options.states ?? false,
+          ...(runtime.databaseUrl ? { databaseUrl: runtime.databaseUrl } : {}),
+          signal: starting.signal,
+        });
+      } catch (error) {
+        if (!starting.signal.aborted) {
+          finished.abort();
+          throw error;
         }
-        if (chosen.has('backend')) {
-          const backendConfig = loadBackendConfig({
-            BACKEND_AUTH_CLIENT: secret,
-            ...context.env,
-            AUTH_URL: authUrl,
-            BACKEND_HOST: options.host,
-            ...portEnv('BACKEND_PORT', options.port ?? options.backendPort),
-          });
-          const backend = await startBackend(backendConfig, {
-            connectionString: postgres.connectionString,
-            logger: logger.child({ name: 'backend-api' }),
-          });
-          supervisor.own('backend-api', backend);
-          context.out(`backend-api: ${backend.url}`);
-          context.out(`backend-events: ${backend.wsUrl}`);
+        context.out(`${await interrupted}: stopped before every service was ready`);
+        context.setExitCode(exitCodes.interrupted);
+        return;
+      }
+      try {
+        for (const { name, url } of services.services) context.out(`${name}: ${url}`);
+        const started = new Set(services.services.map((service) => service.name));
+        for (const pacticipant of mesh.pacticipants.values()) {
+          if (!pacticipant.servedBy || !started.has(pacticipant.servedBy)) continue;
+          const wsUrl = wsUrlOf(pacticipant, services.urlOf(pacticipant.name));
+          if (wsUrl) context.out(`${pacticipant.name}: ${wsUrl}`);
         }
         context.out('ready; press Ctrl-C to stop');
-        const signal = await untilSignal();
-        context.out(`${signal ?? 'done'}: stopping`);
+        context.out(`${await interrupted}: stopping`);
       } finally {
-        await stopAll(supervisor, context);
+        finished.abort();
+        try {
+          await services.close();
+        } catch (error) {
+          for (const problem of (error as AggregateError).errors ?? [error])
+            context.err(`meshpact: ${(problem as Error).message}`);
+          context.setExitCode(exitCodes.failed);
+        }
       }
     });
+}
+
+/** The pacticipants named, or every one the manifest starts; an unknown name is a usage error. */
+function chosen(mesh: Mesh, named: string[]): string[] {
+  const servable = [...mesh.pacticipants.values()]
+    .filter((p) => p.start || p.url || p.servedBy)
+    .map((p) => p.name);
+  for (const name of named)
+    if (!servable.includes(name))
+      throw new MeshpactError(
+        'invalid_usage',
+        `unknown pacticipant "${name}"; choose from ${servable.join(', ')}`,
+      );
+  if (named.length > 0) return named;
+  const started = [...mesh.pacticipants.values()].filter((p) => p.start).map((p) => p.name);
+  if (started.length === 0)
+    throw new MeshpactError('invalid_usage', `${mesh.file} starts no service (no start:)`);
+  return started;
 }

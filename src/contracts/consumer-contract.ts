@@ -6,7 +6,8 @@ import { getFfiLib } from '@pact-foundation/pact-core';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { packageRoot } from '../runtime/paths.js';
 import { schemaRegistry, type SchemaRegistry } from '../schemas/registry.js';
-import { loadMesh, type Mesh } from './mesh.js';
+import type { Mesh } from './mesh-model.js';
+import { loadMesh } from './mesh.js';
 import { ContractSchemaCheck, describeProblem, type ExampleProblem } from './schema-check.js';
 
 // The one seam between consumer tests and Pact: tests describe interactions in

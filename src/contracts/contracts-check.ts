@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SchemaRegistry } from '../schemas/registry.js';
-import type { Mesh } from './mesh.js';
+import type { Mesh } from './mesh-model.js';
 import { ContractSchemaCheck, type ExampleProblem } from './schema-check.js';
 
 export interface PactFileReport {

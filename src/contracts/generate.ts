@@ -1,81 +1,134 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContractTests, Mesh } from './mesh.js';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { stopOnSignal } from '../runtime/process-cleanup.js';
+import { startProcessGroup } from '../runtime/process-group.js';
+import type { ContractPair, ContractTests, Mesh } from './mesh-model.js';
+import { readPactFile } from './pact-files.js';
 import { fillPlaceholders } from './placeholders.js';
 
 export interface GeneratedPacts {
-  dir: string;
-  /** One pact file per contract pair of the mesh, as its consumer test wrote it. */
+  /** One pact file per contract pair of the mesh, as its consumer's tests wrote it. */
   files: { consumer: string; provider: string; file: string }[];
 }
 
+/** A file's clock and ours may disagree by a tick; a pact older than this before its command is stale. */
+const MTIME_SLACK_MS = 1_000;
+
 /**
- * Runs each consumer's contract tests (`tests.command` in the manifest, by
- * /bin/sh in its own process group) one after the other, writing the pacts to
- * `dir` (MESHPACT_PACT_DIR, and `{pacts}`), so a verification reads pacts no
- * other test run is rewriting. Rejects with the output of the first command
- * that fails.
+ * Runs each consumer's contract tests (its manifest `tests: { command }`, by
+ * `/bin/sh -c` in a process group of its own, killed whole on abort) with
+ * MESHPACT_PACT_DIR set to its pacts folder, or to `dir` for every consumer
+ * when given (a run, and each test run, writes to a private folder nothing
+ * else rewrites meanwhile). Then finds each contract pair's pact in that
+ * folder by its content (consumer.name, provider.name), not by its file name.
+ * Rejects with the command's output when it fails, and names the pair and
+ * the command when a pact is missing or was not rewritten.
  */
 export async function generatePacts(
   mesh: Mesh,
-  dir: string,
+  dir?: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<GeneratedPacts> {
-  mkdirSync(dir, { recursive: true });
-  const consumers = new Set(mesh.contracts.map((pair) => pair.consumer));
-  for (const name of consumers) {
-    const tests = mesh.pacticipants.get(name)?.tests;
-    // A consumer without tests publishes its pacts itself; the broker has them.
-    if (tests) await runTests(mesh, name, tests, dir, options.signal);
+  const consumers = [...new Set(mesh.contracts.map((pair) => pair.consumer))];
+  const files: GeneratedPacts['files'] = [];
+  for (const consumer of consumers) {
+    const tests = mesh.pacticipants.get(consumer)?.tests;
+    if (!tests)
+      throw new MeshpactError(
+        'config_invalid',
+        `${mesh.file}: ${consumer} consumes ${mesh.contracts.find((p) => p.consumer === consumer)?.provider} but has no tests: { command } to write its pacts`,
+      );
+    const pacts = dir ?? tests.pacts;
+    const started = Date.now();
+    const command = await runTests(mesh, consumer, tests, pacts, options.signal);
+    const found = pactsIn(pacts);
+    for (const pair of mesh.contracts.filter((p) => p.consumer === consumer)) {
+      const file = found.get(key(pair));
+      if (!file)
+        throw new MeshpactError(
+          'config_invalid',
+          `no pact for ${pair.consumer} -> ${pair.provider} in ${pacts} after \`${command}\`: its tests wrote none`,
+        );
+      if (statSync(file).mtimeMs < started - MTIME_SLACK_MS)
+        throw new MeshpactError(
+          'config_invalid',
+          `the pact for ${pair.consumer} -> ${pair.provider} (${file}) is older than \`${command}\`: its tests no longer write it`,
+        );
+      files.push({ ...pair, file });
+    }
   }
-  return {
-    dir,
-    files: mesh.contracts.map(({ consumer, provider }) => ({
-      consumer,
-      provider,
-      file: join(dir, `${consumer}-${provider}.json`),
-    })),
-  };
+  return { files };
 }
 
+/** Runs one consumer's tests; resolves with the command as run, rejects with its output. */
 async function runTests(
   mesh: Mesh,
   consumer: string,
   tests: ContractTests,
-  dir: string,
+  pacts: string,
   signal: AbortSignal | undefined,
-): Promise<void> {
-  const values: Record<string, string> = { pacts: dir, root: mesh.root };
-  const fill = (text: string) => fillPlaceholders(text, (name) => values[name]);
-  const output: Buffer[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', fill(tests.command)], {
-      cwd: tests.cwd,
-      env: {
-        ...process.env,
-        ...Object.fromEntries(Object.entries(tests.env).map(([key, value]) => [key, fill(value)])),
-        MESHPACT_PACT_DIR: dir,
-        MESHPACT_MESH: mesh.file,
-        PACT_DO_NOT_TRACK: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so stopping it stops what it started too (jest's workers).
-      detached: true,
-    });
-    const stop = () => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-    child.once('close', () => signal?.removeEventListener('abort', stop));
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
+): Promise<string> {
   signal?.throwIfAborted();
-  if (code !== 0)
-    throw new Error(
-      `the contract tests of ${consumer} failed:\n${Buffer.concat(output).toString('utf8')}`,
+  mkdirSync(pacts, { recursive: true });
+  const fill = (text: string) =>
+    fillPlaceholders(text, (name) =>
+      name === 'pacts' ? pacts : name === 'root' ? mesh.root : undefined,
     );
+  let command: string;
+  let env: Record<string, string>;
+  try {
+    command = fill(tests.command);
+    env = Object.fromEntries(Object.entries(tests.env).map(([k, v]) => [k, fill(v)]));
+  } catch (error) {
+    throw new MeshpactError(
+      'config_invalid',
+      `${mesh.file}: ${consumer}: ${(error as Error).message}`,
+    );
+  }
+  // Kept, not shown: a run has its own view; a failure shows it all.
+  const output: string[] = [];
+  const group = startProcessGroup(command, {
+    name: consumer,
+    cwd: tests.cwd,
+    env: { ...process.env, ...env, MESHPACT_PACT_DIR: pacts, PACT_DO_NOT_TRACK: 'true' },
+    output: { write: (text) => output.push(text) },
+  });
+  const stop = () => group.stop(5_000);
+  const onAbort = () => void stop();
+  const release = stopOnSignal(stop);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const exit = await group.exited;
+    await stop();
+    signal?.throwIfAborted();
+    if (exit.code !== 0)
+      throw new Error(
+        `the contract tests of ${consumer} failed (\`${command}\` ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`}):\n${output.join('')}`,
+      );
+    return command;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    release();
+  }
+}
+
+const key = (pair: ContractPair) => JSON.stringify([pair.consumer, pair.provider]);
+
+/** The pact files in `dir` by consumer and provider; the newest one when several name a pair. */
+function pactsIn(dir: string): Map<string, string> {
+  const found = new Map<string, { file: string; mtimeMs: number }>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const file = join(dir, name);
+    let pact;
+    try {
+      pact = readPactFile(file);
+    } catch {
+      continue; // Not a pact: the folder may hold other JSON.
+    }
+    const { mtimeMs } = statSync(file);
+    const seen = found.get(key(pact));
+    if (!seen || seen.mtimeMs < mtimeMs) found.set(key(pact), { file, mtimeMs });
+  }
+  return new Map([...found].map(([k, v]) => [k, v.file]));
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
 import { parse } from 'yaml';
-import type { Mesh } from './mesh.js';
+import type { Mesh } from './mesh-model.js';
 
 /** The schemas (names under schemas/) that one HTTP exchange must match. */
 export interface HttpSchemas {

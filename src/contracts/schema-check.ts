@@ -1,7 +1,7 @@
 import type { ValidationIssue } from '../errors/meshpact-error.js';
 import { formatIssues, type SchemaRegistry } from '../schemas/registry.js';
 import { clientFrameSchema, InteractionSchemas, serverFrameSchema } from './interaction-schemas.js';
-import type { Mesh } from './mesh.js';
+import type { Mesh } from './mesh-model.js';
 
 /** One example in a contract that breaks its schema. */
 export interface ExampleProblem {

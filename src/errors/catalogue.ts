@@ -53,6 +53,7 @@ export const errorCatalogue = {
   config_invalid: { status: 500, title: 'The configuration is invalid' },
   postgres_start_failed: { status: 500, title: 'Embedded Postgres could not start' },
   migration_failed: { status: 500, title: 'A database migration failed' },
+  service_start_failed: { status: 500, title: 'A service of the mesh could not be started' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -5,7 +5,7 @@ import { loadBrokerConfig } from '../broker/config.js';
 import { start as startBroker } from '../broker/server.js';
 import { checkPactFiles } from '../contracts/contracts-check.js';
 import { generatePacts } from '../contracts/generate.js';
-import type { Mesh } from '../contracts/mesh.js';
+import type { Mesh } from '../contracts/mesh-model.js';
 import { describeProblem } from '../contracts/schema-check.js';
 import type {
   ContractSummary,

@@ -7,11 +7,12 @@ import type { VerificationReport } from '../verify/results.js';
 import type { PactSource } from '../verify/verifier.js';
 
 export interface VerifyRequest {
-  /** The mesh manifest, absolute: the child reads the one its parent read. */
+  /** The manifest file. */
   mesh: string;
   provider: string;
   source: PactSource;
   databaseUrl?: string;
+  /** The services' LOG_LEVEL. */
   logLevel: string;
   resultFile: string;
 }
@@ -19,8 +20,8 @@ export interface VerifyRequest {
 /**
  * Runs verify-worker.js (the compiled one, beside this file) for one provider
  * and returns its report. The verifier's own output (its standard output) is
- * kept, not printed; the logs of the services it starts (standard error) also
- * go to `logs`, as the logs of the rest of the run do.
+ * kept, not printed; the output of the services it starts (standard error)
+ * also goes to `logs`, as the logs of the rest of the run do.
  */
 export async function verifyInChild(
   request: Omit<VerifyRequest, 'resultFile'>,
@@ -36,6 +37,7 @@ export async function verifyInChild(
       const child = spawn(process.execPath, [worker], {
         env: {
           ...process.env,
+          LOG_LEVEL: request.logLevel,
           PACT_DO_NOT_TRACK: 'true',
           MESHPACT_VERIFY_REQUEST: JSON.stringify({ ...request, resultFile }),
         },

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { MeshReport } from '../../src/report/model.js';
+import { packageRoot } from '../../src/runtime/paths.js';
 import {
   buildCli,
   runMeshpactAsync,
@@ -82,11 +83,15 @@ describe('secrets in logs', () => {
         ['broker', '--port', '0', '--token', writeToken, '--read-token', readToken],
         { BROKER_WEBHOOK_HOSTS: '127.0.0.1', BROKER_WEBHOOK_ALLOW_LOCAL: 'true' },
       );
-      const up = start('up', ['up'], {
-        AUTH_INTROSPECTION_CLIENTS: `backend-api:${introspection}`,
-        BACKEND_AUTH_CLIENT: `backend-api:${introspection}`,
-        RUNNER_STEP_DELAY_MS: '0',
-      });
+      // The built-in mesh with a known introspection secret instead of a random one.
+      const mesh = join(space, 'mesh.yaml');
+      writeFileSync(
+        mesh,
+        readFileSync(join(packageRoot(), 'contracts/mesh.yaml'), 'utf8')
+          .replace(/^root: \.\.$/m, `root: ${packageRoot()}`)
+          .replaceAll('{secret:introspection}', introspection),
+      );
+      const up = start('up', ['up', '--mesh', mesh], {});
       const [, brokerUrl] = await broker.line(/^broker: (http:\S+)$/);
       const [, authUrl] = await up.line(/^auth-service: (http:\S+)$/);
       const [, backendUrl] = await up.line(/^backend-api: (http:\S+)$/);
@@ -327,7 +332,7 @@ describe('secrets in logs', () => {
     // Each process logged, at debug level; the run's include its verify children's.
     expect(outputs['broker stderr']).toMatch(/"msg":"broker listening"/);
     expect(outputs['up stderr']).toMatch(/"msg":"auth-service listening"/);
-    expect(outputs['run stderr']).toMatch(/"name":"verify".*"msg":"backend-api listening"/);
+    expect(outputs['run stderr']).toMatch(/^backend-api \| .*"msg":"backend-api listening"/m);
 
     const leaks: string[] = [];
     for (const [source, text] of Object.entries(outputs)) {

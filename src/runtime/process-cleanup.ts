@@ -1,0 +1,71 @@
+import { constants } from 'node:os';
+
+// The last line of defence against processes left running. Services and
+// test commands run in process groups of their own (so they can be stopped
+// with everything they spawned), which also means a terminal's Ctrl-C and a
+// parent's SIGTERM reach meshpact but not them: whatever meshpact is doing
+// when it ends, it must take them down itself.
+
+const groups = new Set<number>();
+const closers = new Set<() => Promise<void>>();
+let stopping = false;
+
+function killGroups(): void {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Kills the process group `pgid` if this process exits while it runs (an
+ * uncaught error, process.exit, a second Ctrl-C): 'exit' handlers cannot
+ * wait, so this is SIGKILL. Returns the function to call once it has stopped.
+ */
+export function killOnExit(pgid: number): () => void {
+  if (groups.size === 0) process.on('exit', killGroups);
+  groups.add(pgid);
+  return () => {
+    groups.delete(pgid);
+    if (groups.size === 0) process.off('exit', killGroups);
+  };
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // A command that listens itself (`up`, `run`: untilSignal) stops what it started, in order.
+  if (process.listenerCount(signal) > 1) return;
+  // A second signal while stopping: no more waiting (the 'exit' hook kills what is left).
+  if (stopping) process.exit(128 + constants.signals[signal]);
+  stopping = true;
+  void Promise.allSettled([...closers].map((close) => close())).then(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // Ends as the signal would have ended it, so a parent sees why.
+    process.kill(process.pid, signal);
+  });
+}
+
+/**
+ * Runs `close` on SIGINT or SIGTERM when nothing else in this process listens
+ * for them (a verify worker, `meshpact verify`, a test process), then ends the
+ * process by that signal. Without this, a signal would end the process at
+ * once and leave `close`'s service running. Returns the function to call once
+ * it has been closed the ordinary way.
+ */
+export function stopOnSignal(close: () => Promise<void>): () => void {
+  if (closers.size === 0) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  closers.add(close);
+  return () => {
+    closers.delete(close);
+    if (closers.size === 0 && !stopping) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  };
+}

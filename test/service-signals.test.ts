@@ -1,0 +1,66 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../src/runtime/paths.js';
+import { scratchTmpdir } from './support/meshpact-process.js';
+
+// Services run in process groups of their own, out of reach of the signals
+// that end meshpact; meshpact must stop them itself, database and all.
+
+/** What meshpact left in TMPDIR (tsx keeps a cache there too). */
+const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('meshpact-'));
+
+const runs = (pid: number) => {
+  try {
+    return !/^\s*Z/.test(
+      execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }),
+    );
+  } catch {
+    return false;
+  }
+};
+
+describe('a process holding a service', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s stops the service, its children and its database, then ends by that signal',
+    async (signal) => {
+      const scratch = scratchTmpdir();
+      const holder = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(packageRoot(), 'test/support/hold-service.ts')],
+        {
+          cwd: packageRoot(),
+          env: { ...process.env, TMPDIR: scratch.path, NODE_OPTIONS: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      holder.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      holder.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+        holder.once('exit', (_code, by) => resolve(by)),
+      );
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const check = () => (/^ready /m.test(out) ? resolve() : undefined);
+          holder.stdout.on('data', check);
+          void ended.then(() => reject(new Error(`ended before it was ready:\n${out}`)));
+        });
+        const url = /^ready (\S+)$/m.exec(out)![1]!;
+        const { pid } = (await (await fetch(`${url}/env`)).json()) as { pid: number };
+        const sleeper = Number(/^held \| sleeper (\d+)$/m.exec(out)![1]);
+        expect([runs(pid), runs(sleeper)]).toEqual([true, true]);
+        expect(leftovers(scratch.path)).not.toEqual([]);
+
+        holder.kill(signal);
+        expect(await ended).toBe(signal);
+        expect([runs(pid), runs(sleeper)]).toEqual([false, false]);
+        expect(leftovers(scratch.path)).toEqual([]);
+      } finally {
+        holder.kill('SIGKILL');
+        scratch.remove();
+      }
+    },
+    60_000,
+  );
+});
