@@ -11,7 +11,9 @@ import { changeState } from './states.js';
 //   GET  /healthz         {status: "ok"}
 //   WS   /updates         (token as subprotocol "bearer.<token>" or Authorization header)
 //                         server: {type: "hello"}; client: {type: "watch", order_id};
-//                         server: {type: "watching"}, then the order's events in order
+//                         server: {type: "watching", order}, then the order's events
+//                         {type, order_id, seq, at} in order. Only events carry
+//                         order_id: it is what mesh.yaml's flow rules group by.
 
 const MAX_BODY_BYTES = 64 * 1024;
 
