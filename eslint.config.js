@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/',
       'reports/',
       'contracts/pacts/',
+      'examples/*/pacts/',
       'src/schemas/types.generated.ts',
     ],
   },
@@ -41,6 +42,18 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
+    // examples/ are plain Node programs for teams to copy: Node's own globals.
+    files: ['examples/**/*.js'],
+    languageOptions: {
+      globals: {
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+        Response: 'readonly',
+      },
     },
   },
   {
