@@ -44,7 +44,7 @@ export function fillPlaceholders(
   return text.replace(token, (whole, name: string | undefined) => {
     if (name === undefined) return whole[0] ?? '';
     const value = lookup(name);
-    if (value === undefined) throw new Error(`unknown placeholder {${name}}`);
+    if (value === undefined) throw new Error(`unknown placeholder {${name}} in "${text}"`);
     return value;
   });
 }
