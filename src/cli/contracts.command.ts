@@ -4,7 +4,6 @@ import { Command } from 'commander';
 import { checkPactFiles } from '../contracts/contracts-check.js';
 import { describeProblem } from '../contracts/schema-check.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
-import { schemaRegistry } from '../schemas/registry.js';
 import { exitCodes, type CliContext } from './context.js';
 import { addMeshOption, meshOf } from './mesh-option.js';
 
@@ -22,7 +21,7 @@ export function contractsCommand(context: CliContext): Command {
       const target = resolve(path);
       if (!existsSync(target))
         throw new MeshpactError('invalid_usage', `no pact file or directory at ${path}`);
-      const reports = checkPactFiles(target, meshOf(context, command), schemaRegistry());
+      const reports = checkPactFiles(target, meshOf(context, command));
       if (options.json) {
         context.out(JSON.stringify(reports, null, 2));
       } else {

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSchemaRegistry } from '../schemas/registry.js';
 import { defaultSchemaDir } from '../schemas/schema-files.js';
 import { ConsumerContract, ContractExampleError, match } from './consumer-contract.js';
+import { loadMesh } from './mesh.js';
 
 const user = {
   id: match.uuid('d9ae873f-f181-4496-a5c5-2ff0bfcda324'),
@@ -46,10 +46,19 @@ describe('ConsumerContract', () => {
   });
 
   it('fails a formerly fine example once its schema changes', async () => {
-    const schemas = mkdtempSync(join(tmpdir(), 'meshpact-schemas-'));
+    const root = mkdtempSync(join(tmpdir(), 'meshpact-schemas-'));
     try {
-      cpSync(defaultSchemaDir(), schemas, { recursive: true });
-      const file = join(schemas, 'auth/user.json');
+      cpSync(defaultSchemaDir(), join(root, 'schemas'), { recursive: true });
+      writeFileSync(
+        join(root, 'mesh.yaml'),
+        [
+          'pacticipants:',
+          '  auth-service: { kind: http, openapi: schemas/openapi/auth.yaml, url: http://127.0.0.1:9 }',
+          '  web-app: { kind: consumer }',
+          'contracts: [{ consumer: web-app, provider: auth-service }]',
+        ].join('\n'),
+      );
+      const file = join(root, 'schemas/auth/user.json');
       const schema = JSON.parse(readFileSync(file, 'utf8')) as {
         required: string[];
         properties: Record<string, unknown>;
@@ -58,12 +67,12 @@ describe('ConsumerContract', () => {
       schema.required.push('avatar_url');
       writeFileSync(file, JSON.stringify(schema));
 
-      const changed = contract({ registry: createSchemaRegistry(schemas) });
+      const changed = contract({ mesh: loadMesh(join(root, 'mesh.yaml')) });
       await expect(changed.http(me(user), () => Promise.resolve())).rejects.toThrow(
         '/avatar_url is required',
       );
     } finally {
-      rmSync(schemas, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -5,7 +5,6 @@ import { MatchersV3, PactV4, SpecificationVersion } from '@pact-foundation/pact'
 import { getFfiLib } from '@pact-foundation/pact-core';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { packageRoot } from '../runtime/paths.js';
-import { schemaRegistry, type SchemaRegistry } from '../schemas/registry.js';
 import type { Mesh } from './mesh-model.js';
 import { loadMesh } from './mesh.js';
 import { ContractSchemaCheck, describeProblem, type ExampleProblem } from './schema-check.js';
@@ -112,8 +111,8 @@ export interface ConsumerContractOptions {
   provider: string;
   /** Where the pact file goes: MESHPACT_PACT_DIR, or else contracts/pacts. */
   dir?: string;
+  /** The mesh whose schemas the examples are checked by: the manifest by default. */
   mesh?: Mesh;
-  registry?: SchemaRegistry;
 }
 
 export class ContractExampleError extends Error {
@@ -148,10 +147,7 @@ export class ConsumerContract {
       spec: SpecificationVersion.SPECIFICATION_VERSION_V4,
       logLevel: 'warn',
     });
-    this.#check = new ContractSchemaCheck(
-      options.mesh ?? loadMesh(),
-      options.registry ?? schemaRegistry(),
-    );
+    this.#check = new ContractSchemaCheck(options.mesh ?? loadMesh());
     this.#provider = options.provider;
   }
 
@@ -224,6 +220,7 @@ export class ConsumerContract {
     };
     const response = { frames: interaction.receive };
     const problems = this.#check.conversation(
+      this.#provider,
       interaction.description,
       MatchersV3.reify(request),
       MatchersV3.reify(response),

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SchemaRegistry } from '../schemas/registry.js';
 import type { Mesh } from './mesh-model.js';
 import { ContractSchemaCheck, type ExampleProblem } from './schema-check.js';
 
@@ -35,18 +34,14 @@ interface PactFile {
 }
 
 /** Every pact file in `target` (a file or a directory), checked example by example against schemas/. */
-export function checkPactFiles(
-  target: string,
-  mesh: Mesh,
-  registry: SchemaRegistry,
-): PactFileReport[] {
+export function checkPactFiles(target: string, mesh: Mesh): PactFileReport[] {
   const files = statSync(target).isDirectory()
     ? readdirSync(target)
         .filter((name) => name.endsWith('.json'))
         .sort()
         .map((name) => join(target, name))
     : [target];
-  const check = new ContractSchemaCheck(mesh, registry);
+  const check = new ContractSchemaCheck(mesh);
   return files.map((file) => {
     const pact = JSON.parse(readFileSync(file, 'utf8')) as PactFile;
     const provider = pact.provider?.name ?? '(unknown)';
@@ -70,13 +65,14 @@ export function checkPactFiles(
         const messages = Array.isArray(response) ? response : [];
         problems.push(
           ...check.conversation(
+            provider,
             description,
             jsonOf(request?.contents),
             messages.length === 1 ? jsonOf(messages[0]?.contents) : undefined,
           ),
         );
       } else if (interaction.type === 'Asynchronous/Messages' && kind === 'message') {
-        problems.push(...check.message(description, jsonOf(interaction.contents)));
+        problems.push(...check.message(provider, description, jsonOf(interaction.contents)));
       } else {
         problems.push({
           interaction: description,

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { dirname, posix } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parse } from 'yaml';
 import type { Mesh } from './mesh-model.js';
 
-/** The schemas (names under schemas/) that one HTTP exchange must match. */
+/** The schema files (absolute paths) that one HTTP exchange must match. */
 export interface HttpSchemas {
   operation: string;
   request?: string;
@@ -34,6 +34,11 @@ export class InteractionSchemas {
     this.#mesh = mesh;
   }
 
+  /** Whether the manifest gives the provider an OpenAPI document to check its exchanges by. */
+  describes(provider: string): boolean {
+    return this.#mesh.pacticipants.get(provider)?.openapi !== undefined;
+  }
+
   /** Undefined when the provider has no operation for this method and path. */
   forHttp(provider: string, method: string, path: string, status: number): HttpSchemas | undefined {
     const operation = this.#operationsOf(provider).find(
@@ -55,7 +60,7 @@ export class InteractionSchemas {
     if (!operations) {
       const pacticipant = this.#mesh.pacticipants.get(provider);
       if (!pacticipant?.openapi)
-        throw new Error(`${provider} has no OpenAPI document in contracts/mesh.yaml`);
+        throw new Error(`${provider} has no OpenAPI document in ${this.#mesh.file}`);
       operations = readOperations(pacticipant.openapi);
       this.#operations.set(provider, operations);
     }
@@ -63,16 +68,9 @@ export class InteractionSchemas {
   }
 }
 
-/** The schema name (`auth/user`) of a schema file referenced from an API document. */
-function schemaName(documentPath: string, ref: string): string {
-  const schemasRoot = posix.join(dirname(documentPath).replaceAll('\\', '/'), '..');
-  const file = posix.normalize(posix.join(dirname(documentPath).replaceAll('\\', '/'), ref));
-  return posix.relative(schemasRoot, file).replace(/\.json$/, '');
-}
-
 function readOperations(documentPath: string): Operation[] {
   const doc = parse(readFileSync(documentPath, 'utf8')) as Doc;
-  const resolve = (node: unknown): Doc | undefined => {
+  const local = (node: unknown): Doc | undefined => {
     const ref = (node as Doc | undefined)?.$ref;
     if (typeof ref === 'string' && ref.startsWith('#/')) {
       return ref
@@ -83,10 +81,12 @@ function readOperations(documentPath: string): Operation[] {
     return node as Doc | undefined;
   };
   const bodySchema = (container: unknown): string | undefined => {
-    const content = resolve(container)?.content as
+    const content = local(container)?.content as
       Record<string, { schema?: { $ref?: string } }> | undefined;
     const ref = Object.values(content ?? {})[0]?.schema?.$ref;
-    return ref && !ref.startsWith('#') ? schemaName(documentPath, ref) : undefined;
+    return ref && !ref.startsWith('#')
+      ? resolvePath(dirname(documentPath), ref.split('#')[0]!)
+      : undefined;
   };
 
   const operations: Operation[] = [];
@@ -113,9 +113,3 @@ function readOperations(documentPath: string): Operation[] {
   }
   return operations;
 }
-
-/** Every WebSocket server frame matches this schema, told apart by `type`. */
-export const serverFrameSchema = 'events/server-frame';
-
-/** Every WebSocket client frame written as JSON matches this schema. */
-export const clientFrameSchema = 'events/client-frame';

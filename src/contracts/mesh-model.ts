@@ -64,6 +64,8 @@ export interface WebSocketEndpoint {
   url: string;
   /** Every frame the server sends must match this JSON Schema (absolute path), when given. */
   frameSchema?: string;
+  /** Every frame the client sends as JSON must match this JSON Schema (absolute path), when given. */
+  clientFrameSchema?: string;
   flow?: FlowRules;
 }
 

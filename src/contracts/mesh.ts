@@ -109,6 +109,9 @@ function pacticipant(root: string, name: string, entry: Entry): Pacticipant {
           ws: {
             url: ws.url,
             ...(ws['frame-schema'] ? { frameSchema: at(ws['frame-schema']) } : {}),
+            ...(ws['client-frame-schema']
+              ? { clientFrameSchema: at(ws['client-frame-schema']) }
+              : {}),
             ...(ws.flow
               ? {
                   flow: {

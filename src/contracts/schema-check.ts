@@ -1,6 +1,8 @@
+import { relative } from 'node:path';
 import type { ValidationIssue } from '../errors/meshpact-error.js';
-import { formatIssues, type SchemaRegistry } from '../schemas/registry.js';
-import { clientFrameSchema, InteractionSchemas, serverFrameSchema } from './interaction-schemas.js';
+import { formatIssues } from '../schemas/registry.js';
+import { schemaFileCheck } from '../schemas/schema-file.js';
+import { InteractionSchemas } from './interaction-schemas.js';
 import type { Mesh } from './mesh-model.js';
 
 /** One example in a contract that breaks its schema. */
@@ -8,6 +10,7 @@ export interface ExampleProblem {
   interaction: string;
   /** e.g. `response body`, `frames[2]` */
   part: string;
+  /** The schema, named by its file under the mesh root (`auth/token-response` for schemas/auth/token-response.json). */
   schema: string;
   issues: ValidationIssue[];
 }
@@ -22,21 +25,24 @@ export interface HttpExample {
 }
 
 /**
- * Checks the examples of a contract against schemas/: HTTP bodies by the
- * provider's OpenAPI operation and status, messages by frame `type`. Used
- * while a consumer test records an interaction, and on pact files by
- * `meshpact contracts check`.
+ * Checks the examples of a contract against the schemas the mesh names for
+ * its provider: HTTP bodies by the provider's OpenAPI operation and status,
+ * WebSocket frames by its `ws.frame-schema` and `ws.client-frame-schema`. A
+ * provider that names none has nothing to be checked against. Used while a
+ * consumer test records an interaction, and on pact files by `meshpact
+ * contracts check`.
  */
 export class ContractSchemaCheck {
+  readonly #mesh: Mesh;
   readonly #schemas: InteractionSchemas;
-  readonly #registry: SchemaRegistry;
 
-  constructor(mesh: Mesh, registry: SchemaRegistry) {
+  constructor(mesh: Mesh) {
+    this.#mesh = mesh;
     this.#schemas = new InteractionSchemas(mesh);
-    this.#registry = registry;
   }
 
   http(provider: string, example: HttpExample): ExampleProblem[] {
+    if (!this.#schemas.describes(provider)) return [];
     const found = this.#schemas.forHttp(provider, example.method, example.path, example.status);
     if (!found) {
       return [
@@ -79,15 +85,16 @@ export class ContractSchemaCheck {
   }
 
   /** A single frame, or `{frames: [...]}`: a run's ordered flow. */
-  message(description: string, contents: unknown): ExampleProblem[] {
+  message(provider: string, description: string, contents: unknown): ExampleProblem[] {
     const problems: ExampleProblem[] = [];
+    const schema = this.#frameSchemas(provider).server;
     const frames = (contents as { frames?: unknown } | null)?.frames;
     if (Array.isArray(frames)) {
       frames.forEach((frame, index) =>
-        this.#validate(problems, description, `frames[${index}]`, serverFrameSchema, frame),
+        this.#validate(problems, description, `frames[${index}]`, schema, frame),
       );
     } else {
-      this.#validate(problems, description, 'message', serverFrameSchema, contents);
+      this.#validate(problems, description, 'message', schema, contents);
     }
     return problems;
   }
@@ -97,7 +104,12 @@ export class ContractSchemaCheck {
    * by the client-frame schema (one written as text is sent verbatim, broken
    * on purpose or not, and is not checked), each server frame by server-frame.
    */
-  conversation(description: string, request: unknown, response: unknown): ExampleProblem[] {
+  conversation(
+    provider: string,
+    description: string,
+    request: unknown,
+    response: unknown,
+  ): ExampleProblem[] {
     const problems: ExampleProblem[] = [];
     const shape = (part: string, message: string) =>
       problems.push({
@@ -112,25 +124,41 @@ export class ContractSchemaCheck {
     if (!Array.isArray(received) || received.length === 0)
       shape('response', 'must be {frames: [...]} with every frame received, the greeting first');
     if (problems.length > 0) return problems;
+    const schemas = this.#frameSchemas(provider);
     (sent as unknown[]).forEach((frame, index) => {
       if (typeof frame !== 'string')
-        this.#validate(problems, description, `sent frames[${index}]`, clientFrameSchema, frame);
+        this.#validate(problems, description, `sent frames[${index}]`, schemas.client, frame);
     });
     (received as unknown[]).forEach((frame, index) =>
-      this.#validate(problems, description, `frames[${index}]`, serverFrameSchema, frame),
+      this.#validate(problems, description, `frames[${index}]`, schemas.server, frame),
     );
     return problems;
   }
 
+  #frameSchemas(provider: string) {
+    const ws = this.#mesh.pacticipants.get(provider)?.ws;
+    return { server: ws?.frameSchema, client: ws?.clientFrameSchema };
+  }
+
+  /** Checks `body` against the schema in `file`; with no file there is nothing to check. */
   #validate(
     problems: ExampleProblem[],
     interaction: string,
     part: string,
-    schema: string,
+    file: string | undefined,
     body: unknown,
   ) {
-    const issues = this.#registry.validatorFor(schema).issues(body);
-    if (issues.length > 0) problems.push({ interaction, part, schema, issues });
+    if (file === undefined) return;
+    const issues = schemaFileCheck(file)(body);
+    if (issues.length > 0)
+      problems.push({ interaction, part, schema: this.#schemaName(file), issues });
+  }
+
+  /** `auth/token-response` for <root>/schemas/auth/token-response.json: how reports name a schema. */
+  #schemaName(file: string): string {
+    return relative(this.#mesh.root, file)
+      .replace(/^schemas\//, '')
+      .replace(/\.json$/, '');
   }
 }
 

@@ -176,7 +176,7 @@ export async function runMeshCheck(
     });
 
     report.contracts = await phase('contracts-check', () => {
-      const checked = checkPactFiles(options.pactDir, mesh, schemaRegistry());
+      const checked = checkPactFiles(options.pactDir, mesh);
       const contracts: ContractSummary[] = checked.map((file) => ({
         consumer: file.consumer,
         provider: file.provider,

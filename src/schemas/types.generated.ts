@@ -1005,6 +1005,10 @@ export interface MeshWebSocket {
    * A file or folder, relative to root unless absolute.
    */
   'frame-schema'?: string;
+  /**
+   * A file or folder, relative to root unless absolute.
+   */
+  'client-frame-schema'?: string;
   flow?: MeshFlow;
 }
 /**

@@ -1,6 +1,6 @@
 import type { FlowRules } from '../contracts/mesh-model.js';
 import { checkFlow, describeFlowProblem } from './flow-rules.js';
-import { frameSchemaCheck, type FrameCheck } from './frame-schema.js';
+import { schemaFileCheck, type SchemaCheck } from '../schemas/schema-file.js';
 import { expectedConversations, type ExpectedConversation } from './pact-documents.js';
 import type { VerificationReport } from './results.js';
 import { conversationRequest, converse } from './socket-driver.js';
@@ -44,7 +44,7 @@ export async function verifyMessageProvider(
   const conversations = await expectedConversations(options.source, options.provider);
   const states = statesAt(options.provider, options.statesUrl);
   const checks: Checks = {
-    ...(options.frameSchema ? { frame: frameSchemaCheck(options.frameSchema) } : {}),
+    ...(options.frameSchema ? { frame: schemaFileCheck(options.frameSchema) } : {}),
     ...(options.flow ? { flow: options.flow } : {}),
     frameTimeoutMs: options.frameTimeoutMs ?? 5_000,
   };
@@ -83,7 +83,7 @@ export async function verifyMessageProvider(
 }
 
 interface Checks {
-  frame?: FrameCheck;
+  frame?: SchemaCheck;
   flow?: FlowRules;
   frameTimeoutMs: number;
 }

@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../runtime/paths.js';
-import { frameSchemaCheck } from './frame-schema.js';
+import { schemaFileCheck } from './schema-file.js';
 
-describe('frameSchemaCheck', () => {
+describe('schemaFileCheck', () => {
   it("checks frames against backend-events' server-frame schema, reading the files it references", () => {
-    const check = frameSchemaCheck(join(packageRoot(), 'schemas/events/server-frame.json'));
+    const check = schemaFileCheck(join(packageRoot(), 'schemas/events/server-frame.json'));
 
     expect(check({ type: 'pong', id: 'p1', server_time: '2026-01-02T03:04:05.678Z' })).toEqual([]);
     expect(check({ type: 'pong', server_time: '2026-01-02T03:04:05.678Z' })).toEqual([
@@ -15,7 +15,7 @@ describe('frameSchemaCheck', () => {
   });
 
   it('reads a schema without $id, whose references are paths beside it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'frame-schema-'));
+    const dir = mkdtempSync(join(tmpdir(), 'schema-file-'));
     mkdirSync(join(dir, 'parts'));
     writeFileSync(
       join(dir, 'frame.json'),
@@ -29,15 +29,15 @@ describe('frameSchemaCheck', () => {
         required: ['kind'],
       }),
     );
-    const check = frameSchemaCheck(join(dir, 'frame.json'));
+    const check = schemaFileCheck(join(dir, 'frame.json'));
 
     expect(check({ kind: 'hello' })).toEqual([]);
     expect(check({ kind: 'bye' })).not.toEqual([]);
   });
 
   it('says which file it cannot read', () => {
-    expect(() => frameSchemaCheck('/nowhere/frame.json')).toThrow(
-      /cannot read the frame schema \/nowhere\/frame.json/,
+    expect(() => schemaFileCheck('/nowhere/frame.json')).toThrow(
+      /cannot read the schema \/nowhere\/frame.json/,
     );
   });
 });

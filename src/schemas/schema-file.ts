@@ -4,29 +4,43 @@ import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ValidationIssue } from '../errors/meshpact-error.js';
-import { toIssues } from '../schemas/registry.js';
+import { toIssues } from './registry.js';
 
-// The JSON Schema every frame of a WebSocket provider must match (the
-// manifest's `ws.frame-schema`), compiled from its file. Relative `$ref`s
-// are read from the files they name, as ajv resolves them against the
-// schema's `$id`: a schema under this package's schemas/ carries its own
-// (https://meshpact.dev/schemas/…, mirroring its path), one without an `$id`
-// gets its file URL, so either way a reference lands on the file beside it.
+// A JSON Schema a mesh names by its file (a WebSocket provider's frame
+// schemas, the body schemas an OpenAPI document references), compiled from
+// that file. Relative `$ref`s are read from the files they name, as ajv
+// resolves them against the schema's `$id`: a schema under this package's
+// schemas/ carries its own (https://meshpact.dev/schemas/…, mirroring its
+// path), one without an `$id` gets its file URL, so either way a reference
+// lands on the file beside it. Any team's schemas work, not only ours.
 
-export type FrameCheck = (frame: unknown) => ValidationIssue[];
+export type SchemaCheck = (value: unknown) => ValidationIssue[];
 
-export function frameSchemaCheck(file: string): FrameCheck {
+/** The schema in `file`, compiled once per file for the life of the process. */
+export function schemaFileCheck(file: string): SchemaCheck {
+  const path = resolve(file);
+  let check = compiled.get(path);
+  if (!check) {
+    check = compile(path);
+    compiled.set(path, check);
+  }
+  return check;
+}
+
+const compiled = new Map<string, SchemaCheck>();
+
+function compile(file: string): SchemaCheck {
   // Not strict: a provider's schema may carry keywords of its own tools.
   const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: false });
   addFormats.default(ajv);
-  const root = addWithReferences(ajv, resolve(file));
+  const root = addWithReferences(ajv, file);
   let validate: ValidateFunction;
   try {
     validate = ajv.compile({ $ref: root });
   } catch (error) {
-    throw new Error(`the frame schema ${file} does not compile: ${(error as Error).message}`);
+    throw new Error(`the schema ${file} does not compile: ${(error as Error).message}`);
   }
-  return (frame) => (validate(frame) ? [] : toIssues(validate.errors ?? []));
+  return (value) => (validate(value) ? [] : toIssues(validate.errors ?? []));
 }
 
 /** Adds `file` and every file it references, returns its `$id`. */
@@ -37,7 +51,7 @@ function addWithReferences(ajv: Ajv2020, file: string, seen = new Map<string, st
   try {
     schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`cannot read the frame schema ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read the schema ${file}: ${(error as Error).message}`);
   }
   const id = typeof schema.$id === 'string' ? schema.$id : pathToFileURL(file).href;
   seen.set(file, id);
