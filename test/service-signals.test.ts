@@ -1,24 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/runtime/paths.js';
 import { scratchTmpdir } from './support/meshpact-process.js';
+import { runs } from './support/processes.js';
 
 // Services run in process groups of their own, out of reach of the signals
 // that end meshpact; meshpact must stop them itself, database and all.
 
 /** What meshpact left in TMPDIR (tsx keeps a cache there too). */
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('meshpact-'));
-
-const runs = (pid: number) => {
-  try {
-    return !/^\s*Z/.test(
-      execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }),
-    );
-  } catch {
-    return false;
-  }
-};
 
 describe('a process holding a service', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(

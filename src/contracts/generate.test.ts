@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePacts } from './generate.js';
 import type { Mesh, Pacticipant } from './mesh-model.js';
+import { runs } from '../../test/support/processes.js';
 
 const pact = (consumer: string, provider: string) =>
   JSON.stringify({ consumer: { name: consumer }, provider: { name: provider } });
@@ -15,16 +15,6 @@ const command = (consumer: string, provider: string, file: string) =>
 /** The same as written in a manifest, where JSON's braces are doubled. */
 const writes = (consumer: string, provider: string, file: string) =>
   command(consumer, provider, file).replaceAll('{', '{{').replaceAll('}', '}}');
-
-const runs = (pid: number) => {
-  try {
-    return !/^\s*Z/.test(
-      execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }),
-    );
-  } catch {
-    return false;
-  }
-};
 
 describe('generatePacts', () => {
   let root: string;

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartCommand } from '../contracts/mesh-model.js';
 import { packageRoot } from './paths.js';
 import { startServiceProcess, type RunningService } from './service-process.js';
+import { runs } from '../../test/support/processes.js';
 
 const fixture = join(packageRoot(), 'src/runtime/__fixtures__/echo-service.js');
 
@@ -17,17 +17,6 @@ const command = (overrides: Partial<StartCommand> = {}): StartCommand => ({
   stopTimeoutMs: 5_000,
   ...overrides,
 });
-
-/** Whether a process runs (a zombie no longer does). */
-const runs = (pid: number) => {
-  try {
-    return !/^\s*Z/.test(
-      execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }),
-    );
-  } catch {
-    return false;
-  }
-};
 
 interface Echo {
   env: Record<string, string>;

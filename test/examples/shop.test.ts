@@ -169,6 +169,10 @@ describe('examples/shop under meshpact run --mesh', () => {
         'shop-web -> shop-api: a request for a product by id',
         'shop-web -> shop-api: an order for two of a product',
       ]);
+      // The provider's own answer says which state it does not know.
+      expect(failed.get('shop-web -> shop-api: a request for a product by id')).toContain(
+        'a product exists',
+      );
       expect(verified(report)).toContainEqual(['shop-updates', true, 3]);
     } finally {
       shop.remove();
