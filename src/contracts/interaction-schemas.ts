@@ -39,6 +39,19 @@ export class InteractionSchemas {
     return this.#mesh.pacticipants.get(provider)?.openapi !== undefined;
   }
 
+  /** Every body schema file the provider's OpenAPI document references (none without one). */
+  files(provider: string): string[] {
+    if (!this.describes(provider)) return [];
+    return [
+      ...new Set(
+        this.#operationsOf(provider).flatMap((op) => [
+          ...(op.request ? [op.request] : []),
+          ...[...op.responses.values()].filter((file): file is string => file !== undefined),
+        ]),
+      ),
+    ];
+  }
+
   /** Undefined when the provider has no operation for this method and path. */
   forHttp(provider: string, method: string, path: string, status: number): HttpSchemas | undefined {
     const operation = this.#operationsOf(provider).find(

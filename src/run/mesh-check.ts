@@ -6,6 +6,7 @@ import { start as startBroker } from '../broker/server.js';
 import { checkPactFiles } from '../contracts/contracts-check.js';
 import { generatePacts } from '../contracts/generate.js';
 import type { Mesh } from '../contracts/mesh-model.js';
+import { checkMeshSchemas } from '../contracts/mesh-schemas.js';
 import { describeProblem } from '../contracts/schema-check.js';
 import type {
   ContractSummary,
@@ -18,8 +19,6 @@ import type {
 import type { Logger } from '../runtime/logger.js';
 import { startPostgres } from '../runtime/postgres.js';
 import { Supervisor } from '../runtime/supervisor.js';
-import { checkExamples } from '../schemas/examples-check.js';
-import { schemaRegistry } from '../schemas/registry.js';
 import type { VerificationReport } from '../verify/results.js';
 import type { PactSource } from '../verify/verifier.js';
 
@@ -125,14 +124,14 @@ export async function runMeshCheck(
   const supervisor = new Supervisor();
   try {
     await phase('schemas', () => {
-      const examples = checkExamples(schemaRegistry());
+      const checked = checkMeshSchemas(mesh);
       return Promise.resolve({
         value: undefined,
-        ok: examples.problems.length === 0,
+        ok: checked.problems.length === 0,
         detail:
-          examples.problems.length === 0
-            ? `${examples.schemas} compiled, ${examples.examples} examples valid`
-            : examples.problems.join('; '),
+          checked.problems.length === 0
+            ? `${checked.schemas} compiled, ${checked.examples} examples valid`
+            : checked.problems.join('; '),
       });
     });
 

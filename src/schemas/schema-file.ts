@@ -55,7 +55,11 @@ function addWithReferences(ajv: Ajv2020, file: string, seen = new Map<string, st
   }
   const id = typeof schema.$id === 'string' ? schema.$id : pathToFileURL(file).href;
   seen.set(file, id);
-  ajv.addSchema({ ...schema, $id: id });
+  try {
+    ajv.addSchema({ ...schema, $id: id });
+  } catch (error) {
+    throw new Error(`the schema ${file} does not compile: ${(error as Error).message}`);
+  }
   for (const ref of references(schema)) {
     const target = ref.split('#')[0]!;
     if (target === '' || /^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
