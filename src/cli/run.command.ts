@@ -8,7 +8,7 @@ import { checkVersion } from '../runtime/git.js';
 import { createLogger } from '../runtime/logger.js';
 import { logLevels } from '../runtime/runtime-config.js';
 import { untilSignal } from '../runtime/signals.js';
-import { pactDirOf, runMeshCheck, silentProgress } from '../run/mesh-check.js';
+import { runMeshCheck, silentProgress } from '../run/mesh-check.js';
 import { verifyInChild } from '../run/verify-in-child.js';
 import { brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
@@ -86,7 +86,7 @@ Examples:
             broker: config.brokerUrl
               ? { url: config.brokerUrl, token: config.brokerToken }
               : undefined,
-            pactDir: pactDirOf(mesh, context.env),
+            pactDir: context.env.MESHPACT_PACT_DIR,
             toEnvironment: options.toEnvironment,
             logger,
             signal: controller.signal,

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { Mesh } from '../contracts/mesh-model.js';
 import { loadBrokerClientConfig } from '../broker/client-config.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { gitBranch, gitCommit } from '../runtime/git.js';
@@ -16,7 +17,7 @@ import { addMeshOption, meshOf } from './mesh-option.js';
 
 interface VerifyOptions extends BrokerOptions {
   provider: string;
-  pactDir: string;
+  pactDir?: string;
   consumerVersionSelectors?: string;
   enablePending?: boolean;
   includeWipPactsSince?: string;
@@ -34,8 +35,7 @@ export function verifyCommand(context: CliContext): Command {
       .requiredOption('--provider <name>', 'the provider to verify, e.g. auth-service')
       .option(
         '--pact-dir <dir>',
-        'pact files to verify, when no broker is given',
-        'contracts/pacts',
+        "pact files to verify, when no broker is given (default: the folders the provider's consumers write to, their tests.pacts)",
       )
       .option(
         '--consumer-version-selectors <json>',
@@ -73,7 +73,7 @@ Examples:
           `unknown provider "${options.provider}"; choose from ${providers.join(', ')}`,
         );
       const runtime = loadRuntimeConfig(context.env);
-      const source = pactSource(context, options);
+      const source = pactSource(context, options, mesh);
 
       // Loaded only here: Pact's native core logs to stdout as it loads (at the LOG_LEVEL it
       // reads too), which would otherwise land in every command's output, `run --json`'s too.
@@ -88,8 +88,12 @@ Examples:
     });
 }
 
-/** Pacts from the broker when one is named (flag or PACT_BROKER_BASE_URL), else from --pact-dir. */
-function pactSource(context: CliContext, options: VerifyOptions): PactSource {
+/**
+ * Pacts from the broker when one is named (flag or PACT_BROKER_BASE_URL), else
+ * from --pact-dir, else from the folders the manifest's consumers of the
+ * provider write their pacts to.
+ */
+function pactSource(context: CliContext, options: VerifyOptions, mesh: Mesh): PactSource {
   const env = brokerEnv(context.env, options);
   if (!env.PACT_BROKER_BASE_URL) {
     if (options.publishVerificationResults)
@@ -97,7 +101,8 @@ function pactSource(context: CliContext, options: VerifyOptions): PactSource {
         'invalid_usage',
         '--publish-verification-results needs a broker: give --broker-base-url or set PACT_BROKER_BASE_URL',
       );
-    return localPactSource(options.pactDir, options.provider);
+    const dirs = options.pactDir ? [options.pactDir] : consumerPactDirs(mesh, options.provider);
+    return { files: dirs.flatMap((dir) => localPactSource(dir, options.provider).files) };
   }
   const broker = loadBrokerClientConfig(env);
   return {
@@ -113,4 +118,17 @@ function pactSource(context: CliContext, options: VerifyOptions): PactSource {
       ? { publish: { providerVersion: options.providerAppVersion ?? gitCommit() } }
       : {}),
   };
+}
+
+/** The folders the consumers of `provider` write their pacts to (each once). */
+function consumerPactDirs(mesh: Mesh, provider: string): string[] {
+  const dirs = mesh.contracts
+    .filter((pair) => pair.provider === provider)
+    .flatMap((pair) => mesh.pacticipants.get(pair.consumer)?.tests?.pacts ?? []);
+  if (dirs.length === 0)
+    throw new MeshpactError(
+      'invalid_usage',
+      `no consumer of ${provider} in ${mesh.file} says where its pacts are (tests.pacts); give --pact-dir`,
+    );
+  return [...new Set(dirs)];
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { BrokerClient } from '../broker/client.js';
 import { loadBrokerConfig } from '../broker/config.js';
 import { start as startBroker } from '../broker/server.js';
@@ -36,8 +36,8 @@ export interface MeshCheckOptions {
   databaseUrl?: string | undefined;
   /** A real Pact Broker / PactFlow; meshpact's own broker when unset. */
   broker?: { url: string; token?: string | undefined } | undefined;
-  /** Where the consumers' contract tests write their pacts. */
-  pactDir: string;
+  /** Where every consumer's contract tests write their pacts instead of their manifest `tests.pacts` (MESHPACT_PACT_DIR). */
+  pactDir?: string | undefined;
   /** can-i-deploy to this environment rather than alongside the latest versions. */
   toEnvironment?: string | undefined;
   logger: Logger;
@@ -167,15 +167,16 @@ export async function runMeshCheck(
     const generated = await phase('contracts', async () => {
       progress.working('contracts', "running the consumers' contract tests");
       const pacts = await generatePacts(mesh, options.pactDir, signal ? { signal } : {});
+      const dirs = [...new Set(pacts.files.map((f) => dirname(f.file)))];
       return {
         value: pacts,
         ok: true,
-        detail: `${pacts.files.length} pacts written to ${options.pactDir}`,
+        detail: `${pacts.files.length} pacts written to ${dirs.join(', ')}`,
       };
     });
 
     report.contracts = await phase('contracts-check', () => {
-      const checked = checkPactFiles(options.pactDir, mesh);
+      const checked = generated.files.flatMap(({ file }) => checkPactFiles(file, mesh));
       const contracts: ContractSummary[] = checked.map((file) => ({
         consumer: file.consumer,
         provider: file.provider,
@@ -323,7 +324,3 @@ export async function runMeshCheck(
     : 'fail';
   return report;
 }
-
-/** Where `run` writes pacts: MESHPACT_PACT_DIR, or else contracts/pacts. */
-export const pactDirOf = (mesh: Mesh, env: Readonly<Record<string, string | undefined>>) =>
-  env.MESHPACT_PACT_DIR ?? join(mesh.root, 'contracts/pacts');

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { MeshReport } from '../../src/report/model.js';
@@ -98,6 +106,18 @@ describe('examples/shop under meshpact run --mesh', () => {
         ['shop-updates', true, 3],
       ]);
       expect(report.canIDeploy.every((decision) => decision.deployable === true)).toBe(true);
+      // The consumer's pacts are where its manifest entry says (tests.pacts), and `verify`
+      // finds them there on its own.
+      expect(readdirSync(join(shop.dir, 'pacts')).sort()).toEqual([
+        'shop-web-shop-api.json',
+        'shop-web-shop-updates.json',
+      ]);
+      const verify = await runMeshpactAsync(
+        ['verify', '--mesh', join(shop.dir, 'mesh.yaml'), '--provider', 'shop-updates'],
+        { CI: 'true' },
+      );
+      expect(verify.status).toBe(0);
+      expect(verify.stdout).toContain('shop-updates: 3 passed, 0 failed; verified');
     } finally {
       shop.remove();
     }
