@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadMesh } from '../contracts/mesh.js';
+import { starterMesh } from './init.command.js';
 import { main } from './main.js';
 import { captureIo } from './test-io.js';
 
@@ -17,6 +18,19 @@ const cli = (args: string[], env: Record<string, string> = {}) => {
 };
 
 describe('meshpact init', () => {
+  it('writes a root any folder name keeps, a # or a colon in it included', () => {
+    for (const name of ['proj #1', 'a: b', '123']) {
+      writeFileSync(join(dir, 'mesh.yaml'), starterMesh(`../${name}`));
+      expect(loadMesh(join(dir, 'mesh.yaml')).root).toBe(join(dir, '..', name));
+    }
+  });
+
+  it('refuses a manifest path that is a folder, with one line', async () => {
+    const { code, err } = cli(['init', '--mesh', dir, '--force']);
+    await expect(code).resolves.toBe(2);
+    expect(err).toEqual([`meshpact: ${dir} is a directory; name a file for the manifest`]);
+  });
+
   it('writes a commented starter manifest that loads cleanly', async () => {
     const file = join(dir, 'contracts/mesh.yaml');
     const { code, out, err } = cli(['init', '--mesh', file]);
@@ -28,7 +42,9 @@ describe('meshpact init', () => {
     const mesh = loadMesh(file);
     // root is where init ran, seen from the manifest's folder.
     expect(mesh.root).toBe(process.cwd());
-    expect(text).toContain(`root: ${relative(join(dir, 'contracts'), process.cwd())}`);
+    expect(text).toContain(
+      `root: ${JSON.stringify(relative(join(dir, 'contracts'), process.cwd()))}`,
+    );
     expect(mesh.pacticipants.get('orders-api')).toMatchObject({
       kind: 'http',
       start: { command: 'node server.js --port {port}', port: 'auto' },

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { MeshpactError } from '../errors/meshpact-error.js';
@@ -15,7 +15,7 @@ export function starterMesh(root: string): string {
 # README.md of meshpact, "The mesh manifest", documents every key.
 
 # Every relative path below is read from root, itself relative to this file's folder.
-root: ${root}
+root: ${JSON.stringify(root)}
 
 pacticipants:
   # An HTTP provider that meshpact starts, on a free port, for verification.
@@ -79,6 +79,11 @@ Examples:
       const file = meshFile(context, command);
       const path = resolve(file);
       const root = relative(dirname(path), process.cwd()) || '.';
+      if (existsSync(path) && statSync(path).isDirectory())
+        throw new MeshpactError(
+          'invalid_usage',
+          `${file} is a directory; name a file for the manifest`,
+        );
       mkdirSync(dirname(path), { recursive: true });
       try {
         writeFileSync(path, starterMesh(root), { flag: options.force ? 'w' : 'wx' });

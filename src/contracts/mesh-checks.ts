@@ -90,8 +90,10 @@ export function checkMesh(manifest: Manifest): MeshProblem[] {
         const problem = checkPlaceholder(placeholder, where, byName, reachable);
         if (problem) problems.push({ path, message: problem });
         const on = placeholder.match(/^(.+)\.url$/)?.[1];
-        // Only a started service waits for what its command and env name.
-        if (on !== undefined && where === 'start' && entry.start && byName.has(on)) {
+        // A started service waits for what its command and env name; startOrder also
+        // follows a url that names another service, so a cycle through one is one too.
+        const waits = (where === 'start' && entry.start) || (where === 'url' && entry.url);
+        if (on !== undefined && waits && byName.has(on)) {
           const list = dependencies.get(name) ?? [];
           list.push({ on, path });
           dependencies.set(name, list);

@@ -242,7 +242,7 @@ describe('loadMesh', () => {
         'mesh.yaml:3:11: /pacticipants/api/kind: must be one of "http", "message", "consumer"',
         'mesh.yaml:4:5: /pacticipants/api/strat: is not allowed',
         'mesh.yaml:8:5: /pacticipants/web/tests/pacts: is required',
-        'mesh.yaml:14:25: /pacticipants/jobs/start/ready/timeout: must match pattern "^[0-9]+(ms|s|m)$"',
+        'mesh.yaml:14:25: /pacticipants/jobs/start/ready/timeout: must match pattern "^[0-9]{1,9}(ms|s|m)$"',
         'mesh.yaml:15:24: /pacticipants/jobs/start/env/DELAY_MS: must be string',
       ]);
     });
@@ -337,6 +337,34 @@ describe('loadMesh', () => {
       ).toEqual([
         'mesh.yaml:4:72: /pacticipants/c/states/env/A: {a.url} closes a cycle: a -> b -> c -> a',
         'mesh.yaml:5:38: /pacticipants/d/start/command: {d.url} closes a cycle: d -> d',
+      ]);
+    });
+
+    it('reports a cycle that runs through a url naming another service', () => {
+      expect(
+        problems(
+          'pacticipants:',
+          '  a: { kind: http, start: { command: "a --b {b.url}" } }',
+          '  b: { kind: http, url: "http://127.0.0.1:9/?upstream={a.url}" }',
+          ...web,
+          'contracts:',
+          '  - { consumer: web, provider: a }',
+        ),
+      ).toEqual(['mesh.yaml:3:25: /pacticipants/b/url: {a.url} closes a cycle: a -> b -> a']);
+    });
+
+    it('refuses a NUL in a command or a path, and a duration no clock keeps', () => {
+      expect(
+        problems(
+          'pacticipants:',
+          '  api: { kind: http, start: { command: "run\\0 it", stop-timeout: 9999999999s } }',
+          '  web: { kind: consumer, tests: { command: t, pacts: "p\\0q" } }',
+          ...contract,
+        ),
+      ).toEqual([
+        'mesh.yaml:2:40: /pacticipants/api/start/command: must match pattern "^[^\\u0000]*$"',
+        'mesh.yaml:2:66: /pacticipants/api/start/stop-timeout: must match pattern "^[0-9]{1,9}(ms|s|m)$"',
+        'mesh.yaml:3:54: /pacticipants/web/tests/pacts: must match pattern "^[^\\u0000]*$"',
       ]);
     });
 

@@ -942,6 +942,9 @@ export interface MeshPacticipant {
  * How meshpact starts the service: a command run by /bin/sh -c in a process group of its own.
  */
 export interface MeshStart {
+  /**
+   * Text a shell or the file system is handed: never empty, never a NUL, which neither can carry.
+   */
   command: string;
   /**
    * A file or folder, relative to root unless absolute.
@@ -1030,6 +1033,9 @@ export interface MeshFlow {
  * A consumer's contract tests: any command, writing its pacts to a folder (MESHPACT_PACT_DIR).
  */
 export interface MeshTests {
+  /**
+   * Text a shell or the file system is handed: never empty, never a NUL, which neither can carry.
+   */
   command: string;
   /**
    * A file or folder, relative to root unless absolute.

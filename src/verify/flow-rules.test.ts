@@ -101,6 +101,15 @@ describe('checkFlow', () => {
       ).toEqual([]);
     });
 
+    it('still reports a close that comes before an open of the same key later in the flow', () => {
+      expect(
+        messages(
+          [frame('result', 3, { call: 'c1' }), frame('call', 4, { call: 'c1' }), frame('end', 5)],
+          { partial: true },
+        ),
+      ).toEqual(['frames[0] (seq 3) /call: c1: result comes before its call']);
+    });
+
     it('still reports a gap and a kind out of place', () => {
       expect(messages([frame('x', 3), frame('end', 5), frame('x', 6)], { partial: true })).toEqual([
         'frames[1] (seq 5) /kind: end must be the last of its flow',

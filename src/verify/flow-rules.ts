@@ -94,16 +94,21 @@ function checkGroup(rules: FlowRules, members: Member[], options: FlowCheckOptio
   for (const pair of rules.pairs) {
     const opened = new Map<unknown, Member>();
     const closed = new Set<unknown>();
+    // In a partial flow a close may answer an open from before the cut, but not one that comes later.
+    const unopened = new Map<unknown, Member>();
     for (const m of members) {
       const key = m.frame[pair.key];
       const label = String(key);
       if (kind(m) === pair.open) {
         if (opened.has(key)) report(m, pair.key, `${label} has more than one ${pair.open}`);
         opened.set(key, m);
+        const early = unopened.get(key);
+        if (early) report(early, pair.key, `${label}: ${pair.close} comes before its ${pair.open}`);
       } else if (kind(m) === pair.close) {
         if (closed.has(key)) report(m, pair.key, `${label} has more than one ${pair.close}`);
         else if (!opened.has(key) && !options.partial)
           report(m, pair.key, `${label}: ${pair.close} comes before its ${pair.open}`);
+        else if (!opened.has(key)) unopened.set(key, m);
         closed.add(key);
       }
     }

@@ -48,11 +48,13 @@ describe('expectedConversations', () => {
       new Map([
         [
           'a subscription',
-          {
-            request: { frames: [{ type: 'subscribe', thread_id: 't1' }] },
-            generators,
-            response: { frames: [{ type: 'subscribed' }] },
-          },
+          [
+            {
+              request: { frames: [{ type: 'subscribe', thread_id: 't1' }] },
+              generators,
+              response: { frames: [{ type: 'subscribed' }] },
+            },
+          ],
         ],
       ]),
     );

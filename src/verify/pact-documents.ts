@@ -39,11 +39,15 @@ export interface ExpectedConversation {
   response: unknown;
 }
 
-/** Each synchronous message interaction's description and contents (parsed JSON). */
+/**
+ * Each synchronous message interaction's contents (parsed JSON), by
+ * description: several consumers, or several versions of one consumer's pact
+ * fetched by different selectors, may use one description.
+ */
 export async function expectedConversations(
   source: PactSource,
   provider: string,
-): Promise<Map<string, ExpectedConversation>> {
+): Promise<Map<string, ExpectedConversation[]>> {
   const documents =
     'files' in source
       ? await Promise.all(
@@ -52,15 +56,17 @@ export async function expectedConversations(
           ),
         )
       : await pactsForVerification(source, provider);
-  const conversations = new Map<string, ExpectedConversation>();
+  const conversations = new Map<string, ExpectedConversation[]>();
   for (const document of documents) {
     for (const interaction of document.interactions ?? []) {
       if (interaction.type !== 'Synchronous/Messages' || !interaction.description) continue;
-      conversations.set(interaction.description, {
+      const same = conversations.get(interaction.description) ?? [];
+      same.push({
         request: decode(interaction.request?.contents),
         generators: interaction.request?.generators?.body ?? {},
         response: decode(interaction.response?.[0]?.contents),
       });
+      conversations.set(interaction.description, same);
     }
   }
   return conversations;

@@ -78,6 +78,39 @@ describe('converse', () => {
     });
   });
 
+  it('reads no further than the frames the contract expects, however fast more come', async () => {
+    const request = conversationRequest({ frames: [{ n: 1 }, { n: 2 }, { n: 3 }] });
+    const collected = await converse(toy.wsUrl, request, 2, { frameTimeoutMs: 2_000 });
+    expect(collected).toEqual({ frames: [{ kind: 'hello' }, { kind: 'echo', of: { n: 1 } }] });
+  });
+
+  it('gives up on a conversation that outlasts its deadline, though each frame came in time', async () => {
+    const collected = await converse(toy.wsUrl, conversationRequest({ frames: [] }), 2, {
+      frameTimeoutMs: 2_000,
+      deadlineMs: 300,
+    });
+    expect(collected).toEqual({
+      frames: [{ kind: 'hello' }],
+      stopped: 'the conversation took longer than 300 ms',
+    });
+  });
+
+  it("keeps the connection on the endpoint's host whatever path the contract names", async () => {
+    for (const path of ['//elsewhere.invalid/steal', 'http://elsewhere.invalid/x', 'ws:x', 'x'])
+      expect(() => conversationRequest({ connection: { path }, frames: [] })).toThrow(
+        'connection.path must be a path on the provider, starting with one /',
+      );
+    await converse(
+      toy.wsUrl,
+      conversationRequest({ connection: { path: '/a/../b?q=1' }, frames: [] }),
+      1,
+      {
+        frameTimeoutMs: 2_000,
+      },
+    );
+    expect(toy.seen.path).toBe('/b?q=1');
+  });
+
   it('says when the endpoint refuses the socket', async () => {
     const refusing = createServer((_request, response) => response.writeHead(401).end('no token'));
     const listening = await listen(refusing);

@@ -26,7 +26,12 @@ export interface Collected {
 export interface ConverseOptions {
   /** How long to wait for the next frame before giving up on the rest. */
   frameTimeoutMs: number;
+  /** How long the whole conversation may take, the handshake included (default 120 s). */
+  deadlineMs?: number;
 }
+
+/** How long a conversation may take unless told otherwise. */
+export const CONVERSATION_DEADLINE_MS = 120_000;
 
 /** Reads a request message's contents; throws saying what is wrong with it. */
 export function conversationRequest(content: unknown): ConversationRequest {
@@ -36,7 +41,9 @@ export function conversationRequest(content: unknown): ConversationRequest {
   const connection = content.connection ?? {};
   if (!isObject(connection)) throw fail('connection must be an object');
   const { path, subprotocols = [], headers = {} } = connection;
-  if (path !== undefined && typeof path !== 'string') throw fail('connection.path must be text');
+  if (path !== undefined && (typeof path !== 'string' || !/^\/(?!\/)/.test(path)))
+    // A path like //elsewhere/x would move the connection, and the state's values, to another host.
+    throw fail('connection.path must be a path on the provider, starting with one /');
   if (!Array.isArray(subprotocols) || !subprotocols.every((p) => typeof p === 'string'))
     throw fail('connection.subprotocols must be a list of text');
   if (!isObject(headers) || !Object.values(headers).every((h) => typeof h === 'string'))
@@ -65,7 +72,9 @@ export async function converse(
   options: ConverseOptions,
 ): Promise<Collected> {
   const { path, subprotocols, headers } = request.connection;
-  const url = path === undefined ? wsUrl : new URL(path, wsUrl).href;
+  const url = path === undefined ? wsUrl : onOrigin(wsUrl, path);
+  const deadlineMs = options.deadlineMs ?? CONVERSATION_DEADLINE_MS;
+  const deadline = Date.now() + deadlineMs;
   const ws = new WebSocket(url, subprotocols, {
     headers,
     handshakeTimeout: options.frameTimeoutMs,
@@ -74,6 +83,8 @@ export async function converse(
   let wake: (() => void) | undefined;
   let closed: string | undefined;
   ws.on('message', (data: Buffer, isBinary) => {
+    // Frames past the expected ones are not the contract's: whatever comes after is not read.
+    if (frames.length >= expected) return;
     frames.push(isBinary ? data.toString('base64') : parse(data.toString('utf8')));
     wake?.();
   });
@@ -91,20 +102,35 @@ export async function converse(
       if (frames.length >= expected) return { frames };
       if (closed) return { frames, stopped: closed };
       const seen = frames.length;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        return {
+          frames,
+          stopped: `the conversation took longer than ${deadlineMs} ms`,
+        };
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.frameTimeoutMs);
+        const timer = setTimeout(resolve, Math.min(options.frameTimeoutMs, left));
         wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
       wake = undefined;
-      if (frames.length === seen && !closed)
+      if (frames.length === seen && !closed && Date.now() < deadline)
         return { frames, stopped: `no frame came within ${options.frameTimeoutMs} ms` };
     }
   } finally {
     await close(ws);
   }
+}
+
+/** `path` (with its query) on the origin of `wsUrl`: a contract chooses the path, never the host. */
+function onOrigin(wsUrl: string, path: string): string {
+  const url = new URL(wsUrl);
+  const target = new URL(path, 'ws://provider.invalid');
+  url.pathname = target.pathname;
+  url.search = target.search;
+  return url.href;
 }
 
 function opened(ws: WebSocket, url: string, timeoutMs: number): Promise<void> {

@@ -24,7 +24,7 @@ export function fillStateGenerators(
 
 function evaluate(expression: string, values: StateValues): unknown {
   const value = (name: string) => {
-    if (!(name in values))
+    if (!Object.hasOwn(values, name))
       throw new Error(
         `the request needs \${${name}}, which no provider state of the interaction handed back`,
       );

@@ -28,8 +28,14 @@ export interface VerifyOptions {
   consumers: string[];
   /** The provider's states, reached at its state URL (states.ts). */
   states: ProviderStates;
+  /** How long the verifier waits for one request or message (Pact's default is 30 s). */
+  requestTimeoutMs?: number;
   /** For message pacts: each interaction's description, and how to produce its message. */
-  messages?: { descriptions: Iterable<string>; produce: (description: string) => Promise<unknown> };
+  messages?: {
+    descriptions: Iterable<string>;
+    /** `sent` is the interaction's request message as Pact's verifier hands it over, if it has one. */
+    produce: (description: string, sent: unknown) => Promise<unknown>;
+  };
 }
 
 /** Names pact-js (or a serialiser) may look up on any object; never a state's name. */
@@ -59,7 +65,8 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     ? Object.fromEntries(
         [...messages.descriptions].map((description) => [
           description,
-          () => messages.produce(description),
+          (descriptor: unknown) =>
+            messages.produce(description, (descriptor as { content?: unknown } | null)?.content),
         ]),
       )
     : undefined;
@@ -67,6 +74,7 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     provider: options.provider,
     ...(options.providerBaseUrl ? { providerBaseUrl: options.providerBaseUrl } : {}),
     logLevel: 'error',
+    ...(options.requestTimeoutMs ? { timeout: options.requestTimeoutMs } : {}),
     stateHandlers,
     beforeEach: () => Promise.resolve(states.begin()),
     ...(messageProviders ? { messageProviders } : {}),

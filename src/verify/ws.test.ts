@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import type { FlowRules } from '../contracts/mesh-model.js';
 import { listen } from '../runtime/listen.js';
 import type { VerificationReport } from './results.js';
-import { verifyMessageProvider, withFindings, withFirstDifference } from './ws.js';
+import { verifyMessageProvider, withHeld } from './ws.js';
 
 // verifyMessageProvider on a toy provider that knows nothing of meshpact: a
 // socket that wants the token its state endpoint hands out, greets, and
@@ -139,7 +139,7 @@ describe('verifyMessageProvider', () => {
   }, 30_000);
 });
 
-describe('withFindings', () => {
+describe('withHeld', () => {
   const report: VerificationReport = {
     provider: 'backend-events',
     success: true,
@@ -150,39 +150,27 @@ describe('withFindings', () => {
       { consumer: 'web-app', description: 'a pong', success: true, mismatches: [] },
     ],
   };
+  const clean = { frames: [], problems: [] };
 
   it("fails the interactions the socket driver found broken, with the driver's words first", () => {
-    const found = withFindings(
-      report,
-      new Map([
-        ['a run', ['frames[2] (seq 4) /seq: must be 3 (seq has a gap or is out of order)']],
-      ]),
-    );
+    const problem = 'frames[2] (seq 4) /seq: must be 3 (seq has a gap or is out of order)';
+    const found = withHeld(report, new Map([['a run', [{ frames: [], problems: [problem] }]]]));
 
     expect(found.success).toBe(false);
     expect(found.interactions).toEqual([
-      {
-        consumer: 'web-app',
-        description: 'a run',
-        success: false,
-        mismatches: ['frames[2] (seq 4) /seq: must be 3 (seq has a gap or is out of order)'],
-      },
+      { consumer: 'web-app', description: 'a run', success: false, mismatches: [problem] },
       report.interactions[1],
     ]);
   });
 
   it('leaves a clean report alone', () => {
-    expect(withFindings(report, new Map())).toEqual(report);
+    expect(withHeld(report, new Map([['a run', [clean]]]))).toEqual(report);
   });
-});
 
-describe('withFirstDifference', () => {
-  it("names the lowest frame index among Pact's mismatches", () => {
+  it("names the lowest frame index among Pact's mismatches, with the frame received there", () => {
     const failed: VerificationReport = {
-      provider: 'p',
+      ...report,
       success: false,
-      problems: [],
-      output: '',
       interactions: [
         {
           consumer: 'c',
@@ -192,11 +180,32 @@ describe('withFirstDifference', () => {
         },
       ],
     };
-    const named = withFirstDifference(failed, new Map([['a talk', [{ type: 'x' }]]]));
+    const named = withHeld(
+      failed,
+      new Map([['a talk', [{ frames: [{ type: 'x' }], problems: [] }]]]),
+    );
     expect(named.interactions[0]?.mismatches).toEqual([
       'frames[0] is the first frame that differs; received {"type":"x"}',
       '$.frames[2].id -> differs',
       '$.frames[0].type -> differs',
+    ]);
+  });
+
+  it('gives interactions that share a description what each one held, in order', () => {
+    const shared: VerificationReport = {
+      ...report,
+      interactions: [
+        { consumer: 'app-a', description: 'a count', success: true, mismatches: [] },
+        { consumer: 'app-b', description: 'a count', success: true, mismatches: [] },
+      ],
+    };
+    const found = withHeld(
+      shared,
+      new Map([['a count', [clean, { frames: [], problems: ['frames[1] never came'] }]]]),
+    );
+    expect(found.interactions.map((i) => [i.consumer, i.success])).toEqual([
+      ['app-a', true],
+      ['app-b', false],
     ]);
   });
 });

@@ -1,9 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { FlowRules } from '../contracts/mesh-model.js';
 import { checkFlow, describeFlowProblem } from './flow-rules.js';
 import { schemaFileCheck, type SchemaCheck } from '../schemas/schema-file.js';
 import { expectedConversations, type ExpectedConversation } from './pact-documents.js';
-import type { VerificationReport } from './results.js';
-import { conversationRequest, converse } from './socket-driver.js';
+import type { InteractionResult, VerificationReport } from './results.js';
+import { CONVERSATION_DEADLINE_MS, conversationRequest, converse } from './socket-driver.js';
 import { fillStateGenerators } from './state-generators.js';
 import { statesAt, type StateValues } from './states.js';
 import { verifyWithPact, type PactSource } from './verifier.js';
@@ -38,6 +39,9 @@ const FETCH_FAILED = /^Request to fetch message from provider failed/;
 /** How much of a frame a report quotes. */
 const QUOTE_CHARS = 300;
 
+/** Pact's verifier must wait for the states and a whole conversation, not its default 30 s. */
+const MESSAGE_TIMEOUT_MS = CONVERSATION_DEADLINE_MS + 30_000;
+
 export async function verifyMessageProvider(
   options: MessageVerificationOptions,
 ): Promise<VerificationReport> {
@@ -48,38 +52,75 @@ export async function verifyMessageProvider(
     ...(options.flow ? { flow: options.flow } : {}),
     frameTimeoutMs: options.frameTimeoutMs ?? 5_000,
   };
-  const findings = new Map<string, string[]>();
-  const received = new Map<string, unknown[]>();
+  // What each conversation held, in the order the verifier asked for them: the
+  // interactions of one description (several pacts may share it) are reported
+  // in that order too.
+  const held = new Map<string, Held[]>();
   const report = await verifyWithPact({
     provider: options.provider,
     source: options.source,
     consumers: options.consumers,
     states,
+    requestTimeoutMs: MESSAGE_TIMEOUT_MS,
     messages: {
       descriptions: conversations.keys(),
-      produce: async (description) => {
-        let held: Held;
+      produce: async (description, sent) => {
+        let outcome: Held;
         try {
-          held = await holdConversation(
+          outcome = await holdConversation(
             options.wsUrl,
-            conversations.get(description)!,
+            conversationOf(description, conversations.get(description) ?? [], sent),
             states.values,
             checks,
           );
         } catch (error) {
-          held = { frames: [], problems: [(error as Error).message] };
+          outcome = { frames: [], problems: [(error as Error).message] };
         }
-        received.set(description, held.frames);
-        if (held.problems.length > 0) {
-          findings.set(description, held.problems);
-          // Thrown so the verifier itself records a failure (and publishes it).
-          throw new Error(held.problems.join('\n'));
-        }
-        return { frames: held.frames };
+        held.set(description, [...(held.get(description) ?? []), outcome]);
+        // Thrown so the verifier itself records a failure (and publishes it).
+        if (outcome.problems.length > 0) throw new Error(outcome.problems.join('\n'));
+        return { frames: outcome.frames };
       },
     },
   });
-  return withFirstDifference(withFindings(report, findings), received);
+  return withHeld(report, held);
+}
+
+/**
+ * The conversation of `description` whose request is the one Pact's verifier
+ * sent: pacts of several consumers (or versions) may share a description.
+ */
+function conversationOf(
+  description: string,
+  candidates: readonly ExpectedConversation[],
+  sent: unknown,
+): ExpectedConversation {
+  const distinct = (list: readonly ExpectedConversation[]) =>
+    list.filter((c, i) => list.findIndex((other) => isDeepStrictEqual(other, c)) === i);
+  const all = distinct(candidates);
+  if (all.length === 1) return all[0]!;
+  const sentContent = typeof sent === 'string' ? parseJson(sent) : sent;
+  const matching = distinct(all.filter((c) => isDeepStrictEqual(c.request, sentContent)));
+  if (matching.length === 1) return matching[0]!;
+  throw new Error(
+    `"${description}" names ${all.length} different conversations in the pacts verified, ${matching.length === 0 ? 'and none sends what the verifier asked for' : 'which send the same frames and expect different ones'}: give each its own description`,
+  );
+}
+
+/** Each interaction gets what its conversation held, in the order the verifier held them. */
+export function withHeld(
+  report: VerificationReport,
+  held: ReadonlyMap<string, readonly Held[]>,
+): VerificationReport {
+  const next = new Map<string, number>();
+  const interactions = report.interactions.map((interaction) => {
+    const index = next.get(interaction.description) ?? 0;
+    next.set(interaction.description, index + 1);
+    const outcome = held.get(interaction.description)?.[index];
+    return outcome ? withOutcome(interaction, outcome) : interaction;
+  });
+  const failed = interactions.some((i) => !i.success && !i.pending);
+  return { ...report, interactions, success: report.success && !failed };
 }
 
 interface Checks {
@@ -89,7 +130,7 @@ interface Checks {
 }
 
 /** The frames a conversation received, and what the driver found wrong with them. */
-interface Held {
+export interface Held {
   frames: unknown[];
   problems: string[];
 }
@@ -129,49 +170,41 @@ async function holdConversation(
   return { frames, problems };
 }
 
-/** The driver's findings join the verifier's mismatches; each fails its interaction. */
-export function withFindings(
-  report: VerificationReport,
-  findings: ReadonlyMap<string, string[]>,
-): VerificationReport {
-  const interactions = report.interactions.map((interaction) => {
-    const found = findings.get(interaction.description);
-    if (!found) return interaction;
+/**
+ * One interaction with what its conversation held: the driver's findings
+ * (schema, flow, missing frames) come first and fail it; where Pact's matching
+ * failed it, the first frame that differs (the lowest `$.frames[N]` among
+ * Pact's mismatches, which come in no useful order) is named first, with the
+ * frame that came in its place.
+ */
+function withOutcome(interaction: InteractionResult, outcome: Held): InteractionResult {
+  if (outcome.problems.length > 0) {
     // The verifier's own line for a producer that threw only repeats that the driver failed it.
     const theirs = interaction.mismatches.filter(
-      (text) => !found.some((f) => text.includes(f)) && !FETCH_FAILED.test(text),
+      (text) => !outcome.problems.some((f) => text.includes(f)) && !FETCH_FAILED.test(text),
     );
-    return { ...interaction, success: false, mismatches: [...found, ...theirs] };
+    return { ...interaction, success: false, mismatches: [...outcome.problems, ...theirs] };
+  }
+  if (interaction.success) return interaction;
+  const indexes = interaction.mismatches.flatMap((text) => {
+    const found = /^\$\.frames\[(\d+)\]/.exec(text);
+    return found ? [Number(found[1])] : [];
   });
-  const failed = interactions.some((i) => !i.success && !i.pending);
-  return { ...report, interactions, success: report.success && !failed };
-}
-
-/**
- * Pact lists a conversation's mismatches by JSON path, in no useful order;
- * the first frame that differs (the lowest `$.frames[N]`) is named first,
- * with the frame that came in its place.
- */
-export function withFirstDifference(
-  report: VerificationReport,
-  received: ReadonlyMap<string, unknown[]>,
-): VerificationReport {
-  const interactions = report.interactions.map((interaction) => {
-    const frames = received.get(interaction.description);
-    if (interaction.success || !frames) return interaction;
-    const indexes = interaction.mismatches.flatMap((text) => {
-      const found = /^\$\.frames\[(\d+)\]/.exec(text);
-      return found ? [Number(found[1])] : [];
-    });
-    if (indexes.length === 0) return interaction;
-    const first = Math.min(...indexes);
-    const line = `frames[${first}] is the first frame that differs; received ${quote(frames[first])}`;
-    return { ...interaction, mismatches: [line, ...interaction.mismatches] };
-  });
-  return { ...report, interactions };
+  if (indexes.length === 0) return interaction;
+  const first = Math.min(...indexes);
+  const line = `frames[${first}] is the first frame that differs; received ${quote(outcome.frames[first])}`;
+  return { ...interaction, mismatches: [line, ...interaction.mismatches] };
 }
 
 function quote(frame: unknown): string {
   const text = JSON.stringify(frame) ?? 'nothing';
   return text.length <= QUOTE_CHARS ? text : `${text.slice(0, QUOTE_CHARS - 1)}…`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
