@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { generatePacts } from './generate.js';
 import type { Mesh, Pacticipant } from './mesh-model.js';
 import { runs } from '../../test/support/processes.js';
@@ -46,7 +46,7 @@ describe('generatePacts', () => {
   it("runs each consumer's command with its pacts folder and finds each pact by its content", async () => {
     const mesh = meshOf(
       {
-        web: `${writes('web', 'api', 'any-name.json')}; ${writes('web', 'auth', 'other.json')}; echo "$WHERE" > where`,
+        web: `${writes('web', 'api', 'any-name.json')}; ${writes('web', 'auth', 'other.json')}; echo "$WHERE $MESHPACT_MESH" > where`,
         cli: writes('cli', 'api', 'cli.json'),
       },
       [
@@ -61,14 +61,19 @@ describe('generatePacts', () => {
       { consumer: 'web', provider: 'auth', file: join(root, 'web/other.json') },
       { consumer: 'cli', provider: 'api', file: join(root, 'cli/cli.json') },
     ]);
-    expect(readFileSync(join(root, 'where'), 'utf8')).toBe(`${join(root, 'web')}\n`);
+    // Its tests also learn which manifest they belong to.
+    expect(readFileSync(join(root, 'where'), 'utf8')).toBe(
+      `${join(root, 'web')} ${join(root, 'mesh.yaml')}\n`,
+    );
   });
 
-  it('writes every pact to the folder given instead, when one is', async () => {
-    const dir = join(root, 'private');
+  it('writes every pact to the folder given instead, when one is, relative to where meshpact runs', async () => {
+    const dir = relative(process.cwd(), join(root, 'private'));
     const mesh = meshOf({ web: writes('web', 'api', 'p.json') }, [['web', 'api']]);
     const { files } = await generatePacts(mesh, dir);
-    expect(files).toEqual([{ consumer: 'web', provider: 'api', file: join(dir, 'p.json') }]);
+    expect(files).toEqual([
+      { consumer: 'web', provider: 'api', file: join(root, 'private/p.json') },
+    ]);
   });
 
   it('names the pair and the command when a pact is missing', async () => {

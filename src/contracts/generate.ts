@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { stopOnSignal } from '../runtime/process-cleanup.js';
 import { startProcessGroup } from '../runtime/process-group.js';
@@ -39,7 +39,7 @@ export async function generatePacts(
         'config_invalid',
         `${mesh.file}: ${consumer} consumes ${mesh.contracts.find((p) => p.consumer === consumer)?.provider} but has no tests: { command } to write its pacts`,
       );
-    const pacts = dir ?? tests.pacts;
+    const pacts = resolve(dir ?? tests.pacts);
     const started = Date.now();
     const command = await runTests(mesh, consumer, tests, pacts, options.signal);
     const found = pactsIn(pacts);
@@ -91,7 +91,13 @@ async function runTests(
   const group = startProcessGroup(command, {
     name: consumer,
     cwd: tests.cwd,
-    env: { ...process.env, ...env, MESHPACT_PACT_DIR: pacts, PACT_DO_NOT_TRACK: 'true' },
+    env: {
+      ...process.env,
+      ...env,
+      MESHPACT_PACT_DIR: pacts,
+      MESHPACT_MESH: mesh.file,
+      PACT_DO_NOT_TRACK: 'true',
+    },
     output: { write: (text) => output.push(text) },
   });
   const stop = () => group.stop(5_000);

@@ -128,7 +128,11 @@ function checkPlaceholder(
   byName: ReadonlyMap<string, Entry>,
   reachable: (entry: Entry | undefined) => boolean,
 ): string | undefined {
-  if (own[where].includes(name) || /^secret:[A-Za-z0-9._-]+$/.test(name)) return undefined;
+  if (own[where].includes(name)) return undefined;
+  // A consumer's tests start no services, so they share neither their secrets nor their URLs.
+  if (where === 'tests')
+    return `unknown placeholder {${name}}; here meshpact knows ${own.tests.map((n) => `{${n}}`).join(', ')}`;
+  if (/^secret:[A-Za-z0-9._-]+$/.test(name)) return undefined;
   const other = name.match(/^(.+)\.url$/)?.[1];
   if (other !== undefined) {
     if (!byName.has(other)) return `{${name}}: ${other} is not a pacticipant`;

@@ -137,7 +137,7 @@ describe('loadMesh', () => {
           '  cli:',
           '    kind: consumer',
           '    tests:',
-          '      command: run-tests --out {pacts} --api {api.url}',
+          '      command: run-tests --out {pacts} --root {root}',
           '      pacts: out',
           '      env: { ROOT: "{root}" }',
           'contracts:',
@@ -153,7 +153,7 @@ describe('loadMesh', () => {
         env: { STATES: 'on' },
       });
       expect(mesh.pacticipants.get('cli')?.tests?.command).toBe(
-        'run-tests --out {pacts} --api {api.url}',
+        'run-tests --out {pacts} --root {root}',
       );
     });
 
@@ -317,7 +317,7 @@ describe('loadMesh', () => {
         'mesh.yaml:6:31: /pacticipants/api/start/env/B: {ghost.url}: ghost is not a pacticipant',
         'mesh.yaml:6:49: /pacticipants/api/start/env/C: {web.url}: web has neither start nor url',
         'mesh.yaml:6:65: /pacticipants/api/start/env/D: a lone "}" at 8: write "}}" for a brace',
-        'mesh.yaml:9:23: /pacticipants/web/tests/command: unknown placeholder {port}; here meshpact knows {pacts}, {root}, {secret:<name>}, {<pacticipant>.url}',
+        'mesh.yaml:9:23: /pacticipants/web/tests/command: unknown placeholder {port}; here meshpact knows {pacts}, {root}',
       ]);
     });
 

@@ -8,6 +8,10 @@ import type { VerifyRequest } from './verify-in-child.js';
 // out of its terminal view and --json. A SIGTERM from the parent stops the
 // services it started (process-cleanup.ts) before it ends.
 
+// A terminal's Ctrl-C reaches this process too (it shares run's process group),
+// but run answers it by sending SIGTERM; taking both would skip the orderly stop.
+process.on('SIGINT', () => undefined);
+
 const request = JSON.parse(process.env.MESHPACT_VERIFY_REQUEST ?? '{}') as VerifyRequest;
 const report = await verifyProvider(loadMesh(request.mesh), request.provider, {
   source: request.source,

@@ -40,32 +40,30 @@ function onSignal(signal: NodeJS.Signals): void {
   // A second signal while stopping: no more waiting (the 'exit' hook kills what is left).
   if (stopping) process.exit(128 + constants.signals[signal]);
   stopping = true;
-  void Promise.allSettled([...closers].map((close) => close())).then(() => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  void (async () => {
+    // The last started first: a service stops before the ones it depends on.
+    for (const close of [...closers].reverse()) await close().catch(() => undefined);
+    for (const each of SIGNALS) process.off(each, onSignal);
     // Ends as the signal would have ended it, so a parent sees why.
     process.kill(process.pid, signal);
-  });
+  })();
 }
 
+/** A closed terminal (SIGHUP) must not leave services running either. */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * Runs `close` on SIGINT or SIGTERM when nothing else in this process listens
+ * Runs `close` on SIGINT, SIGTERM or SIGHUP when nothing else in this process listens
  * for them (a verify worker, `meshpact verify`, a test process), then ends the
  * process by that signal. Without this, a signal would end the process at
  * once and leave `close`'s service running. Returns the function to call once
  * it has been closed the ordinary way.
  */
 export function stopOnSignal(close: () => Promise<void>): () => void {
-  if (closers.size === 0) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  if (closers.size === 0) for (const each of SIGNALS) process.on(each, onSignal);
   closers.add(close);
   return () => {
     closers.delete(close);
-    if (closers.size === 0 && !stopping) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    if (closers.size === 0 && !stopping) for (const each of SIGNALS) process.off(each, onSignal);
   };
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MeshpactError } from '../errors/meshpact-error.js';
 import { killOnExit } from './process-cleanup.js';
 
 export interface LineSink {
@@ -36,6 +37,8 @@ export interface ProcessGroup {
 
 const TAIL_LINES = 20;
 const KILL_WAIT_MS = 5_000;
+/** How long its output may still be read once the group is gone. */
+const FLUSH_WAIT_MS = 1_000;
 
 /**
  * Runs `command` with `/bin/sh -c` as the leader of a new process group, so
@@ -43,6 +46,12 @@ const KILL_WAIT_MS = 5_000;
  * script's children), never one process of a tree.
  */
 export function startProcessGroup(command: string, options: ProcessGroupOptions): ProcessGroup {
+  // spawn() words a missing cwd as a missing /bin/sh.
+  if (options.cwd !== undefined && !existsSync(options.cwd))
+    throw new MeshpactError(
+      'config_invalid',
+      `${options.name}: its folder ${options.cwd} does not exist`,
+    );
   const child = spawn('/bin/sh', ['-c', command], {
     cwd: options.cwd,
     env: options.env,
@@ -101,8 +110,16 @@ export function startProcessGroup(command: string, options: ProcessGroupOptions)
           while (groupRuns(pid) && Date.now() < killed) await sleep(20);
         }
         release();
-        // The last lines it wrote while stopping are not lost.
-        await Promise.all(flushed);
+        // The last lines it wrote while stopping are not lost; but a process that left the
+        // group (setsid, a daemon) may hold the pipes open for good, so the wait is bounded.
+        const drained = await Promise.race([
+          Promise.all(flushed).then(() => true),
+          sleep(FLUSH_WAIT_MS).then(() => false),
+        ]);
+        if (!drained) {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }
       })();
       return stopping;
     },

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartCommand } from '../contracts/mesh-model.js';
+import { listen } from './listen.js';
 import { packageRoot } from './paths.js';
 import { startServiceProcess, type RunningService } from './service-process.js';
 import { runs } from '../../test/support/processes.js';
@@ -79,6 +81,19 @@ describe('startServiceProcess', () => {
       expect(await answer.json()).toEqual({ name: expect.any(String) as string });
     }, 60_000);
 
+    it('stops, output and all, though a process that left its group holds the output open', async () => {
+      running = await startServiceProcess({
+        name: 'echo',
+        start: command({ command: `setsid sleep 300 & echo "escaped $!"; node ${fixture}` }),
+        output: sink,
+      });
+      await running.close();
+      running = undefined;
+      const escaped = Number(/^echo \| escaped (\d+)$/m.exec(output.join(''))?.[1]);
+      expect(runs(escaped)).toBe(true);
+      process.kill(escaped, 'SIGKILL');
+    });
+
     it('stops its whole process group on close: the shell and every child', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'meshpact-group-'));
       try {
@@ -136,6 +151,31 @@ describe('startServiceProcess', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it('refuses a fixed port something else holds, which would answer in its place', async () => {
+      const squatter = createServer((_request, response) => response.end('not the service'));
+      const listening = await listen(squatter);
+      const port = Number(new URL(listening.url).port);
+      try {
+        await expect(
+          startServiceProcess({ name: 'echo', start: command({ port }), output: sink }),
+        ).rejects.toMatchObject({
+          code: 'service_start_failed',
+          message: `echo: port ${port} is in use; stop what holds it or give port: auto`,
+        });
+      } finally {
+        await listening.close();
+      }
+    });
+
+    it('names a folder to run in that does not exist', async () => {
+      await expect(
+        startServiceProcess({ name: 'echo', start: command({ cwd: '/nowhere/at/all' }) }),
+      ).rejects.toMatchObject({
+        code: 'config_invalid',
+        message: 'echo: its folder /nowhere/at/all does not exist',
+      });
     });
 
     it('refuses a placeholder it does not know, naming it', async () => {

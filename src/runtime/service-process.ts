@@ -3,7 +3,7 @@ import { fillPlaceholders } from '../contracts/placeholders.js';
 import type { StartCommand } from '../contracts/mesh-model.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { fetchFailure } from './fetch-failure.js';
-import { freePort } from './ports.js';
+import { freePort, portIsFree } from './ports.js';
 import { startPostgres, type PostgresHandle } from './postgres.js';
 import { stopOnSignal } from './process-cleanup.js';
 import { startProcessGroup, type Exit, type LineSink, type ProcessGroup } from './process-group.js';
@@ -46,6 +46,12 @@ const POLL_MS = 100;
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<RunningService> {
   const { name, start } = options;
   const port = start.port === 'auto' ? await freePort() : start.port;
+  // Whatever holds a fixed port would answer the readiness check in the service's place.
+  if (start.port !== 'auto' && !(await portIsFree(port)))
+    throw new MeshpactError(
+      'service_start_failed',
+      `${name}: port ${port} is in use; stop what holds it or give port: auto`,
+    );
   const url = `http://127.0.0.1:${port}`;
   const fill = (text: string) =>
     fillPlaceholders(text, (placeholder) => {
@@ -64,7 +70,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     throw new MeshpactError('config_invalid', `${name}: ${(error as Error).message}`);
   }
 
-  let database: PostgresHandle | undefined;
+  let databaseStart: Promise<PostgresHandle> | undefined;
   let group: ProcessGroup | undefined;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -72,8 +78,13 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       try {
         await group?.stop(start.stopTimeoutMs);
       } finally {
-        await database?.stop();
-        release();
+        try {
+          // A database still starting (a signal came meanwhile) is waited for, then stopped.
+          const database = await databaseStart?.catch(() => undefined);
+          await database?.stop();
+        } finally {
+          release();
+        }
       }
     })();
     return closing;
@@ -82,10 +93,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const release = stopOnSignal(close);
   try {
     if (start.database === 'postgres')
-      database = await startPostgres({
+      databaseStart = startPostgres({
         ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
         scratchDatabase: true,
       });
+    const database = await databaseStart;
+    if (closing) throw new MeshpactError('service_start_failed', `${name}: stopped while starting`);
     group = startProcessGroup(command, {
       name,
       cwd: start.cwd,

@@ -1,5 +1,5 @@
 /**
- * Resolves on the first SIGINT or SIGTERM, so a long-running command can stop
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP, so a long-running command can stop
  * what it started and return its exit code. A second signal while stopping
  * exits at once (130), for a user who presses Ctrl-C twice. When `cancel`
  * aborts first (the command ended on its own), the listeners are removed and
@@ -10,6 +10,7 @@ export function untilSignal(cancel?: AbortSignal): Promise<NodeJS.Signals | unde
     const stopListening = () => {
       process.off('SIGINT', first);
       process.off('SIGTERM', first);
+      process.off('SIGHUP', first);
     };
     const first = (signal: NodeJS.Signals) => {
       stopListening();
@@ -20,6 +21,8 @@ export function untilSignal(cancel?: AbortSignal): Promise<NodeJS.Signals | unde
     };
     process.on('SIGINT', first);
     process.on('SIGTERM', first);
+    // A closed terminal or a dropped ssh session: stop as for Ctrl-C.
+    process.on('SIGHUP', first);
     cancel?.addEventListener(
       'abort',
       () => {

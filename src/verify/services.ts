@@ -39,15 +39,29 @@ export async function startProvider(
     throw new MeshpactError('invalid_usage', `${name} is not a provider in ${mesh.file}`);
   const server = serverOf(mesh, name);
   const services = await startMeshServices(mesh, [name], { ...options, states: true });
-  const url = services.urlOf(name);
-  const wsUrl = wsUrlOf(pacticipant, url);
-  const states = pacticipant.states ?? server.states;
-  return {
-    provider: name,
-    kind: pacticipant.kind,
-    url,
-    ...(wsUrl ? { wsUrl } : {}),
-    ...(states ? { statesUrl: new URL(states.url, url).href } : {}),
-    close: () => services.close(),
-  };
+  try {
+    const url = services.urlOf(name);
+    const wsUrl = wsUrlOf(pacticipant, url);
+    const states = pacticipant.states ?? server.states;
+    return {
+      provider: name,
+      kind: pacticipant.kind,
+      url,
+      ...(wsUrl ? { wsUrl } : {}),
+      ...(states ? { statesUrl: endpoint(mesh, name, 'states.url', states.url, url) } : {}),
+      close: () => services.close(),
+    };
+  } catch (error) {
+    await services.close();
+    throw error;
+  }
+}
+
+/** `path` on the service at `base`, or a config error naming the manifest entry. */
+function endpoint(mesh: Mesh, name: string, key: string, path: string, base: string): string {
+  try {
+    return new URL(path, base).href;
+  } catch {
+    throw new MeshpactError('config_invalid', `${mesh.file}: ${name}: ${key} ${path} is no URL`);
+  }
 }
