@@ -368,6 +368,22 @@ describe('loadMesh', () => {
       ]);
     });
 
+    it('reports a name it does not allow at its key, once', () => {
+      expect(
+        problems(
+          'pacticipants:',
+          ...api,
+          '      env: { BAD-KEY: x }',
+          ...web,
+          '  my service: { kind: consumer }',
+          ...contract,
+        ),
+      ).toEqual([
+        'mesh.yaml:6:14: /pacticipants/api/start/env/BAD-KEY: is not an allowed name: must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"',
+        'mesh.yaml:10:3: /pacticipants/my service: is not an allowed name: must match pattern "^[A-Za-z0-9][A-Za-z0-9._-]*$"',
+      ]);
+    });
+
     it('reports a contract pair given twice', () => {
       expect(
         problems(

@@ -71,8 +71,11 @@ export function loadMesh(file = meshFileOf(process.env)): Mesh {
     throw fail(
       validator.issues(data).map((issue) => ({
         ...issue,
-        // A property that is not allowed is best shown by its key.
-        point: issue.message === 'is not allowed' ? 'key' : 'value',
+        // A property that is not allowed, or whose name is not, is best shown by its key.
+        point:
+          issue.message === 'is not allowed' || issue.message.startsWith('is not an allowed name')
+            ? 'key'
+            : 'value',
       })),
     );
   }

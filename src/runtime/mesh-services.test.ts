@@ -25,12 +25,13 @@ function meshOf(...pacticipants: Pacticipant[]): Mesh {
   };
 }
 
+/** Where the services' output goes: nowhere, the tests read what they need over HTTP. */
+const quiet = { write: () => true };
+
 const envOf = async (url: string) =>
   ((await (await fetch(`${url}/env`)).json()) as { env: Record<string, string> }).env;
 
 describe('startMeshServices', () => {
-  const quiet = { write: () => true };
-
   describe('when services depend on each other', () => {
     let outside: { url: string; close(): Promise<void> };
     beforeAll(async () => {
@@ -98,6 +99,24 @@ describe('startOrder', () => {
     expect(() => startOrder(mesh, ['a'], false)).toThrow(
       '/mesh.yaml: the services depend on each other in a cycle: a -> b -> a',
     );
+  });
+
+  it('gives a service the states.env of the message providers it serves, when states are served', async () => {
+    const mesh = meshOf(
+      { name: 'api', kind: 'http', start: start(), states: { url: '/s', env: { API: 'on' } } },
+      {
+        name: 'events',
+        kind: 'message',
+        servedBy: 'api',
+        states: { url: '/events-states', env: { EVENTS: 'on' } },
+      },
+    );
+    const services = await startMeshServices(mesh, ['events'], { states: true, output: quiet });
+    try {
+      expect(await envOf(services.urlOf('events'))).toMatchObject({ API: 'on', EVENTS: 'on' });
+    } finally {
+      await services.close();
+    }
   });
 
   it('counts states.env only when states are served', () => {

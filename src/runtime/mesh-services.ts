@@ -55,6 +55,18 @@ export function serverOf(mesh: Mesh, name: string): Pacticipant {
   return server;
 }
 
+/**
+ * What a service's environment gains when it serves states: its own
+ * states.env, and that of each message provider it serves (which may switch
+ * on states of its own).
+ */
+function statesEnvOf(mesh: Mesh, server: Pacticipant): Record<string, string> {
+  const served = [...mesh.pacticipants.values()].filter((p) => p.servedBy === server.name);
+  const env: Record<string, string> = { ...server.states?.env };
+  for (const provider of served) Object.assign(env, provider.states?.env);
+  return env;
+}
+
 /** The pacticipants whose URL a text names (`{x.url}`). */
 function urlsNamed(text: string): string[] {
   return placeholdersOf(text)
@@ -87,7 +99,7 @@ export function startOrder(mesh: Mesh, names: readonly string[], states: boolean
       ? [
           server.start.command,
           ...Object.values(server.start.env),
-          ...(states ? Object.values(server.states?.env ?? {}) : []),
+          ...(states ? Object.values(statesEnvOf(mesh, server)) : []),
         ]
       : [server.url ?? ''];
     for (const dependency of texts.flatMap(urlsNamed)) visit(dependency);
@@ -146,7 +158,7 @@ export async function startMeshServices(
         const started = await startServiceProcess({
           name: pacticipant.name,
           start: pacticipant.start,
-          ...(options.states && pacticipant.states ? { statesEnv: pacticipant.states.env } : {}),
+          ...(options.states ? { statesEnv: statesEnvOf(mesh, pacticipant) } : {}),
           lookup,
           ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
           ...(options.output ? { output: options.output } : {}),

@@ -81,14 +81,16 @@ function wrap(name: string, validate: ValidateFunction): Validator<unknown> {
 
 /**
  * ajv's errors as `{path, message}` a person can act on: a missing or
- * forbidden property is reported at the property's own path, enums list their
- * values, and the `if` wrapper errors that only repeat a `then` error are dropped.
+ * forbidden property, or one whose name is not allowed, is reported at the
+ * property's own path, enums list their values, and the wrapper errors that
+ * only repeat another (`if`, `propertyNames`) are dropped.
  */
 export function toIssues(errors: readonly ErrorObject[]): ValidationIssue[] {
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
   for (const error of errors) {
-    if (error.keyword === 'if') continue;
+    // Both only wrap the error that says what is wrong (a `then` branch, one bad property name).
+    if (error.keyword === 'if' || error.keyword === 'propertyNames') continue;
     const issue = toIssue(error);
     const key = `${issue.path} ${issue.message}`;
     if (!seen.has(key)) {
@@ -102,6 +104,12 @@ export function toIssues(errors: readonly ErrorObject[]): ValidationIssue[] {
 function toIssue(error: ErrorObject): ValidationIssue {
   const at = error.instancePath;
   const params = error.params as Record<string, unknown>;
+  // A property name that breaks `propertyNames` is reported at that property.
+  if (error.propertyName !== undefined)
+    return {
+      path: `${at}/${error.propertyName.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+      message: `is not an allowed name: ${error.message ?? `fails ${error.keyword}`}`,
+    };
   switch (error.keyword) {
     case 'required':
       return { path: `${at}/${String(params.missingProperty)}`, message: 'is required' };
