@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrokerForTest, type BrokerUnderTest } from '../src/broker/testing.js';
@@ -73,6 +73,28 @@ describe('the meshpact broker commands', () => {
       ).json()) as { _embedded: { branchVersions: { name: string }[]; tags: { name: string }[] } };
       expect(version._embedded.branchVersions.map((b) => b.name)).toEqual(['main']);
       expect(version._embedded.tags.map((t) => t.name).sort()).toEqual(['dev', 'v1']);
+    }, 60_000);
+
+    it('publishes from the folders the manifest says its consumers write to, when no dir is given', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'meshpact-publish-mesh-'));
+      try {
+        const mesh = join(dir, 'mesh.yaml');
+        writeFileSync(
+          mesh,
+          [
+            'pacticipants:',
+            '  auth-service: { kind: http, url: http://127.0.0.1:9 }',
+            `  web-app: { kind: consumer, tests: { command: 'true', pacts: ${JSON.stringify(pactDir)} } }`,
+            'contracts: [{ consumer: web-app, provider: auth-service }]',
+          ].join('\n'),
+        );
+        const result = await meshpact('publish', '--mesh', mesh, '-a', 'c9', '--branch', 'main');
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        expect(result.stdout).toMatch(/^web-app c9 \(branch main\): auth-service, backend-api/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }, 60_000);
 
     it('refuses a directory without pact files with exit 2', async () => {

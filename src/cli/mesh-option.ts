@@ -30,3 +30,14 @@ export function meshFile(context: CliContext, command: Command): string {
 export function meshOf(context: CliContext, command: Command): Mesh {
   return loadMesh(meshFile(context, command));
 }
+
+/**
+ * The folders the manifest's consumers write their pacts to (their
+ * tests.pacts), each once: all of them, or those of `provider`'s consumers.
+ */
+export function pactDirsOf(mesh: Mesh, provider?: string): string[] {
+  const consumers = mesh.contracts
+    .filter((pair) => provider === undefined || pair.provider === provider)
+    .map((pair) => pair.consumer);
+  return [...new Set(consumers.flatMap((name) => mesh.pacticipants.get(name)?.tests?.pacts ?? []))];
+}

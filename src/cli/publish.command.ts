@@ -6,6 +6,7 @@ import { MeshpactError } from '../errors/meshpact-error.js';
 import { gitBranch, gitCommit } from '../runtime/git.js';
 import { addBrokerOptions, brokerClient, type BrokerOptions } from './broker-options.js';
 import type { CliContext } from './context.js';
+import { addMeshOption, meshOf, pactDirsOf } from './mesh-option.js';
 
 interface PublishOptions extends BrokerOptions {
   consumerAppVersion?: string;
@@ -18,9 +19,12 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function publishCommand(context: CliContext): Command {
   return addBrokerOptions(
-    new Command('publish')
+    addMeshOption(new Command('publish'))
       .description('Publish pact files to a broker, one publication per consumer.')
-      .argument('[dir]', 'directory of pact files', 'contracts/pacts')
+      .argument(
+        '[dir]',
+        "directory of pact files (default: the folders the manifest's consumers write theirs to, tests.pacts)",
+      )
       .option(
         '-a, --consumer-app-version <version>',
         'the consumer version (default: git rev-parse --short HEAD)',
@@ -37,10 +41,12 @@ Examples:
   $ PACT_BROKER_BASE_URL=https://broker.example.com npx meshpact publish contracts/pacts \\
       --consumer-app-version 1.4.0 --branch main --tag prod --tag v1`,
     )
-    .action(async (dir: string, options: PublishOptions) => {
+    .action(async (dir: string | undefined, options: PublishOptions, command: Command) => {
       const client = brokerClient(context.env, options);
-      const pacts = readPactFiles(resolve(dir));
-      if (pacts.length === 0) throw new MeshpactError('invalid_usage', `no pact files in ${dir}`);
+      const dirs = dir === undefined ? pactDirsOf(meshOf(context, command)) : [resolve(dir)];
+      const pacts = dirs.flatMap((each) => readPactFiles(each));
+      if (pacts.length === 0)
+        throw new MeshpactError('invalid_usage', `no pact files in ${dir ?? dirs.join(', ')}`);
       const version = options.consumerAppVersion ?? gitCommit();
       const branch = options.branch ?? gitBranch();
       const publications = await publishPacts(client, {

@@ -13,7 +13,7 @@ import { reportLines } from '../verify/report-lines.js';
 import type { PactSource } from '../verify/verifier.js';
 import { addBrokerOptions, brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
-import { addMeshOption, meshOf } from './mesh-option.js';
+import { addMeshOption, meshOf, pactDirsOf } from './mesh-option.js';
 
 interface VerifyOptions extends BrokerOptions {
   provider: string;
@@ -101,7 +101,12 @@ function pactSource(context: CliContext, options: VerifyOptions, mesh: Mesh): Pa
         'invalid_usage',
         '--publish-verification-results needs a broker: give --broker-base-url or set PACT_BROKER_BASE_URL',
       );
-    const dirs = options.pactDir ? [options.pactDir] : consumerPactDirs(mesh, options.provider);
+    const dirs = options.pactDir ? [options.pactDir] : pactDirsOf(mesh, options.provider);
+    if (dirs.length === 0)
+      throw new MeshpactError(
+        'invalid_usage',
+        `no consumer of ${options.provider} in ${mesh.file} says where its pacts are (tests.pacts); give --pact-dir`,
+      );
     return { files: dirs.flatMap((dir) => localPactSource(dir, options.provider).files) };
   }
   const broker = loadBrokerClientConfig(env);
@@ -118,17 +123,4 @@ function pactSource(context: CliContext, options: VerifyOptions, mesh: Mesh): Pa
       ? { publish: { providerVersion: options.providerAppVersion ?? gitCommit() } }
       : {}),
   };
-}
-
-/** The folders the consumers of `provider` write their pacts to (each once). */
-function consumerPactDirs(mesh: Mesh, provider: string): string[] {
-  const dirs = mesh.contracts
-    .filter((pair) => pair.provider === provider)
-    .flatMap((pair) => mesh.pacticipants.get(pair.consumer)?.tests?.pacts ?? []);
-  if (dirs.length === 0)
-    throw new MeshpactError(
-      'invalid_usage',
-      `no consumer of ${provider} in ${mesh.file} says where its pacts are (tests.pacts); give --pact-dir`,
-    );
-  return [...new Set(dirs)];
 }

@@ -3,9 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { schemaRegistry } from '../schemas/registry.js';
-import type { SchemaTypes } from '../schemas/types.generated.js';
+import type { MeshFlow, SchemaTypes } from '../schemas/types.generated.js';
 import { checkMesh, type MeshProblem } from './mesh-checks.js';
-import type { Mesh, Pacticipant, StartCommand } from './mesh-model.js';
+import type { FlowRules, Mesh, Pacticipant, StartCommand } from './mesh-model.js';
 import { locate } from './yaml-locations.js';
 
 export type * from './mesh-model.js';
@@ -115,18 +115,7 @@ function pacticipant(root: string, name: string, entry: Entry): Pacticipant {
             ...(ws['client-frame-schema']
               ? { clientFrameSchema: at(ws['client-frame-schema']) }
               : {}),
-            ...(ws.flow
-              ? {
-                  flow: {
-                    discriminator: ws.flow.discriminator,
-                    groupBy: ws.flow['group-by'],
-                    ...(ws.flow.first ? { first: ws.flow.first } : {}),
-                    ...(ws.flow.last ? { last: ws.flow.last } : {}),
-                    ...(ws.flow.sequence ? { sequence: ws.flow.sequence } : {}),
-                    pairs: ws.flow.pairs ?? [],
-                  },
-                }
-              : {}),
+            ...(ws.flow ? { flow: flowRulesOf(ws.flow) } : {}),
           },
         }
       : {}),
@@ -172,4 +161,16 @@ function milliseconds(value: unknown, fallback: number): number {
   if (typeof value !== 'string') return fallback;
   const [, amount, unit] = /^(\d+)(ms|s|m)$/.exec(value) ?? [];
   return Number(amount) * units[unit as keyof typeof units];
+}
+
+/** Flow rules as the model holds them (camelCase), from their YAML form (schemas/meshpact/flow.json). */
+export function flowRulesOf(flow: MeshFlow): FlowRules {
+  return {
+    discriminator: flow.discriminator,
+    groupBy: flow['group-by'],
+    ...(flow.first ? { first: flow.first } : {}),
+    ...(flow.last ? { last: flow.last } : {}),
+    ...(flow.sequence ? { sequence: flow.sequence } : {}),
+    pairs: flow.pairs ?? [],
+  };
 }

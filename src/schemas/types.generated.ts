@@ -232,6 +232,7 @@ export interface SchemaTypes {
   'events/tool-executing': ToolExecuting;
   'events/unsubscribe': UnsubscribeFrame;
   'events/unsubscribed': UnsubscribedFrame;
+  'meshpact/flow': MeshFlow;
   'meshpact/mesh': MeshManifest;
   'pact/provider-state-change': ProviderStateChange;
 }
@@ -892,6 +893,21 @@ export interface UnsubscribedFrame {
   thread_id: Uuid;
 }
 /**
+ * The order rules of a WebSocket provider's frames: a manifest's ws.flow, or the top-level x-meshpact-flow of its AsyncAPI document. Frames with the group-by field (and the sequence field, when one is declared) form one flow per value.
+ */
+export interface MeshFlow {
+  discriminator: string;
+  'group-by': string;
+  first?: string;
+  last?: string;
+  sequence?: string;
+  pairs?: {
+    open: string;
+    close: string;
+    key: string;
+  }[];
+}
+/**
  * contracts/mesh.yaml (or the file given by --mesh / MESHPACT_MESH): the pacticipants of a mesh, how each provider is started or reached, and who consumes whom. Closed everywhere so a misspelt key is an error. Paths are relative to root; strings may hold placeholders ({port}, {url}, {root}, {pacts}, {<pacticipant>.url}, {secret:<name>}), checked by the loader.
  */
 export interface MeshManifest {
@@ -1013,21 +1029,6 @@ export interface MeshWebSocket {
    */
   'client-frame-schema'?: string;
   flow?: MeshFlow;
-}
-/**
- * The order rules of the frames, when the AsyncAPI document does not declare them.
- */
-export interface MeshFlow {
-  discriminator: string;
-  'group-by': string;
-  first?: string;
-  last?: string;
-  sequence?: string;
-  pairs?: {
-    open: string;
-    close: string;
-    key: string;
-  }[];
 }
 /**
  * A consumer's contract tests: any command, writing its pacts to a folder (MESHPACT_PACT_DIR).

@@ -137,13 +137,18 @@ describe('flowRulesFrom', () => {
     ).toEqual(rules);
   });
 
-  it('names the field that is wrong', () => {
-    expect(() => flowRulesFrom({ discriminator: 'kind' }, 'mesh.yaml: ws.flow')).toThrow(
-      'mesh.yaml: ws.flow: group-by must be a non-empty string',
+  it('names each field that is wrong, a misspelt one too, by the schema a manifest uses', () => {
+    expect(() =>
+      flowRulesFrom({ discriminator: 'kind', groupby: 'job' }, 'events.yaml: x-meshpact-flow'),
+    ).toThrow(
+      [
+        'events.yaml: x-meshpact-flow/group-by: is required',
+        'events.yaml: x-meshpact-flow/groupby: is not allowed',
+      ].join('\n'),
     );
     expect(() =>
       flowRulesFrom({ discriminator: 'k', 'group-by': 'g', pairs: [{ open: 'a' }] }, 'here'),
-    ).toThrow('here: pairs[0] needs open, close and key strings');
+    ).toThrow('here/pairs/0/close: is required\nhere/pairs/0/key: is required');
   });
 });
 

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { FlowRules } from '../contracts/mesh-model.js';
+import { flowRulesOf } from '../contracts/mesh.js';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { schemaRegistry } from '../schemas/registry.js';
 
 // The order rules a WebSocket provider declares for its streams of frames
 // (FlowRules), checked on the frames one conversation received. They know no
@@ -131,44 +134,30 @@ export function describeFlowProblem(problem: FlowProblem): string {
 }
 
 /**
- * FlowRules from their YAML form (an AsyncAPI document's `x-meshpact-flow`,
- * a manifest's `ws.flow`): kebab-case `group-by`, `pairs` of {open, close, key}.
- * Throws naming `where` and the field when the form is wrong.
+ * Flow rules from their YAML form, checked by the same schema as a manifest's
+ * `ws.flow` (schemas/meshpact/flow.json); `where` names them in errors.
  */
 export function flowRulesFrom(raw: unknown, where: string): FlowRules {
-  const invalid = (detail: string) => new Error(`${where}: ${detail}`);
-  if (!isFrame(raw)) throw invalid('must be a mapping');
-  const text = (field: string, required: boolean): string | undefined => {
-    const value = raw[field];
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string' || value === '')
-      throw invalid(`${field} must be a non-empty string`);
-    return value;
-  };
-  const pairs = raw.pairs ?? [];
-  if (!Array.isArray(pairs)) throw invalid('pairs must be a list');
-  const optional = (field: string, name: string) => {
-    const value = text(field, false);
-    return value === undefined ? {} : { [name]: value };
-  };
-  return {
-    discriminator: text('discriminator', true)!,
-    groupBy: text('group-by', true)!,
-    ...optional('first', 'first'),
-    ...optional('last', 'last'),
-    ...optional('sequence', 'sequence'),
-    pairs: pairs.map((pair: unknown, index) => {
-      const { open, close, key } = isFrame(pair) ? pair : {};
-      if (typeof open !== 'string' || typeof close !== 'string' || typeof key !== 'string')
-        throw invalid(`pairs[${index}] needs open, close and key strings`);
-      return { open, close, key };
-    }),
-  };
+  const validator = schemaRegistry().validator('meshpact/flow');
+  if (!validator.is(raw))
+    throw new MeshpactError(
+      'config_invalid',
+      validator
+        .issues(raw)
+        .map((issue) => `${where}${issue.path === '/' ? '' : issue.path}: ${issue.message}`)
+        .join('\n'),
+    );
+  return flowRulesOf(raw);
 }
 
 /** The flow rules an AsyncAPI document declares in its top-level `x-meshpact-flow`, if any. */
 export function asyncApiFlowRules(file: string): FlowRules | undefined {
-  const document = parse(readFileSync(file, 'utf8')) as unknown;
+  let document: unknown;
+  try {
+    document = parse(readFileSync(file, 'utf8'), { prettyErrors: false });
+  } catch (error) {
+    throw new MeshpactError('config_invalid', `${file}: ${(error as Error).message}`);
+  }
   const raw = isFrame(document) ? document['x-meshpact-flow'] : undefined;
   return raw === undefined ? undefined : flowRulesFrom(raw, `${file}: x-meshpact-flow`);
 }
