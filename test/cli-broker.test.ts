@@ -75,27 +75,48 @@ describe('the meshpact broker commands', () => {
       expect(version._embedded.tags.map((t) => t.name).sort()).toEqual(['dev', 'v1']);
     }, 60_000);
 
-    it('publishes from the folders the manifest says its consumers write to, when no dir is given', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'meshpact-publish-mesh-'));
-      try {
-        const mesh = join(dir, 'mesh.yaml');
-        writeFileSync(
-          mesh,
-          [
-            'pacticipants:',
-            '  auth-service: { kind: http, url: http://127.0.0.1:9 }',
-            `  web-app: { kind: consumer, tests: { command: 'true', pacts: ${JSON.stringify(pactDir)} } }`,
-            'contracts: [{ consumer: web-app, provider: auth-service }]',
-          ].join('\n'),
-        );
-        const result = await meshpact('publish', '--mesh', mesh, '-a', 'c9', '--branch', 'main');
-        expect(result.stderr).toBe('');
-        expect(result.status).toBe(0);
-        expect(result.stdout).toMatch(/^web-app c9 \(branch main\): auth-service, backend-api/m);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }, 60_000);
+    describe("without a dir, on a broker of its own (the others' versions stay as they are)", () => {
+      let own: BrokerUnderTest;
+      beforeAll(async () => {
+        own = await startBrokerForTest();
+      });
+      afterAll(() => own?.close());
+
+      it('publishes from the folders the manifest says its consumers write to, when no dir is given', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'meshpact-publish-mesh-'));
+        try {
+          const mesh = join(dir, 'mesh.yaml');
+          writeFileSync(
+            mesh,
+            [
+              'pacticipants:',
+              '  auth-service: { kind: http, url: http://127.0.0.1:9 }',
+              `  web-app: { kind: consumer, tests: { command: 'true', pacts: ${JSON.stringify(pactDir)} } }`,
+              'contracts: [{ consumer: web-app, provider: auth-service }]',
+            ].join('\n'),
+          );
+          const result = await runMeshpactAsync(
+            [
+              'publish',
+              '--mesh',
+              mesh,
+              '-a',
+              'c9',
+              '--branch',
+              'main',
+              '--broker-base-url',
+              own.url,
+            ],
+            noBrokerEnv,
+          );
+          expect(result.stderr).toBe('');
+          expect(result.status).toBe(0);
+          expect(result.stdout).toMatch(/^web-app c9 \(branch main\): auth-service, backend-api/m);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }, 60_000);
+    });
 
     it('refuses a directory without pact files with exit 2', async () => {
       const empty = mkdtempSync(join(tmpdir(), 'meshpact-no-pacts-'));
