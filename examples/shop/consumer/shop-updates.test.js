@@ -37,6 +37,12 @@ const framesOf = (message) => ({
   received: json(message.Response[0].content).frames,
 });
 
+/** How the browser client connects: its token, from the provider state, as a subprotocol. */
+const withTokenAsSubprotocol = {
+  path: '/updates',
+  subprotocols: ['shop.v1', fromProviderState('bearer.${token}', `bearer.${exampleToken}`)],
+};
+
 describe('shop-web -> shop-updates', () => {
   it('is greeted when it connects with its token as a subprotocol', async () => {
     await pact
@@ -44,13 +50,7 @@ describe('shop-web -> shop-updates', () => {
       .given('a customer is logged in', { name: 'Ada' })
       .withRequest((req) =>
         req.withJSONContent({
-          connection: {
-            path: '/updates',
-            subprotocols: [
-              'shop.v1',
-              fromProviderState('bearer.${token}', `bearer.${exampleToken}`),
-            ],
-          },
+          connection: withTokenAsSubprotocol,
           frames: [],
         }),
       )
@@ -110,13 +110,7 @@ describe('shop-web -> shop-updates', () => {
       .given('a customer is logged in', { name: 'Ada' })
       .withRequest((req) =>
         req.withJSONContent({
-          connection: {
-            path: '/updates',
-            subprotocols: [
-              'shop.v1',
-              fromProviderState('bearer.${token}', `bearer.${exampleToken}`),
-            ],
-          },
+          connection: withTokenAsSubprotocol,
           frames: [watchFrame('00000000-0000-4000-8000-000000000000')],
         }),
       )
