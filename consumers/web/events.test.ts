@@ -90,6 +90,52 @@ describe('EventStream', () => {
     });
   });
 
+  describe('when its session ends (a logout) while the socket is open', () => {
+    it('ends iteration with session_ended and does not reconnect', async () => {
+      const bob = new AuthClient({ baseUrl: mesh.auth.url });
+      await bob.register({
+        email: 'bob-logs-out@example.com',
+        password: 'correct horse battery',
+        name: 'B',
+      });
+      const api = new BackendClient({ baseUrl: mesh.backend.url, session: bob });
+      const thread = (await api.createThread({ title: 'Leaving' })).id;
+      const token = bob.session!.access_token;
+      const sockets: WebSocket[] = [];
+      const stream = new EventStream({
+        url: mesh.backend.wsUrl,
+        token: () => token,
+        connect: (socketUrl, protocols) => {
+          const ws = new WebSocket(socketUrl, protocols);
+          sockets.push(ws);
+          return ws as unknown as WebSocketLike;
+        },
+        reconnect: { minDelayMs: 20, maxDelayMs: 200 },
+      });
+      await stream.connect();
+      try {
+        const closed = new Promise((resolve) => stream.on('closed', resolve));
+        const failure = (async () => {
+          for await (const event of stream) void event;
+        })().then(
+          () => new Error('iteration ended without an error'),
+          (error: unknown) => error as Error,
+        );
+        await bob.logout();
+
+        await expect(
+          stream.startRun({ threadId: thread, agentName: 'calculator', input: 'x' }),
+        ).rejects.toMatchObject({ code: 'unauthorized' });
+        // No reconnectInMs: the stream says it will not come back.
+        expect(await closed).toEqual({ code: 4403, reason: expect.any(String) as string });
+        expect(await failure).toMatchObject({ code: 'session_ended' });
+        expect(sockets).toHaveLength(1);
+      } finally {
+        stream.close();
+      }
+    });
+  });
+
   describe('when it is closed with a request in flight', () => {
     it('rejects it with stream_closed and ends iteration', async () => {
       const { stream } = streamTo(mesh.backend.wsUrl);

@@ -38,7 +38,9 @@ export interface EventStreamOptions {
 /**
  * Why a request or the iterator failed: an `error` frame's code, or
  * `not_connected` (no open socket to send on), `connection_lost` (the socket
- * closed before the answer came) or `stream_closed` (close() was called).
+ * closed before the answer came), `session_ended` (the gateway closed it with
+ * 4403 after a logout; the stream does not reconnect) or `stream_closed`
+ * (close() was called).
  */
 export class EventStreamError extends Error {
   readonly code: string;
@@ -65,6 +67,8 @@ type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 type Listener<T> = (frame: T) => void;
 
 const OPEN = 1;
+/** The gateway's close code for a socket whose session ended (a logout). */
+const SESSION_ENDED = 4403;
 const DEFAULT_RECONNECT = { minDelayMs: 250, maxDelayMs: 10_000 };
 
 /**
@@ -330,8 +334,12 @@ export class EventStream implements AsyncIterable<AgentEvent> {
       `the socket closed (${code}${reason ? ` ${reason}` : ''})`,
     );
     this.#rejectPending(lost);
-    if (!this.#reconnect) {
-      this.#lost = lost;
+    // A session that ended (logged out) does not come back by reconnecting: only signing in again does.
+    const ended = code === SESSION_ENDED;
+    if (!this.#reconnect || ended) {
+      this.#lost = ended
+        ? new EventStreamError('session_ended', 'the session has ended; sign in again')
+        : lost;
       this.#emit('closed', { code, reason });
       for (const wake of this.#wakers) wake();
       return;
