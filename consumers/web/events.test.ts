@@ -24,11 +24,15 @@ describe('EventStream', () => {
   afterAll(() => mesh.close());
 
   /** A stream whose sockets the test can reach, to drop them as a network would. */
-  function streamTo(url: string, reconnect?: EventStreamOptions['reconnect']) {
+  function streamTo(
+    url: string,
+    reconnect?: EventStreamOptions['reconnect'],
+    token: () => string = () => auth.session!.access_token,
+  ) {
     const sockets: WebSocket[] = [];
     const stream = new EventStream({
       url,
-      token: () => auth.session!.access_token,
+      token,
       connect: (socketUrl, protocols) => {
         const ws = new WebSocket(socketUrl, protocols);
         sockets.push(ws);
@@ -45,6 +49,15 @@ describe('EventStream', () => {
       });
     return { stream, sockets, established };
   }
+
+  /** The error that ends iterating `stream` (an Error saying so when it ends without one). */
+  const iterationFailure = (stream: EventStream) =>
+    (async () => {
+      for await (const event of stream) void event;
+    })().then(
+      () => new Error('iteration ended without an error'),
+      (error: unknown) => error as Error,
+    );
 
   describe('when the socket drops with requests in flight', () => {
     it('rejects each with connection_lost, and answers again once reconnected', async () => {
@@ -70,12 +83,7 @@ describe('EventStream', () => {
       const other = await mesh.startAnotherBackend();
       const { stream } = streamTo(other.wsUrl, false);
       await stream.connect();
-      const failure = (async () => {
-        for await (const event of stream) void event;
-      })().then(
-        () => new Error('iteration ended without an error'),
-        (error: unknown) => error as Error,
-      );
+      const failure = iterationFailure(stream);
       await other.close();
       expect(await failure).toMatchObject({ code: 'connection_lost' });
       expect((await failure).message).toContain('1001');
@@ -101,26 +109,15 @@ describe('EventStream', () => {
       const api = new BackendClient({ baseUrl: mesh.backend.url, session: bob });
       const thread = (await api.createThread({ title: 'Leaving' })).id;
       const token = bob.session!.access_token;
-      const sockets: WebSocket[] = [];
-      const stream = new EventStream({
-        url: mesh.backend.wsUrl,
-        token: () => token,
-        connect: (socketUrl, protocols) => {
-          const ws = new WebSocket(socketUrl, protocols);
-          sockets.push(ws);
-          return ws as unknown as WebSocketLike;
-        },
-        reconnect: { minDelayMs: 20, maxDelayMs: 200 },
-      });
+      const { stream, sockets } = streamTo(
+        mesh.backend.wsUrl,
+        { minDelayMs: 20, maxDelayMs: 200 },
+        () => token,
+      );
       await stream.connect();
       try {
         const closed = new Promise((resolve) => stream.on('closed', resolve));
-        const failure = (async () => {
-          for await (const event of stream) void event;
-        })().then(
-          () => new Error('iteration ended without an error'),
-          (error: unknown) => error as Error,
-        );
+        const failure = iterationFailure(stream);
         await bob.logout();
 
         await expect(
