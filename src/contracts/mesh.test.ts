@@ -353,6 +353,31 @@ describe('loadMesh', () => {
       ).toEqual(['mesh.yaml:3:25: /pacticipants/b/url: {a.url} closes a cycle: a -> b -> a']);
     });
 
+    it('refuses a lone surrogate in a command or an env value, and keeps a whole emoji', () => {
+      const pattern = 'must match pattern "^[^\\u0000\\uD800-\\uDFFF]*$"';
+      expect(
+        problems(
+          'pacticipants:',
+          '  api: { kind: http, start: { command: "run \\ud800", env: { A: "\\udfff" } } }',
+          ...web,
+          ...contract,
+        ),
+      ).toEqual([
+        `mesh.yaml:2:40: /pacticipants/api/start/command: ${pattern}`,
+        `mesh.yaml:2:64: /pacticipants/api/start/env/A: ${pattern}`,
+      ]);
+      expect(() =>
+        loadMesh(
+          manifest(
+            'pacticipants:',
+            '  api: { kind: http, start: { command: "echo \\ud83d\\ude80" } }',
+            ...web,
+            ...contract,
+          ),
+        ),
+      ).not.toThrow();
+    });
+
     it('refuses a NUL in a command or a path, and a duration no clock keeps', () => {
       expect(
         problems(
@@ -362,9 +387,9 @@ describe('loadMesh', () => {
           ...contract,
         ),
       ).toEqual([
-        'mesh.yaml:2:40: /pacticipants/api/start/command: must match pattern "^[^\\u0000]*$"',
+        'mesh.yaml:2:40: /pacticipants/api/start/command: must match pattern "^[^\\u0000\\uD800-\\uDFFF]*$"',
         'mesh.yaml:2:66: /pacticipants/api/start/stop-timeout: must match pattern "^[0-9]{1,9}(ms|s|m)$"',
-        'mesh.yaml:3:54: /pacticipants/web/tests/pacts: must match pattern "^[^\\u0000]*$"',
+        'mesh.yaml:3:54: /pacticipants/web/tests/pacts: must match pattern "^[^\\u0000\\uD800-\\uDFFF]*$"',
       ]);
     });
 

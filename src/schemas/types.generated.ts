@@ -959,7 +959,7 @@ export interface MeshPacticipant {
  */
 export interface MeshStart {
   /**
-   * Text a shell or the file system is handed: never empty, never a NUL, which neither can carry.
+   * Text a shell or the file system is handed: never empty, never a NUL or a lone surrogate, which neither can carry.
    */
   command: string;
   /**
@@ -1035,7 +1035,7 @@ export interface MeshWebSocket {
  */
 export interface MeshTests {
   /**
-   * Text a shell or the file system is handed: never empty, never a NUL, which neither can carry.
+   * Text a shell or the file system is handed: never empty, never a NUL or a lone surrogate, which neither can carry.
    */
   command: string;
   /**
