@@ -1,4 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listen } from '../runtime/listen.js';
 import { statesAt } from './states.js';
@@ -133,6 +135,59 @@ describe('verifyWithPact', () => {
       ]);
     } finally {
       await provider.running.close();
+    }
+  }, 60_000);
+
+  it('sends an empty JSON object body to the provider, which pact-js alone would leave hanging', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshpact-empty-body-'));
+    const received: string[] = [];
+    const running = await listen(
+      createServer((req, res) => {
+        let text = '';
+        req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        req.on('end', () => {
+          received.push(text);
+          res.writeHead(201, { 'content-type': 'application/json' }).end('{"tagged":true}');
+        });
+      }),
+    );
+    try {
+      const file = join(dir, 'shop-tags.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          consumer: { name: 'shop' },
+          provider: { name: 'tags' },
+          interactions: [
+            {
+              description: 'a request to tag an item',
+              request: {
+                method: 'PUT',
+                path: '/items/1/tags/sale',
+                headers: { 'Content-Type': 'application/json' },
+                body: {},
+              },
+              response: { status: 201, body: { tagged: true } },
+            },
+          ],
+          metadata: { pactSpecification: { version: '2.0.0' } },
+        }),
+      );
+      const report = await verifyWithPact({
+        provider: 'tags',
+        providerBaseUrl: running.url,
+        source: { files: [file] },
+        consumers: ['shop'],
+        states: statesAt('tags', `${running.url}${STATES_PATH}`),
+        requestTimeoutMs: 5_000,
+      });
+      expect(report.interactions).toEqual([
+        { consumer: 'shop', description: 'a request to tag an item', success: true, mismatches: [] },
+      ]);
+      expect(received).toEqual(['{}']);
+    } finally {
+      await running.close();
+      await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
+import { keepEmptyJsonBodies } from './empty-json-body.js';
 import { parseVerifierJson, type VerificationReport } from './results.js';
 import type { ProviderStates, StateParams } from './states.js';
 
@@ -77,6 +78,7 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     ...(options.requestTimeoutMs ? { timeout: options.requestTimeoutMs } : {}),
     stateHandlers,
     beforeEach: () => Promise.resolve(states.begin()),
+    requestFilter: keepEmptyJsonBodies,
     ...(messageProviders ? { messageProviders } : {}),
     ...sourceOptions(options.source),
   };

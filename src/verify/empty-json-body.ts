@@ -1,0 +1,21 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * pact-js's verifier proxy parses each request body, then forwards it only
+ * when it is a non-empty object (parseBody in its proxy): a `{}` or `[]` body
+ * is dropped while its Content-Length stays, so the provider waits for bytes
+ * that never come and the interaction times out. As a request filter, this
+ * hands such a body back as the bytes it was, which the proxy does forward.
+ */
+export const keepEmptyJsonBodies: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  if (
+    body !== null &&
+    typeof body === 'object' &&
+    !Buffer.isBuffer(body) &&
+    Object.keys(body).length === 0 &&
+    Number(req.headers['content-length'] ?? 0) > 0
+  )
+    req.body = Buffer.from(JSON.stringify(body));
+  next();
+};
