@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from 'express';
+import express, { type Express } from 'express';
 import { healthRoutes } from '../http/health.js';
 import { jsonBody } from '../http/json-body.js';
 import { notFound, problemHandler, traceId } from '../http/problems.js';
@@ -7,6 +7,7 @@ import { urlGuard } from '../http/url-guard.js';
 import { brokerAuthentication, hasTokens, type BrokerTokens } from './access.js';
 import { BROKER_MAX_DEPTH, type BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
+import { asPactBrokerProblem, brokerProblemMediaType } from './problems.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { environmentRoutes } from './routes/environments.js';
 import { forVerificationRoutes } from './routes/for-verification.js';
@@ -31,19 +32,6 @@ export interface BrokerAppDeps extends BrokerDeps {
 
 /** Pacts can be large; a pact file of several MB is not unusual. */
 const BODY_LIMIT = 16 * 1024 * 1024;
-
-/**
- * Errors are problem+json documents (with the Pact Broker's `errors` and
- * `notices` members where it has them). The Pact clients ask for HAL and read
- * an error's notices only from a JSON media type, so unless the request
- * accepts problem+json (or anything), the same document goes as JSON.
- */
-function problemMediaType(req: Request): string {
-  const accept = req.headers.accept;
-  if (!accept || /application\/problem\+json|\*\/\*/.test(accept))
-    return 'application/problem+json';
-  return 'application/json';
-}
 
 /** The broker as an express app that does not listen; `start()` in server.ts listens. */
 export function createApp(deps: BrokerAppDeps): Express {
@@ -78,6 +66,11 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(environmentRoutes(deps));
   app.use(deploymentRoutes(deps));
   app.use(notFound);
-  app.use(problemHandler(deps.logger, { mediaType: problemMediaType }));
+  app.use(
+    problemHandler(deps.logger, {
+      mediaType: brokerProblemMediaType,
+      adapt: asPactBrokerProblem,
+    }),
+  );
   return app;
 }

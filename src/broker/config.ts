@@ -1,18 +1,19 @@
-import { loadConfig, setting, type Env, type Setting } from '../runtime/config.js';
+import { loadConfig, redact, setting, type Env, type Setting } from '../runtime/config.js';
 import { logLevels } from '../runtime/runtime-config.js';
 
-/** A comma-separated list, each item checked by `item`; the fallback when unset. */
+/** A list (comma-separated unless told), each item checked by `item`; the fallback when unset. */
 function list<T>(
   variable: string,
   item: (raw: string) => T,
   fallback: readonly T[],
+  separator: string | RegExp = ',',
 ): Setting<readonly T[]> {
   return {
     variable,
     parse: (raw) =>
       Object.freeze(
         raw
-          .split(',')
+          .split(separator)
           .map((part) => part.trim())
           .filter((part) => part !== '')
           .map(item),
@@ -50,14 +51,46 @@ const seconds = (raw: string) => {
   return value;
 };
 
+/**
+ * A space-separated list of the URLs the broker is reached at, as the Pact
+ * Broker reads PACT_BROKER_BASE_URL(S); each is kept without its trailing
+ * slash, so that it compares equal to a request's own base URL.
+ */
+function baseUrlList(variable: string): Setting<readonly string[]> {
+  return list(
+    variable,
+    (raw) => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error(`has "${redact(raw)}", which is not a URL`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new Error(`has "${redact(raw)}"; each base URL must be http:// or https://`);
+      if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
+        throw new Error(`has "${redact(raw)}"; a base URL has no query, fragment or credentials`);
+      return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    },
+    [],
+    /\s+/,
+  );
+}
+
 /** The broker's settings, from its environment variables (README lists them). */
 export function loadBrokerConfig(env: Env) {
-  return loadConfig(env, {
+  const { baseUrls, baseUrl, publicUrl, ...settings } = loadConfig(env, {
     host: setting.string('BROKER_HOST', '127.0.0.1'),
     port: setting.integer('BROKER_PORT', { min: 0, max: 65535 }, 9292),
     databaseUrl: setting.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']),
-    /** The URL clients reach the broker at, when it differs from what they send as Host. */
-    publicUrl: setting.optionalUrl('BROKER_PUBLIC_URL', ['http:', 'https:']),
+    /**
+     * The URLs clients reach the broker at, for the links it writes; the Pact
+     * Broker reads both variables and puts PACT_BROKER_BASE_URLS first.
+     * BROKER_PUBLIC_URL is meshpact's older name for PACT_BROKER_BASE_URL.
+     */
+    baseUrls: baseUrlList('PACT_BROKER_BASE_URLS'),
+    baseUrl: baseUrlList('PACT_BROKER_BASE_URL'),
+    publicUrl: baseUrlList('BROKER_PUBLIC_URL'),
     /** With either token set, every request needs one: read-write may do anything, read-only may read. */
     token: setting.optionalString('PACT_BROKER_TOKEN'),
     readToken: setting.optionalString('PACT_BROKER_READ_TOKEN'),
@@ -79,6 +112,11 @@ export function loadBrokerConfig(env: Env) {
       [10, 60, 120, 300, 600, 1200],
     ),
     webhookTimeout: setting.integer('BROKER_WEBHOOK_TIMEOUT', { min: 1, max: 600 }, 15),
+  });
+  return Object.freeze({
+    ...settings,
+    /** Empty: links name the request's own host. One: always it. More: the one the request came in by (baseUrlFor). */
+    baseUrls: Object.freeze([...new Set([...baseUrls, ...baseUrl, ...publicUrl])]),
   });
 }
 

@@ -15,11 +15,12 @@ export interface BrokerDeps {
   db: pg.Pool;
   clock: Clock;
   logger: Logger;
-  /** The URL clients reach the broker at; the request's own when unset. */
-  publicUrl?: string | undefined;
+  /** The URLs clients reach the broker at (hal.ts baseUrlFor picks one); the request's own when empty. */
+  baseUrls?: readonly string[];
 }
 
-export const hrefsOf = (deps: BrokerDeps, req: Request): Hrefs => hrefsFor(req, deps.publicUrl);
+export const hrefsOf = (deps: BrokerDeps, req: Request): Hrefs =>
+  hrefsFor(req, deps.baseUrls ?? []);
 
 /**
  * How deep a broker document may nest (bodies, and pact content inside a

@@ -38,15 +38,12 @@ const branchKeys = [
 ] as const;
 const environmentKeys = ['environment', 'deployed', 'released', 'deployedOrReleased'] as const;
 
-/** The selector rules of the Pact Broker; each broken one names the selector's index. */
+/** The selector rules of the Pact Broker; each broken one is reported at its selector's index. */
 export function checkSelectors(request: PactsForVerificationRequest): void {
   const issues: ValidationIssue[] = [];
   (request.consumerVersionSelectors ?? []).forEach((s, index) => {
     const fail = (message: string) =>
-      issues.push({
-        path: `/consumerVersionSelectors/${index}`,
-        message: `${message} (at index ${index})`,
-      });
+      issues.push({ path: `/consumerVersionSelectors/${index}`, message });
     const has = (key: keyof Selector) => s[key] !== undefined;
     const chosen =
       s.mainBranch === true ||
@@ -82,6 +79,19 @@ export function checkSelectors(request: PactsForVerificationRequest): void {
     if ([s.deployed, s.released, s.deployedOrReleased].filter((v) => v === true).length > 1)
       fail('use only one of deployed, released and deployedOrReleased');
   });
+  // Pact clients send "" when the provider build named no branch; the Pact
+  // Broker takes it as none, unless pending or WIP pacts, which are worked
+  // out from the branch, were asked for without tags.
+  if (
+    request.providerVersionBranch === '' &&
+    (request.providerVersionTags ?? []).length === 0 &&
+    (request.includePendingStatus === true || Boolean(request.includeWipPactsSince))
+  )
+    issues.push({
+      path: '/providerVersionBranch',
+      message:
+        'must not be empty when pending or WIP pacts are asked for without tags: they are worked out from it; give the branch (recommended) or leave it out',
+    });
   if (issues.length > 0) throw validationFailed('consumer version selectors', issues);
 }
 

@@ -44,6 +44,7 @@ export interface MatrixRow {
   consumer: { pacticipant: PacticipantRow; version: MatrixVersion };
   provider: { pacticipant: PacticipantRow; version: MatrixVersion | null };
   pactVersionId: string;
+  pactSha: string;
   pactCreatedAt: Date;
   verification: VerificationOutcome | null;
   ignored: boolean;
@@ -56,7 +57,8 @@ export interface MatrixAnswer {
   success: number;
   failed: number;
   unknown: number;
-  ignored: number;
+  /** Rows left out of the decision; undefined when the query named nothing to ignore. */
+  ignored: number | undefined;
   warnings: string[];
 }
 
@@ -207,6 +209,7 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
       consumer,
       provider,
       pactVersionId: line.pact_version_id,
+      pactSha: line.pact_sha,
       pactCreatedAt: line.pact_created_at,
       verification: line.verification,
       ignored:
@@ -228,6 +231,7 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
     ? newest.filter((row) => wanted.includes(row.verification?.success ?? null))
     : newest;
   const considered = latest.filter((row) => !row.ignored);
+  const ignored = latest.filter((row) => row.ignored);
   const failed = considered.filter((row) => row.verification?.success === false);
   const unknown = considered.filter((row) => row.verification === null);
   const succeeded = considered.filter((row) => row.verification?.success === true);
@@ -255,13 +259,14 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
         : 'There are no missing dependencies',
     );
   return {
-    rows: latest.slice(0, query.limit ?? 100),
+    // As the Pact Broker lists them: the rows that decide first, then the ignored ones.
+    rows: [...considered, ...ignored].slice(0, query.limit ?? 100),
     deployable,
     reasons,
     success: succeeded.length,
     failed: failed.length,
     unknown: unknown.length,
-    ignored: latest.length - considered.length,
+    ignored: (query.ignore ?? []).length > 0 ? ignored.length : undefined,
     warnings,
   };
 }

@@ -60,7 +60,7 @@ export async function start(
       db,
       clock,
       logger,
-      baseUrl: config.publicUrl ?? listening.url,
+      baseUrl: config.baseUrls[0] ?? listening.url,
       settings: webhooks,
     });
     server.on(
@@ -69,7 +69,7 @@ export async function start(
         db,
         clock,
         logger,
-        publicUrl: config.publicUrl,
+        baseUrls: config.baseUrls,
         tokens: { token: config.token, readToken: config.readToken },
         events: dispatcher,
         webhooks,

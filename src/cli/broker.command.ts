@@ -38,7 +38,10 @@ export function brokerCommand(context: CliContext): Command {
       '--read-token <token>',
       'read-only bearer token (env PACT_BROKER_READ_TOKEN); enables auth',
     )
-    .option('--public-url <url>', 'the URL clients use, for links (env BROKER_PUBLIC_URL)')
+    .option(
+      '--public-url <url>',
+      'the URL clients use, for links; wins over env PACT_BROKER_BASE_URL(S) and BROKER_PUBLIC_URL',
+    )
     .addHelpText(
       'after',
       `
@@ -51,13 +54,22 @@ Examples:
     .action(async (options: BrokerOptions) => {
       const given = (name: string, value: string | number | undefined) =>
         value === undefined ? {} : { [name]: String(value) };
+      // --public-url replaces every base URL the environment gives, not just its alias.
+      const baseUrlEnv =
+        options.publicUrl === undefined
+          ? {}
+          : {
+              PACT_BROKER_BASE_URL: options.publicUrl,
+              PACT_BROKER_BASE_URLS: '',
+              BROKER_PUBLIC_URL: '',
+            };
       const config = loadBrokerConfig({
         ...context.env,
+        ...baseUrlEnv,
         ...given('BROKER_PORT', options.port),
         ...given('BROKER_HOST', options.host),
         ...given('PACT_BROKER_TOKEN', options.token),
         ...given('PACT_BROKER_READ_TOKEN', options.readToken),
-        ...given('BROKER_PUBLIC_URL', options.publicUrl),
       });
       const supervisor = new Supervisor();
       const logger = createLogger({ level: config.logLevel, name: 'broker' });

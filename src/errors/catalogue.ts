@@ -17,6 +17,7 @@ export const errorCatalogue = {
   request_timeout: { status: 408, title: 'The request did not arrive in time' },
   not_found: { status: 404, title: 'No such resource' },
   conflict: { status: 409, title: 'The request conflicts with what is stored' },
+  irreversible_change: { status: 422, title: 'This change can only be made one way' },
   forbidden: { status: 403, title: 'The token may not do this' },
   method_not_allowed: { status: 405, title: 'Method not allowed on this resource' },
   unauthorized: { status: 401, title: 'A valid bearer token is required' },

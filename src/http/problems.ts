@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { toProblem } from '../errors/problem.js';
+import type { Problem } from '../schemas/types.generated.js';
 import type { Logger } from '../runtime/logger.js';
 
 /** Gives each request a trace id (kept from `X-Request-Id` when a caller sends one) and echoes it. */
@@ -40,9 +41,16 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
  * logged with that trace id and code (see serializeError for what of them is
  * kept) and answered without their message.
  */
+export interface ProblemHandlerOptions {
+  /** The media type of the answer; problem+json when unset. */
+  mediaType?(req: Request): string;
+  /** Reshapes the document for that media type, e.g. for a client that expects another error form. */
+  adapt?(problem: Problem, mediaType: string): Problem;
+}
+
 export function problemHandler(
   logger: Logger,
-  options: { mediaType?(req: Request): string } = {},
+  options: ProblemHandlerOptions = {},
 ): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
@@ -57,16 +65,21 @@ export function problemHandler(
         'request failed',
       );
     }
-    sendProblem(res, problem, options.mediaType?.(req));
+    const mediaType = options.mediaType?.(req) ?? PROBLEM_JSON;
+    sendProblem(res, options.adapt ? options.adapt(problem, mediaType) : problem, mediaType);
   };
 }
 
-export function sendProblem(
-  res: Response,
-  problem: ReturnType<typeof toProblem>,
-  mediaType = 'application/problem+json',
-): void {
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
+/** Sends the document with `mediaType` exactly as given (a charset is added only when it has none). */
+export function sendProblem(res: Response, problem: Problem, mediaType = PROBLEM_JSON): void {
   const retryAfter = problem.retry_after;
   if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-  res.status(problem.status).type(mediaType).send(JSON.stringify(problem));
+  res.statusCode = problem.status;
+  res.setHeader(
+    'Content-Type',
+    /;\s*charset=/i.test(mediaType) ? mediaType : `${mediaType}; charset=utf-8`,
+  );
+  res.end(JSON.stringify(problem));
 }

@@ -598,7 +598,10 @@ export interface PactsForVerificationRequest {
     environment?: BrokerName;
     [k: string]: unknown | undefined;
   }[];
-  providerVersionBranch?: BrokerName | null;
+  /**
+   * The provider build's branch. Pact clients send "" when it has none, which counts as none (refused only with pending or WIP pacts and no tags, as by the Pact Broker).
+   */
+  providerVersionBranch?: BrokerName | '' | null;
   providerVersionTags?: BrokerName[];
   includePendingStatus?: boolean;
   includeWipPactsSince?: string | null;

@@ -182,7 +182,12 @@ describe('verifyWithPact', () => {
         requestTimeoutMs: 5_000,
       });
       expect(report.interactions).toEqual([
-        { consumer: 'shop', description: 'a request to tag an item', success: true, mismatches: [] },
+        {
+          consumer: 'shop',
+          description: 'a request to tag an item',
+          success: true,
+          mismatches: [],
+        },
       ]);
       expect(received).toEqual(['{}']);
     } finally {

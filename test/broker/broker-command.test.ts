@@ -49,10 +49,17 @@ describe('meshpact broker', () => {
       expect((await publish('read-token')).status).not.toBe(0);
       expect((await publish('write-token')).status).toBe(0);
 
+      // Without an Accept header the error goes as HAL, as the Pact Broker sends it.
       const anonymous = await fetch(`${url}/pacticipants/shop`);
       expect(anonymous.status).toBe(401);
-      expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(await anonymous.json()).toMatchObject({ code: 'unauthorized' });
+      expect(anonymous.headers.get('content-type')).toBe('application/hal+json;charset=utf-8');
+      expect(await anonymous.json()).toMatchObject({ status: 401, code: 'unauthorized' });
+      const asProblem = await fetch(`${url}/pacticipants/shop`, {
+        headers: { accept: 'application/problem+json' },
+      });
+      expect(asProblem.status).toBe(401);
+      expect(asProblem.headers.get('content-type')).toBe('application/problem+json;charset=utf-8');
+      expect(await asProblem.json()).toMatchObject({ status: 401, code: 'unauthorized' });
       const reader = await fetch(`${url}/pacticipants/shop`, {
         headers: { authorization: 'Bearer read-token' },
       });

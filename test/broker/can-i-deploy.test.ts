@@ -211,13 +211,24 @@ describe('can-i-deploy against the broker', () => {
       ]),
     ).toEqual([['shop-1', 'catalog-2', true]]);
 
-    const unknown = await fetch(`${broker.url}/matrix?q[][pacticipant]=nobody&q[][version]=1`, {
-      headers: { accept: 'application/problem+json' },
-    });
-    expect(unknown.status).toBe(422);
+    const unknownPath = `${broker.url}/matrix?q[][pacticipant]=nobody&q[][version]=1`;
+    const unknown = await fetch(unknownPath, { headers: { accept: 'application/problem+json' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json;charset=utf-8');
     expect(await unknown.json()).toMatchObject({
+      status: 400,
       code: 'validation_failed',
       detail: 'Pacticipant nobody not found',
+      errors: ['Pacticipant nobody not found'],
+    });
+    // As the Pact clients read it: HAL, the errors still a list of messages.
+    const asHal = await fetch(unknownPath, { headers: { accept: 'application/hal+json' } });
+    expect(asHal.status).toBe(400);
+    expect(asHal.headers.get('content-type')).toBe('application/hal+json;charset=utf-8');
+    expect(await asHal.json()).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      errors: ['Pacticipant nobody not found'],
     });
   });
   it('filters the matrix to the rows with the verification outcome asked for by success[]', async () => {

@@ -425,20 +425,26 @@ describe('environments, deployments and releases with the pact-broker CLI', () =
   describe('errors, as problem+json', () => {
     const problem = { accept: 'application/problem+json' };
 
-    it('refuses a second environment with a taken name with 409 conflict', async () => {
+    it('refuses a second environment with a taken name as a 400 validation error on /name', async () => {
       await createEnvironment('taken');
       const duplicate = await http('/environments', {
         method: 'POST',
         headers: problem,
         json: { name: 'taken', production: true },
       });
-      expect(duplicate.status).toBe(409);
-      expect(duplicate.type).toMatch(/^application\/problem\+json/);
-      expect(duplicate.body).toMatchObject({ status: 409, code: 'conflict' });
+      expect(duplicate.status).toBe(400);
+      expect(duplicate.type).toMatch(/^application\/problem\+json;charset=utf-8$/);
+      expect(duplicate.body).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        errors: [
+          { path: '/name', message: "name 'taken' is already used by an existing environment" },
+        ],
+      });
 
       const byCli = await cli('create-environment', '--name', 'taken');
       expect(byCli.status).not.toBe(0);
-      expect(byCli.stdout).toMatch(/another environment is named \\?"taken\\?"/);
+      expect(byCli.stdout).toMatch(/name 'taken' is already used by an existing environment/);
 
       const other = await createEnvironment('not-taken');
       const renamed = await http(`/environments/${other}`, {
@@ -446,8 +452,13 @@ describe('environments, deployments and releases with the pact-broker CLI', () =
         headers: problem,
         json: { name: 'taken', production: false },
       });
-      expect(renamed.status).toBe(409);
-      expect(renamed.body.code).toBe('conflict');
+      expect(renamed.status).toBe(400);
+      expect(renamed.body).toMatchObject({
+        code: 'validation_failed',
+        errors: [
+          { path: '/name', message: "name 'taken' is already used by an existing environment" },
+        ],
+      });
     });
 
     it('answers 404 not_found for an unknown environment, and never creates a version', async () => {
@@ -492,7 +503,7 @@ describe('environments, deployments and releases with the pact-broker CLI', () =
       expect(byCli.stdout).toMatch(/Environment nowhere does not exist/);
     });
 
-    it('refuses to set currentlyDeployed or currentlySupported back to true with 422', async () => {
+    it('refuses to set currentlyDeployed or currentlySupported back to true with 422 irreversible_change', async () => {
       const env = await createEnvironment('no-redeploy');
       await createVersions('billing', '7.0.0');
       const base = `/pacticipants/billing/versions/7.0.0`;
@@ -514,8 +525,10 @@ describe('environments, deployments and releases with the pact-broker CLI', () =
       const deployedPath = `/deployed-versions/${String(deployment.body.uuid)}`;
       const redeploy = await patch(deployedPath, { currentlyDeployed: true });
       expect(redeploy.status).toBe(422);
+      expect(redeploy.type).toMatch(/^application\/problem\+json/);
       expect(redeploy.body).toMatchObject({
-        code: 'validation_failed',
+        status: 422,
+        code: 'irreversible_change',
         errors: [expect.objectContaining({ path: '/currentlyDeployed' })],
       });
       expect((await patch(deployedPath, {})).body).toMatchObject({ currentlyDeployed: true });
@@ -526,14 +539,18 @@ describe('environments, deployments and releases with the pact-broker CLI', () =
       const releasedPath = `/released-versions/${String(release.body.uuid)}`;
       const resupport = await patch(releasedPath, { currentlySupported: true });
       expect(resupport.status).toBe(422);
-      expect(resupport.body.code).toBe('validation_failed');
+      expect(resupport.body).toMatchObject({
+        status: 422,
+        code: 'irreversible_change',
+        errors: [expect.objectContaining({ path: '/currentlySupported' })],
+      });
       const ended = await patch(releasedPath, { currentlySupported: false });
       expect(ended.status).toBe(200);
       expect(ended.body).toMatchObject({ currentlySupported: false });
       expect(ended.body.supportEndedAt).toEqual(expect.stringMatching(/\+00:00$/));
     });
 
-    it('answers 400 malformed_json for a body that is not JSON, and 422 for one that breaks the schema', async () => {
+    it('answers 400 malformed_json for a body that is not JSON, and 400 validation_failed for one that breaks the schema', async () => {
       const broken = await http('/environments', {
         method: 'POST',
         headers: { ...problem, 'content-type': 'application/json' },
@@ -547,12 +564,30 @@ describe('environments, deployments and releases with the pact-broker CLI', () =
         headers: problem,
         json: { name: 'pre prod', production: 'yes' },
       });
-      expect(spaced.status).toBe(422);
-      expect(spaced.body.code).toBe('validation_failed');
+      expect(spaced.status).toBe(400);
+      expect(spaced.body).toMatchObject({ status: 400, code: 'validation_failed' });
       expect((spaced.body.errors as { path: string }[]).map((e) => e.path).sort()).toEqual([
         '/name',
         '/production',
       ]);
+    });
+  });
+
+  describe('errors, as the Pact clients see them (HAL)', () => {
+    it('tells a HAL client a taken name as the Pact Broker does: 400, errors by field, as HAL', async () => {
+      await createEnvironment('x');
+      const response = await fetch(`${broker.url}/environments`, {
+        method: 'POST',
+        headers: { accept: 'application/hal+json', 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', production: false }),
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/hal+json;charset=utf-8');
+      expect(await response.json()).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        errors: { name: ["name 'x' is already used by an existing environment"] },
+      });
     });
   });
 });

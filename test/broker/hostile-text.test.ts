@@ -5,7 +5,7 @@ import { pactFile } from '../support/pacts.js';
 // Text Postgres cannot keep as sent (NUL, lone surrogates), documents nested
 // past 256 levels, and URLs that are not percent-encoded UTF-8 are refused
 // before anything is written, as problem+json with the broker's validation
-// code, never a 500.
+// code (400, as the Pact Broker answers), never a 500.
 
 const NUL = 'contains NUL (U+0000), which cannot be stored';
 const SURROGATE = 'is not well-formed Unicode (it has a lone surrogate, e.g. \\ud800)';
@@ -56,6 +56,7 @@ describe('the broker, given text it cannot store', () => {
     );
   const expectRefused = (answer: Answer, status: number, code: string) => {
     expect({ status: answer.status, code: answer.body.code }).toEqual({ status, code });
+    expect(answer.body.status).toBe(status);
     expect(answer.type).toMatch(/^application\/problem\+json/);
   };
   const expectMissing = async (path: string) => expect((await send('GET', path)).status).toBe(404);
@@ -92,7 +93,7 @@ describe('the broker, given text it cannot store', () => {
     it('refuses NUL in a pacticipant name in a body', async () => {
       const name = unique();
       const answer = await send('POST', '/pacticipants', { json: { name: `${name}\u0000` } });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([`/name ${NUL}`]);
       await expectMissing(`/pacticipants/${name}`);
     });
@@ -105,7 +106,7 @@ describe('the broker, given text it cannot store', () => {
     ])('refuses NUL in %s name in the path, naming the parameter', async (_what, path, param) => {
       const name = unique();
       const answer = await send('PUT', path(name), { json: {} });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       // NUL is a control character, which the broker's one name rule refuses.
       expect(issues(answer)).toEqual([
         `${param} must be 1 to 255 characters on one line, not blank, without control characters`,
@@ -123,7 +124,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('POST', '/contracts/publish', {
         json: publishBody(consumer, fields),
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([`${at} ${NUL}`]);
       await expectMissing(`/pacticipants/${consumer}`);
     });
@@ -139,7 +140,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('POST', '/contracts/publish', {
         json: publishBody(consumer, {}, pact),
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([`/contracts/0/content/interactions/0/description ${issue}`]);
       await expectMissing(`/pacticipants/${consumer}`);
     });
@@ -150,7 +151,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('PUT', path, {
         json: describedPact(consumer, 'a \udc00 request'),
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([`/interactions/0/description ${SURROGATE}`]);
       await expectMissing(path);
     });
@@ -166,7 +167,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('POST', '/contracts/publish', {
         json: publishBody(consumer, {}, pact),
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([
         tooDeepAt('/contracts/0/content/interactions/0/response/body', 4),
       ]);
@@ -183,7 +184,7 @@ describe('the broker, given text it cannot store', () => {
         `"response":{"status":200,"body":${deepText(10_000)}}`,
       );
       const answer = await send('PUT', path, { raw: pact });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([tooDeepAt('/interactions/0/response/body', 4)]);
       await expectMissing(path);
     });
@@ -214,7 +215,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('POST', '/environments', {
         json: { name, production: false, ...fields },
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([issue]);
       expect(await environments()).not.toContain(name);
     });
@@ -224,7 +225,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('POST', '/environments', {
         raw: `{"name": "${name}", "production": false, "contacts": [{"name": "team", "details": ${deepText(10_000)}}]}`,
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([tooDeepAt('/contacts/0/details', 3)]);
       expect(await environments()).not.toContain(name);
     });
@@ -238,7 +239,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('POST', '/webhooks', {
         raw: `{"events": [{"name": "contract_published"}], "request": {"method": "POST", "url": "http://127.0.0.1:9/hook", "body": ${deepText(10_000)}}}`,
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([tooDeepAt('/request/body', 2)]);
       expect(await webhooks()).toBe(before);
     });
@@ -255,7 +256,7 @@ describe('the broker, given text it cannot store', () => {
       const answer = await send('POST', results, {
         raw: `{"success": true, "providerApplicationVersion": "2", "testResults": ${deepText(10_000)}}`,
       });
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([tooDeepAt('/testResults', 1)]);
       await expectMissing(`/pacticipants/${consumer}-provider/versions/2`);
     });
@@ -278,7 +279,7 @@ describe('the broker, given text it cannot store', () => {
       ['/environments?name=test%00', 'name'],
     ])('refuses NUL in the query of %s, naming the parameter', async (path, at) => {
       const answer = await send('GET', path);
-      expectRefused(answer, 422, 'validation_failed');
+      expectRefused(answer, 400, 'validation_failed');
       expect(issues(answer)).toEqual([`${at} ${NUL}`]);
     });
   });

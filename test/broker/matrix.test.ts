@@ -129,4 +129,113 @@ describe('matrix of pacticipants without versions', () => {
       );
     });
   });
+
+  describe('when a selector is ignored', () => {
+    // Web's pact with Api passed; the newer one with Auth failed, and is ignored.
+    interface IgnoreBody {
+      summary: {
+        deployable: boolean | null;
+        success: number;
+        failed: number;
+        unknown: number;
+        ignored?: number;
+      };
+      matrix: {
+        provider: { name: string; version: { number: string } | null };
+        verificationResult: { success: boolean; _links: { self: { href: string } } } | null;
+        ignored?: boolean;
+      }[];
+    }
+    const webPact = async (provider: string) => {
+      const answer = await fetch(
+        `${broker.url}/pacts/provider/${provider}/consumer/Web/version/web-1`,
+        {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(pactFile('Web', provider, [`a call to ${provider}`])),
+        },
+      );
+      expect(answer.status).toBe(201);
+    };
+    const webVerified = async (provider: string, version: string, success: boolean) => {
+      const answer = await publishResult(
+        `${broker.url}/pacts/provider/${provider}/consumer/Web/version/web-1`,
+        { success, providerApplicationVersion: version },
+      );
+      expect(answer.status).toBe(201);
+    };
+    const canIDeploy = 'q[][pacticipant]=Web&q[][version]=web-1&latestby=cvp&latest=true';
+    const ignoreAuth = '&ignore[][pacticipant]=Auth&ignore[][version]=auth-1';
+    const rows = (body: IgnoreBody) =>
+      body.matrix.map((row) => [
+        row.provider.name,
+        row.provider.version?.number ?? null,
+        row.verificationResult?.success ?? null,
+        row.ignored ?? false,
+      ]);
+
+    beforeAll(async () => {
+      await webPact('Api');
+      await webPact('Auth');
+      await webVerified('Api', 'api-1', true);
+      // The newest result, so it would come first were rows not ordered considered-first.
+      await webVerified('Auth', 'auth-1', false);
+    });
+
+    it('is deployable, counts the ignored row, and lists it after the rows that decided', async () => {
+      const body = (await matrix(canIDeploy + ignoreAuth)) as unknown as IgnoreBody;
+      expect(body.summary).toEqual(
+        expect.objectContaining({
+          deployable: true,
+          success: 1,
+          failed: 0,
+          unknown: 0,
+          ignored: 1,
+        }),
+      );
+      expect(rows(body)).toEqual([
+        ['Api', 'api-1', true, false],
+        ['Auth', 'auth-1', false, true],
+      ]);
+    });
+
+    it('has no summary.ignored without ignore[], and 0 when ignore[] matched no row', async () => {
+      const body = (await matrix(canIDeploy)) as unknown as IgnoreBody;
+      expect(body.summary).toMatchObject({ deployable: false, success: 1, failed: 1 });
+      expect(body.summary).not.toHaveProperty('ignored');
+      expect(body.matrix.some((row) => 'ignored' in row)).toBe(false);
+
+      const other = (await matrix(
+        `${canIDeploy}&ignore[][pacticipant]=Auth&ignore[][version]=auth-2`,
+      )) as unknown as IgnoreBody;
+      expect(other.summary).toMatchObject({ deployable: false, failed: 1, ignored: 0 });
+      expect(other.matrix.some((row) => 'ignored' in row)).toBe(false);
+    });
+
+    it("links each row's verification result under its pact version, where it can be read", async () => {
+      const body = (await matrix(canIDeploy + ignoreAuth)) as unknown as IgnoreBody;
+      for (const row of body.matrix) {
+        const href = row.verificationResult!._links.self.href;
+        expect(href).toMatch(
+          new RegExp(
+            `^${broker.url.replaceAll('.', '\\.')}/pacts/provider/${row.provider.name}/consumer/Web/pact-version/[0-9a-f]{40}/verification-results/\\d+$`,
+          ),
+        );
+        const result = await fetch(href, { headers: { accept: 'application/hal+json' } });
+        expect(result.status).toBe(200);
+        expect(await result.json()).toMatchObject({
+          providerName: row.provider.name,
+          providerApplicationVersion: row.provider.version!.number,
+          success: row.verificationResult!.success,
+        });
+      }
+    });
+
+    it('is what pact-broker can-i-deploy --ignore decides', async () => {
+      const base = ['can-i-deploy', '--pacticipant', 'Web', '--version', 'web-1'];
+      expect((await cli(...base)).status).toBe(1);
+      const ignoring = await cli(...base, '--ignore', 'Auth', '--version', 'auth-1');
+      expect(ignoring.status).toBe(0);
+    });
+  });
 });

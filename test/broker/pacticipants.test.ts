@@ -34,9 +34,16 @@ describe('pacticipants', () => {
   it.each(['page=0x10', 'size=1e2', 'page=1.0', 'size=+5', 'page= 2'])(
     'refuses a page that is not plain digits (%s)',
     async (query) => {
+      // As a Pact client asks (no Accept): HAL, `errors` by parameter name.
       const answer = await fetch(`${broker.url}/pacticipants?${query}`);
-      expect(answer.status).toBe(422);
-      expect(((await answer.json()) as { code: string }).code).toBe('validation_failed');
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toBe('application/hal+json;charset=utf-8');
+      const parameter = query.split('=')[0]!;
+      expect(await answer.json()).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+        errors: { [parameter]: [expect.stringMatching(/./)] },
+      });
     },
   );
 

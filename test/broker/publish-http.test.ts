@@ -83,7 +83,7 @@ describe('publishing over HTTP', () => {
         ...publishBody('bad-1', {}),
         contracts: [{ ...publishBody('bad-1', {}).contracts[0], content: 'not base64!' }],
       },
-      422,
+      400,
       'validation_failed',
       '/contracts/0/content',
     ],
@@ -99,7 +99,7 @@ describe('publishing over HTTP', () => {
           },
         ],
       },
-      422,
+      400,
       'validation_failed',
       '/contracts/0/content',
     ],
@@ -107,7 +107,7 @@ describe('publishing over HTTP', () => {
       'a pact naming another consumer',
       '/contracts/publish',
       publishBody('bad-3', pact('someone-else', 'catalog', ['x'])),
-      422,
+      400,
       'validation_failed',
       '/contracts/0/content',
     ],
@@ -121,7 +121,7 @@ describe('publishing over HTTP', () => {
           publishBody('dup-1', pact('shop', 'catalog', ['a basket'])).contracts[0],
         ],
       },
-      422,
+      400,
       'validation_failed',
       '/contracts/1/providerName',
     ],
@@ -132,8 +132,12 @@ describe('publishing over HTTP', () => {
       const answer = await send('POST', path, body, typeof body === 'string');
       expect(answer.status).toBe(status);
       expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      const problem = (await answer.json()) as { code: string; errors?: { path: string }[] };
-      expect(problem.code).toBe(code);
+      const problem = (await answer.json()) as {
+        status: number;
+        code: string;
+        errors?: { path: string }[];
+      };
+      expect({ status: problem.status, code: problem.code }).toEqual({ status, code });
       if (at) expect(problem.errors?.map((e) => e.path)).toContain(at);
       expect(await count('SELECT count(*) AS n FROM broker_versions')).toBe(versionsBefore);
     },
@@ -162,7 +166,7 @@ describe('publishing over HTTP', () => {
     const results = latest._links['pb:publish-verification-results'].href;
     for (const number of ["1' OR '1'='1", '99999999999999999999', '1.5']) {
       const answer = await fetch(`${results}/${encodeURIComponent(number)}`);
-      // A 4xx either way: the broker's rules refuse some (422), the lookup finds none (404).
+      // A 4xx either way: the broker's rules refuse some (400), the lookup finds none (404).
       expect({ number, clientError: answer.status >= 400 && answer.status < 500 }).toEqual({
         number,
         clientError: true,

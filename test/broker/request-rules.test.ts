@@ -14,14 +14,16 @@ import { pactFile } from '../support/pacts.js';
 
 // One set of rules for names, version numbers, branches, tags and
 // environments on every route: in path parameters, bodies and query values,
-// a value /contracts/publish would refuse is refused everywhere, as a 422
-// naming it, with nothing written. Routes come from the app itself, so one
-// added later is held to the same rules.
+// a value /contracts/publish would refuse is refused everywhere, as a 400
+// validation_failed (the Pact Broker's status) naming it, with nothing
+// written. Routes come from the app itself, so one added later is held to the
+// same rules.
 
 const long = 'v'.repeat(10_000);
 const badNames = [long, 'two\nlines', 'nul\u0000byte', 'x'.repeat(256)];
 
 interface Problem {
+  status?: number;
   code?: string;
   errors?: { path: string; message: string }[];
 }
@@ -52,7 +54,7 @@ describe('broker request rules', () => {
     expect(answer.status).toBeLessThan(300);
     return (await answer.json()) as T;
   };
-  /** Runs each request, expecting 422 naming `path`, and checks that nothing was written. */
+  /** Runs each request, expecting 400 validation_failed naming `path`, and checks that nothing was written. */
   const refusedAll = async (
     cases: { method: string; path: string; body?: unknown; at: string }[],
   ) => {
@@ -65,7 +67,7 @@ describe('broker request rules', () => {
     }
     expect(outcomes).toEqual(
       cases.map(
-        ({ method, path, at }) => `${method} ${path.slice(0, 120)} -> 422 validation_failed ${at}`,
+        ({ method, path, at }) => `${method} ${path.slice(0, 120)} -> 400 validation_failed ${at}`,
       ),
     );
     expect(await storeFingerprint(db)).toBe(before);
@@ -295,8 +297,9 @@ describe('broker request rules', () => {
           'GET',
           `/matrix?q[][pacticipant]=web&limit=${encodeURIComponent(limit)}`,
         );
-        expect(status).toBe(422);
+        expect(status).toBe(400);
         expect(problem).toMatchObject({
+          status: 400,
           code: 'validation_failed',
           errors: [{ path: 'limit', message: 'must be a whole number from 1 to 10000' }],
         });

@@ -227,15 +227,30 @@ describe('the pact-js Verifier and the broker', () => {
       headers: { 'content-type': 'application/json', accept: 'application/problem+json' },
       body: JSON.stringify({ consumerVersionSelectors: [{ tag: 'prod', branch: 'main' }] }),
     });
-    expect(answer.status).toBe(422);
+    expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({
+      status: 400,
       code: 'validation_failed',
       errors: [
         {
           path: '/consumerVersionSelectors/0',
-          message: 'a selector cannot have both tag and branch (at index 0)',
+          message: 'a selector cannot have both tag and branch',
         },
       ],
+    });
+  });
+
+  it('names the selector by its index to a client that asks for HAL, as the Pact Broker does', async () => {
+    const answer = await fetch(`${broker.url}/pacts/provider/catalog/for-verification`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/hal+json' },
+      body: JSON.stringify({ consumerVersionSelectors: [{ tag: 'prod', branch: 'main' }] }),
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({
+      errors: {
+        consumerVersionSelectors: ['a selector cannot have both tag and branch (at index 0)'],
+      },
     });
   });
 });

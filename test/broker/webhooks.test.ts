@@ -296,14 +296,20 @@ describe('broker webhooks', () => {
           request: { method: 'POST', url: `${receiver.url}/x` },
         }),
       );
-      expect(unknown).toMatchObject({ status: 422, body: { code: 'validation_failed' } });
+      expect(unknown).toMatchObject({
+        status: 400,
+        body: { status: 400, code: 'validation_failed' },
+      });
       expect(unknown.type).toMatch(/^application\/problem\+json/);
       expect(unknown.body.errors).toEqual([expect.objectContaining({ path: '/consumer/name' })]);
 
       const scheme = await problem(
         await post('/webhooks', { request: { method: 'POST', url: 'ftp://example.com/x' } }),
       );
-      expect(scheme).toMatchObject({ status: 422, body: { code: 'validation_failed' } });
+      expect(scheme).toMatchObject({
+        status: 400,
+        body: { status: 400, code: 'validation_failed' },
+      });
       expect(scheme.body.errors).toEqual([expect.objectContaining({ path: '/request/url' })]);
 
       const method = await problem(
@@ -312,7 +318,10 @@ describe('broker webhooks', () => {
       expect(method.body.errors).toEqual([expect.objectContaining({ path: '/request/method' })]);
 
       const missing = await problem(await post('/webhooks', { description: 'no request' }));
-      expect(missing).toMatchObject({ status: 422, body: { code: 'validation_failed' } });
+      expect(missing).toMatchObject({
+        status: 400,
+        body: { status: 400, code: 'validation_failed' },
+      });
       expect(missing.body.errors).toEqual([expect.objectContaining({ path: '/request' })]);
 
       const scoped = await problem(

@@ -1,5 +1,13 @@
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
-import { allHttpCases, hasInputs, mutationCase, mutations, siblings } from './corpus.js';
+import {
+  allHttpCases,
+  hasInputs,
+  mutationCase,
+  mutations,
+  siblings,
+  type HttpCase,
+  type HttpRequest,
+} from './corpus.js';
 import { checkProperty, propertyTimeout } from './fuzz.js';
 import { HttpProbe, Store, formatFailures } from './harness.js';
 import {
@@ -41,6 +49,13 @@ describe('security corpus: the broker', () => {
     if (response.status >= 300)
       throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
+  };
+  const asksForProblem = (c: HttpCase): HttpCase => {
+    const ask = (request: HttpRequest): HttpRequest => ({
+      ...request,
+      headers: { ...request.headers, accept: 'application/problem+json' },
+    });
+    return { ...c, request: ask(c.request), ...(c.twin ? { twin: ask(c.twin) } : {}) };
   };
   const lastSegment = (href: unknown) => String(href).split('/').at(-1)!;
 
@@ -91,7 +106,17 @@ describe('security corpus: the broker', () => {
       'broker_triggered_webhooks',
       'broker_webhook_executions',
     ]);
-    probe = new HttpProbe(broker.url, store, { foreignMembers: ['errors'] });
+    // Errors as the Pact Broker answers them: validation_failed is a 400, and
+    // the problem goes as HAL (`errors` as the Pact Broker's map of messages by
+    // field) unless the request asks for problem+json (`errors` as meshpact's list).
+    probe = new HttpProbe(broker.url, store, {
+      foreignMembers: ['errors'],
+      statuses: { validation_failed: 400 },
+      mediaType: (request) =>
+        request.headers.accept?.includes('application/problem+json')
+          ? 'application/problem+json;charset=utf-8'
+          : 'application/hal+json;charset=utf-8',
+    });
   });
   afterAll(async () => {
     await store?.close();
@@ -115,8 +140,9 @@ describe('security corpus: the broker', () => {
         `${routeKey(route)} refuses generated input`,
         async () => {
           const fx = brokerFixture(state);
+          // Generated input asks for problem+json; the corpus above sends no Accept, as Pact clients.
           await checkProperty(routeKey(route), mutations(route, fx), (m) =>
-            probe.run(mutationCase(route, fx, m)),
+            probe.run(asksForProblem(mutationCase(route, fx, m))),
           );
         },
         propertyTimeout,

@@ -5,10 +5,11 @@ import { schemaRegistry } from '../../src/schemas/registry.js';
 import type { FrameCase, HttpCase, HttpRequest } from './corpus.js';
 
 // Runs cases against real services and says what went wrong, if anything: a
-// 5xx, no answer within 5 s, a 4xx that is no problem+json with a catalogue
-// code, an accepted request that had to be refused, a row written (or
-// changed) by a refused one, a secret echoed, a stored value that differs from
-// the one accepted, another tenant's id answered unlike a missing one.
+// 5xx, no answer within 5 s, a 4xx that is no problem (problem+json unless the
+// service says otherwise) with a catalogue code, an accepted request that had
+// to be refused, a row written (or changed) by a refused one, a secret echoed,
+// a stored value that differs from the one accepted, another tenant's id
+// answered unlike a missing one.
 
 export const ANSWER_TIMEOUT_MS = 5_000;
 
@@ -105,16 +106,35 @@ export async function send(baseUrl: string, request: HttpRequest): Promise<Answe
   }
 }
 
-/** What is wrong with a 4xx, if anything: it must be problem+json with a catalogue code of its status. */
-function problemIssue(answer: Answer, foreignMembers: readonly string[]): string | undefined {
-  if (!answer.contentType.startsWith('application/problem+json'))
-    return `${answer.status} is not problem+json (${answer.contentType || 'no content type'})`;
+/** How a service answers errors, where it differs from the services' problem+json with the catalogue's statuses. */
+export interface ProblemRules {
+  /** Problem members in another format on purpose (the broker's Pact Broker `errors`). */
+  foreignMembers?: string[];
+  /** The Content-Type (its start) an error answer to `request` must have; problem+json unless told. */
+  mediaType?(request: HttpRequest): string;
+  /** Codes answered with another status than the catalogue's on purpose (the broker's 400 validation_failed). */
+  statuses?: Readonly<Record<string, number>>;
+}
+
+/** What is wrong with a 4xx, if anything: it must be a problem (problem+json unless told) with a catalogue code of its status. */
+function problemIssue(
+  answer: Answer,
+  request: HttpRequest,
+  rules: ProblemRules,
+): string | undefined {
+  const mediaType = rules.mediaType?.(request) ?? 'application/problem+json';
+  if (!answer.contentType.startsWith(mediaType))
+    return `${answer.status} is not ${mediaType} (${answer.contentType || 'no content type'})`;
   const code = answer.json?.code;
   if (typeof code !== 'string') return `${answer.status} problem without a code`;
   const entry = (errorCatalogue as Record<string, { status: number } | undefined>)[code];
   if (!entry) return `code ${code} is not in the catalogue`;
-  if (entry.status !== answer.status)
-    return `code ${code} is ${entry.status} in the catalogue, answered ${answer.status}`;
+  const status = rules.statuses?.[code] ?? entry.status;
+  if (status !== answer.status)
+    return `code ${code} is ${status}${status === entry.status ? ' in the catalogue' : ''}, answered ${answer.status}`;
+  if (answer.json!.status !== answer.status)
+    return `answered ${answer.status}, the problem says status ${String(answer.json!.status)}`;
+  const foreignMembers = rules.foreignMembers ?? [];
   const own = Object.fromEntries(
     Object.entries(answer.json!).filter(([k]) => !foreignMembers.includes(k)),
   );
@@ -166,19 +186,15 @@ export class HttpProbe {
   readonly #baseUrl: string;
   readonly #store: Store;
   readonly #settle: Settle | undefined;
-  readonly #foreignMembers: readonly string[];
+  readonly #problems: ProblemRules;
   #last: Record<string, string> | undefined;
 
-  /** `foreignMembers`: problem members in another format on purpose (the broker's Pact Broker `errors`). */
-  constructor(
-    baseUrl: string,
-    store: Store,
-    options: { settle?: Settle; foreignMembers?: string[] } = {},
-  ) {
+  /** `options` other than `settle`: how this service's error answers differ (ProblemRules). */
+  constructor(baseUrl: string, store: Store, options: { settle?: Settle } & ProblemRules = {}) {
     this.#baseUrl = baseUrl;
     this.#store = store;
     this.#settle = options.settle;
-    this.#foreignMembers = options.foreignMembers ?? [];
+    this.#problems = options;
   }
 
   /** Runs one case; its failure, or undefined. */
@@ -200,7 +216,7 @@ export class HttpProbe {
       const issue =
         answer.status < 400
           ? `accepted (${answer.status}) what must be refused`
-          : (problemIssue(answer, this.#foreignMembers) ??
+          : (problemIssue(answer, c.request, this.#problems) ??
             (c.noEcho && answer.text.includes(c.noEcho)
               ? 'the answer echoes the request body'
               : undefined));

@@ -112,8 +112,8 @@ export function deploymentRoutes(deps: BrokerDeps): Router {
       if (!found) throw noRecord('deployed version', uuid);
       const change = flagOf(req.body, 'currentlyDeployed');
       if (change === true)
-        throw invalid(
-          '/currentlyDeployed',
+        throw irreversible(
+          'currentlyDeployed',
           'can only be set to false; record a new deployment to deploy the version again',
         );
       const row = change === false ? await recordUndeployment(db, uuid, clock.now()) : found;
@@ -181,8 +181,8 @@ export function deploymentRoutes(deps: BrokerDeps): Router {
       if (!found) throw noRecord('released version', uuid);
       const change = flagOf(req.body, 'currentlySupported');
       if (change === true)
-        throw invalid(
-          '/currentlySupported',
+        throw irreversible(
+          'currentlySupported',
           'can only be set to false; record the release again to support the version again',
         );
       const row = change === false ? await recordSupportEnded(db, uuid, clock.now()) : found;
@@ -216,6 +216,12 @@ function flagOf(body: unknown, name: string): boolean | undefined {
 
 const invalid = (path: string, message: string) =>
   validationFailed('request body', [{ path, message }]);
+
+/** The Pact Broker's 422 for this, its one validation error that is not a 400. */
+const irreversible = (field: string, message: string) =>
+  new MeshpactError('irreversible_change', `${field} ${message}`, {
+    extensions: { errors: [{ path: `/${field}`, message }] },
+  });
 
 const noRecord = (what: string, uuid: string) =>
   new MeshpactError('not_found', `no ${what} with uuid "${uuid}"`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { MeshpactError } from '../../errors/meshpact-error.js';
+import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
 import { methodNotAllowed } from '../../http/problems.js';
 import { validBody } from '../../http/schema-io.js';
 import type { EnvironmentRequest } from '../../schemas/types.generated.js';
@@ -29,10 +29,11 @@ const fieldsOf = (body: EnvironmentRequest): EnvironmentFields => ({
   contacts: body.contacts ?? null,
 });
 
+/** A validation error, as in the Pact Broker (its environment contract checks the name is free). */
 const nameTaken = (name: string) =>
-  new MeshpactError('conflict', `an environment named "${name}" exists`, {
-    extensions: { errors: [{ path: '/name', message: `another environment is named "${name}"` }] },
-  });
+  validationFailed('request body', [
+    { path: '/name', message: `name '${name}' is already used by an existing environment` },
+  ]);
 
 /** Environments: list (by name), create, read, replace, delete. */
 export function environmentRoutes(deps: BrokerDeps): Router {

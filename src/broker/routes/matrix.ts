@@ -150,7 +150,7 @@ async function matrixView(
       success: answer.success,
       failed: answer.failed,
       unknown: answer.unknown,
-      ...(answer.ignored > 0 ? { ignored: answer.ignored } : {}),
+      ...(answer.ignored === undefined ? {} : { ignored: answer.ignored }),
     },
     notices: [
       ...answer.warnings.map((text) => ({ type: 'warning', text })),
@@ -194,7 +194,19 @@ async function matrixView(
         ? {
             success: row.verification.success,
             verifiedAt: brokerDate(row.verification.created_at),
-            _links: { self: { href: `${h.base}/verification-results/${row.verification.id}` } },
+            _links: {
+              self: {
+                href: `${h.path(
+                  'pacts',
+                  'provider',
+                  row.provider.pacticipant.name,
+                  'consumer',
+                  row.consumer.pacticipant.name,
+                  'pact-version',
+                  row.pactSha,
+                )}/verification-results/${row.verification.id}`,
+              },
+            },
           }
         : null,
       ...(row.ignored ? { ignored: true } : {}),

@@ -88,7 +88,8 @@ export function pacticipantRoutes(deps: BrokerDeps): Router {
           name,
           clock.now(),
         );
-        if (!isNew) throw new MeshpactError('conflict', `a pacticipant named "${name}" exists`);
+        // As the Pact Broker (an insert that ignores a duplicate): the one already there, unchanged.
+        if (!isNew) return created;
         return updatePacticipant(trx, created.id, fieldsOf(body), clock.now());
       });
       const h = hrefsOf(deps, req);

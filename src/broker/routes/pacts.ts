@@ -61,20 +61,30 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
     ]);
     const existing =
       consumer && provider ? await pactOfVersion(db, provider.id, consumer.id, number) : undefined;
-    await publishContracts(deps, {
-      pacticipantName: consumerName,
-      pacticipantVersionNumber: number,
-      contracts: [
-        {
-          consumerName,
-          providerName,
-          specification: 'pact',
-          contentType: 'application/json',
-          content: Buffer.from(JSON.stringify(req.body)).toString('base64'),
-          onConflict: merge ? 'merge' : 'overwrite',
-        },
-      ],
-    });
+    try {
+      await publishContracts(deps, {
+        pacticipantName: consumerName,
+        pacticipantVersionNumber: number,
+        contracts: [
+          {
+            consumerName,
+            providerName,
+            specification: 'pact',
+            contentType: 'application/json',
+            content: Buffer.from(JSON.stringify(req.body)).toString('base64'),
+            onConflict: merge ? 'merge' : 'overwrite',
+          },
+        ],
+      });
+    } catch (error) {
+      // The Pact Broker's pact resource says why in `error`, one message, not `errors`.
+      if (error instanceof MeshpactError && error.code === 'conflict')
+        throw new MeshpactError('conflict', error.message, {
+          cause: error,
+          extensions: { error: error.message },
+        });
+      throw error;
+    }
     const published = await pair(req);
     const pact = (await pactOfVersion(db, published.provider.id, published.consumer.id, number))!;
     sendHal(res, existing ? 200 : 201, pactView(hrefsOf(deps, req), pact));

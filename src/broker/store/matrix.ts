@@ -174,6 +174,8 @@ export interface MatrixLine {
   consumer_id: string;
   provider_id: string;
   pact_version_id: string;
+  /** The pact content's sha, which names its verification results' URLs. */
+  pact_sha: string;
   pact_created_at: Date;
   consumer_version: MatrixVersion;
   provider_version: MatrixVersion | null;
@@ -230,6 +232,7 @@ export async function matrixLines(
         ORDER BY p.updated_at DESC, p.id DESC
         LIMIT ${param(limit, 'bigint')})
      SELECT pacts.consumer_id, pacts.provider_id, pacts.pact_version_id, pacts.pact_created_at,
+            (SELECT sha FROM broker_pact_versions WHERE id = pacts.pact_version_id) AS pact_sha,
             ${version('cv')} AS consumer_version,
             CASE WHEN pv.id IS NULL THEN NULL ELSE ${version('pv')} END AS provider_version,
             CASE WHEN vr.id IS NULL THEN NULL
