@@ -8,6 +8,7 @@ import { brokerAuthentication, hasTokens, type BrokerTokens } from './access.js'
 import { BROKER_MAX_DEPTH, type BrokerDeps } from './context.js';
 import { ignoreEvents, type BrokerEventSink } from './events.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { branchPactVersionRoutes } from './routes/branch-pact-versions.js';
 import { environmentRoutes } from './routes/environments.js';
 import { forVerificationRoutes } from './routes/for-verification.js';
 import { indexRoutes } from './routes/index-route.js';
@@ -71,6 +72,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   };
   app.use(webhookRoutes({ ...deps, webhooks }));
   app.use(pactRoutes(withEvents));
+  app.use(branchPactVersionRoutes(deps));
   app.use(providerPactRoutes(deps));
   app.use(forVerificationRoutes(deps));
   app.use(verificationRoutes(withEvents));
