@@ -16,6 +16,7 @@ import { matrixRoutes } from './routes/matrix.js';
 import { pacticipantRoutes } from './routes/pacticipants.js';
 import { pactRoutes } from './routes/pacts.js';
 import { providerPactRoutes } from './routes/provider-pacts.js';
+import { providerStateRoutes } from './routes/provider-states.js';
 import { publishRoutes } from './routes/publish.js';
 import { verificationRoutes } from './routes/verifications.js';
 import { versionRoutes } from './routes/versions.js';
@@ -74,6 +75,7 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.use(pactRoutes(withEvents));
   app.use(branchPactVersionRoutes(deps));
   app.use(providerPactRoutes(deps));
+  app.use(providerStateRoutes(deps));
   app.use(forVerificationRoutes(deps));
   app.use(verificationRoutes(withEvents));
   app.use(matrixRoutes(deps));

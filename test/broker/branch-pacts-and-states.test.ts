@@ -329,4 +329,88 @@ describe('pact versions of a consumer branch, and provider states', () => {
       expect([posted.status, (posted.body as Problem).code]).toEqual([405, 'method_not_allowed']);
     });
   });
+  describe('GET /pacts/provider/{p}/provider-states', () => {
+    const states = async (path: string) => {
+      const { status, type, body } = await call(
+        'GET',
+        `/pacts/provider/api/provider-states${path}`,
+      );
+      expect([status, type]).toEqual([200, HAL]);
+      return body;
+    };
+    const inProd = {
+      providerStates: [
+        { name: 'a user exists', consumers: ['web'] },
+        { name: 'a user exists', params: { id: 1 }, consumers: ['app'] },
+        { name: 'a user exists', params: { id: 2 }, consumers: ['app'] },
+      ],
+    };
+
+    it("lists the states of each consumer's main branch head, once per name and params", async () => {
+      // ios's head (2.0.0) has no pact, so its 1.0.0 states are not listed.
+      expect(await states('')).toEqual({
+        providerStates: [
+          { name: 'a user exists', params: { id: 1 }, consumers: ['app', 'web'] },
+          { name: 'a user exists', params: { id: 2 }, consumers: ['app'] },
+          { name: 'no users', consumers: ['web'] },
+        ],
+      });
+    });
+
+    it('lists those of the head of a named branch', async () => {
+      expect(await states('/branch/feat')).toEqual({
+        providerStates: [{ name: 'flag off', consumers: ['web'] }],
+      });
+      expect(await states('/branch/no-such-branch')).toEqual({ providerStates: [] });
+    });
+
+    it('lists those of the versions deployed or released in an environment, by uuid or name', async () => {
+      expect(await states(`/environment/${environmentUuid}`)).toEqual(inProd);
+      expect(await states('/environment/prod')).toEqual(inProd);
+    });
+
+    it('is what `pact-broker provider-states list` prints, for the main branch, a branch and an environment', async () => {
+      const listed = async (...args: string[]) =>
+        JSON.parse(
+          await cliOk('provider-states', 'list', '--provider', 'api', '--json', ...args),
+        ) as unknown;
+      expect(await listed()).toEqual(await states(''));
+      expect(await listed('--branch', 'feat')).toEqual(await states('/branch/feat'));
+      expect(await listed('--environment', 'prod')).toEqual(inProd);
+      expect(await cliOk('provider-states', 'list', '--provider', 'api')).toMatch(
+        /no users +┆ web/,
+      );
+    });
+
+    it.each([
+      ['an unknown provider', '/pacts/provider/nobody/provider-states'],
+      ['an unknown provider on a branch', '/pacts/provider/nobody/provider-states/branch/main'],
+      [
+        'an unknown provider in an environment',
+        '/pacts/provider/nobody/provider-states/environment/prod',
+      ],
+      ['an unknown environment', '/pacts/provider/api/provider-states/environment/staging'],
+    ])('answers 404 for %s', async (_case, path) => {
+      const { status, body } = await call('GET', path);
+      expect([status, (body as Problem).code]).toEqual([404, 'not_found']);
+    });
+
+    it.each([
+      ['a NUL in the provider', '/pacts/provider/a%00pi/provider-states', 'provider'],
+      [
+        'an over-long branch',
+        `/pacts/provider/api/provider-states/branch/${'b'.repeat(256)}`,
+        'branch',
+      ],
+      [
+        'a NUL in the environment',
+        '/pacts/provider/api/provider-states/environment/pr%00od',
+        'environment',
+      ],
+    ])('refuses %s as validation_failed naming it', async (_case, path, param) => {
+      const { status, body } = await call('GET', path);
+      expect(status).toBe(422);
+      expect(body).toMatchObject({ code: 'validation_failed', errors: [{ path: param }] });
+    });
+  });
 });

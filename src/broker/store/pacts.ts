@@ -233,6 +233,19 @@ export async function deletePactsOnConsumerBranch(
   );
 }
 
+/** Pact content by id (of broker_pact_versions). */
+export async function pactContents(
+  db: Queryable,
+  pactVersionIds: string[],
+): Promise<Map<string, unknown>> {
+  if (pactVersionIds.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; content: unknown }>(
+    'SELECT id, content FROM broker_pact_versions WHERE id = ANY($1::bigint[])',
+    [pactVersionIds],
+  );
+  return new Map(rows.map((row) => [row.id, row.content]));
+}
+
 /** The newest pact of each consumer of a provider (optionally among versions with a tag), or of every integration. */
 export async function latestPacts(
   db: Queryable,
