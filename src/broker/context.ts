@@ -42,6 +42,17 @@ export async function requirePacticipant(db: Queryable, name: string): Promise<P
   return row;
 }
 
+/** The provider and consumer a `/pacts/provider/:provider/consumer/:consumer/...` path names; not_found when either is missing. */
+export async function requireProviderAndConsumer(
+  db: Queryable,
+  req: Request,
+): Promise<{ provider: PacticipantRow; consumer: PacticipantRow }> {
+  return {
+    provider: await requirePacticipant(db, param(req, 'provider')),
+    consumer: await requirePacticipant(db, param(req, 'consumer')),
+  };
+}
+
 export async function requireVersion(
   db: Queryable,
   pacticipant: PacticipantRow,

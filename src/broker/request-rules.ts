@@ -44,6 +44,8 @@ const pathRules: Readonly<Record<string, Rule>> = {
   version: nameRule,
   tag: nameRule,
   branch: nameRule,
+  // An environment by uuid or by name: the Rust CLI sends the name where the Pact Broker's path says uuid (provider states).
+  environment: nameRule,
   // Environments, deployments, releases, webhooks and triggered webhooks: the broker makes these ids.
   uuid: pattern(/^[A-Za-z0-9_-]{1,255}$/, 'must be 1 to 255 letters, digits, - or _'),
   sha: pattern(/^[A-Za-z0-9]{1,255}$/, "must be a pact's content SHA: letters and digits"),

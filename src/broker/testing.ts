@@ -140,6 +140,7 @@ export function seededParam(
       : path.startsWith('/deployed-versions')
         ? ids.deployed
         : ids.environment;
+  if (name === 'environment') return ids.environment;
   if (name === 'sha') return ids.sha;
   if (name === 'number' || name === 'metadata') return '1';
   const values: Record<string, string> = {

@@ -131,7 +131,7 @@ describe('broker request rules', () => {
       );
 
     it('refuses a bad name in each, before looking anything up, and writes nothing', async () => {
-      const names = ['name', 'provider', 'consumer', 'version', 'tag', 'branch'];
+      const names = ['name', 'provider', 'consumer', 'version', 'tag', 'branch', 'environment'];
       const cases = routes.flatMap((route) =>
         [...route.path.matchAll(/:([A-Za-z]+)/g)]
           .map((match) => match[1]!)

@@ -110,6 +110,7 @@ export function brokerFixture(state: BrokerState): Fixture {
     version: VERSION,
     tag: 'prod',
     branch: 'main',
+    environment: state.environment,
     sha: state.sha,
     number: '1',
     metadata: 'e30',

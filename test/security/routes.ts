@@ -142,6 +142,7 @@ export const brokerParams: Record<string, Schema> = {
   version: brokerName,
   tag: brokerName,
   branch: brokerName,
+  environment: brokerName,
   uuid: { type: 'string', minLength: 1 },
   sha: { type: 'string', minLength: 1 },
   number: { type: 'string', minLength: 1 },

@@ -19,6 +19,22 @@ export function indexRoutes(deps: BrokerDeps): Router {
           'Publish a pact',
         ),
         'pb:latest-pact-versions': withTitle(h.link(['pacts', 'latest']), 'Latest pact versions'),
+        'pb:branch-pact-versions': withTitle(
+          pacts('consumer', '{consumer}', 'branch', '{branch}'),
+          'All versions of pacts for a provider, for a named consumers branch',
+        ),
+        'pb:latest-branch-pact-versions': withTitle(
+          pacts('consumer', '{consumer}', 'branch', '{branch}', 'latest', 'versions'),
+          'Latest version of pact for a provider, for a named consumers branch',
+        ),
+        'pb:main-branch-pact-versions': withTitle(
+          pacts('consumer', '{consumer}', 'branch', 'versions'),
+          'All versions of pacts for a provider, for a named consumers main branch',
+        ),
+        'pb:latest-main-branch-pact-versions': withTitle(
+          pacts('consumer', '{consumer}', 'branch', 'latest', 'versions'),
+          'Latest version of pact for a provider, for a named consumers main branch',
+        ),
         'pb:pacticipants': withTitle(h.link(['pacticipants']), 'Pacticipants'),
         'pb:pacticipant': withTitle(
           h.link(['pacticipants', '{pacticipant}']),

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { MeshpactError, validationFailed } from '../../errors/meshpact-error.js';
 import { methodNotAllowed } from '../../http/problems.js';
 import { reads, writes } from '../access.js';
-import { hrefsOf, param, requirePacticipant, type BrokerDeps } from '../context.js';
+import { hrefsOf, param, requireProviderAndConsumer, type BrokerDeps } from '../context.js';
 import type { BrokerEventSink } from '../events.js';
 import { brokerDate, sendHal } from '../hal.js';
 import { publishContracts } from '../publication.js';
@@ -22,10 +22,7 @@ export function pactRoutes(deps: BrokerDeps & { events: BrokerEventSink }): Rout
   const { db } = deps;
   const router = Router();
 
-  const pair = async (req: Request) => ({
-    provider: await requirePacticipant(db, param(req, 'provider')),
-    consumer: await requirePacticipant(db, param(req, 'consumer')),
-  });
+  const pair = (req: Request) => requireProviderAndConsumer(db, req);
   const send = (
     req: Request,
     res: Parameters<Parameters<typeof router.get>[1]>[1],

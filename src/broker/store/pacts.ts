@@ -179,6 +179,73 @@ export async function providerPacts(
   return rows;
 }
 
+/** Which of a consumer's branches: a named one, or its main branch when `branch` is unset; with `latest`, only the branch head. */
+export interface ConsumerBranchScope {
+  branch?: string;
+  latest?: boolean;
+}
+
+/**
+ * Publications between provider $1 and consumer $2 by versions on branch $3
+ * (the consumer's main branch when null); with $4, only the branch head's,
+ * which may have no pact with this provider (the Pact Broker's "latest" of a
+ * branch, not the newest version on it that has one).
+ */
+const onConsumerBranch = `p.provider_id = $1 AND p.consumer_id = $2
+  AND p.consumer_version_id IN (
+    SELECT bv.version_id FROM broker_branches b JOIN broker_branch_versions bv ON bv.branch_id = b.id
+     WHERE b.pacticipant_id = $2
+       AND b.name = COALESCE($3::text, (SELECT main_branch FROM broker_pacticipants WHERE id = $2))
+       AND (NOT $4::boolean OR bv.position = (
+             SELECT max(position) FROM broker_branch_versions WHERE branch_id = b.id)))`;
+
+const branchArgs = (providerId: string, consumerId: string, scope: ConsumerBranchScope) => [
+  providerId,
+  consumerId,
+  scope.branch ?? null,
+  scope.latest ?? false,
+];
+
+/** The pacts of a consumer branch with a provider, oldest consumer version first. */
+export async function pactsOnConsumerBranch(
+  db: Queryable,
+  providerId: string,
+  consumerId: string,
+  scope: ConsumerBranchScope,
+): Promise<PactRow[]> {
+  const { rows } = await db.query<PactRow>(
+    `${selectPact} WHERE ${onConsumerBranch} ORDER BY p.consumer_version_position`,
+    branchArgs(providerId, consumerId, scope),
+  );
+  return rows;
+}
+
+/** Deletes exactly the publications `pactsOnConsumerBranch` lists, in one statement. */
+export async function deletePactsOnConsumerBranch(
+  db: Queryable,
+  providerId: string,
+  consumerId: string,
+  scope: ConsumerBranchScope,
+): Promise<void> {
+  await db.query(
+    `DELETE FROM broker_pact_publications p WHERE ${onConsumerBranch}`,
+    branchArgs(providerId, consumerId, scope),
+  );
+}
+
+/** Pact content by id (of broker_pact_versions). */
+export async function pactContents(
+  db: Queryable,
+  pactVersionIds: string[],
+): Promise<Map<string, unknown>> {
+  if (pactVersionIds.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; content: unknown }>(
+    'SELECT id, content FROM broker_pact_versions WHERE id = ANY($1::bigint[])',
+    [pactVersionIds],
+  );
+  return new Map(rows.map((row) => [row.id, row.content]));
+}
+
 /** The newest pact of each consumer of a provider (optionally among versions with a tag), or of every integration. */
 export async function latestPacts(
   db: Queryable,
