@@ -23,16 +23,22 @@ describe('the broker base URLs', () => {
   it.each([
     ['not a url', /PACT_BROKER_BASE_URL.*not a URL/],
     ['ftp://example.com', /PACT_BROKER_BASE_URL.*http:\/\/ or https:\/\//],
-    ['https://example.com/?a=1', /PACT_BROKER_BASE_URL.*no query, fragment or credentials/],
-    ['https://user:secret@example.com', /PACT_BROKER_BASE_URL.*no query, fragment or credentials/],
+    ['https://example.com/?a=1', /PACT_BROKER_BASE_URL.*query, fragment or credentials/],
+    ['https://user:secret@example.com', /PACT_BROKER_BASE_URL.*query, fragment or credentials/],
   ])('refuses %s, naming the variable', (value, message) => {
     expect(() => loadBrokerConfig({ PACT_BROKER_BASE_URL: value })).toThrow(message);
   });
 
-  it('never prints the password of a URL it refuses', () => {
+  it.each([
+    'https://user:secret@example.com',
+    'http://secret@example.com',
+    'http://u:se/cret@example.com',
+    'https://example.com/?token=secret',
+    'secret',
+  ])('never prints a secret of %s', (value) => {
     let message = '';
     try {
-      loadBrokerConfig({ PACT_BROKER_BASE_URL: 'https://user:secret@example.com' });
+      loadBrokerConfig({ PACT_BROKER_BASE_URL: value });
     } catch (error) {
       message = (error as Error).message;
     }

@@ -1,4 +1,4 @@
-import { loadConfig, redact, setting, type Env, type Setting } from '../runtime/config.js';
+import { loadConfig, setting, type Env, type Setting } from '../runtime/config.js';
 import { logLevels } from '../runtime/runtime-config.js';
 
 /** A list (comma-separated unless told), each item checked by `item`; the fallback when unset. */
@@ -57,6 +57,7 @@ const seconds = (raw: string) => {
  * slash, so that it compares equal to a request's own base URL.
  */
 function baseUrlList(variable: string): Setting<readonly string[]> {
+  // Messages never quote the value: a URL given here may hold a token.
   return list(
     variable,
     (raw) => {
@@ -64,12 +65,17 @@ function baseUrlList(variable: string): Setting<readonly string[]> {
       try {
         url = new URL(raw);
       } catch {
-        throw new Error(`has "${redact(raw)}", which is not a URL`);
+        throw new Error(
+          'has an item that is not a URL (a base URL starts with https:// or http://)',
+        );
       }
+      const shown = `${url.origin}${url.pathname}`;
       if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new Error(`has "${redact(raw)}"; each base URL must be http:// or https://`);
+        throw new Error(`has "${shown}"; each base URL must be http:// or https://`);
       if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
-        throw new Error(`has "${redact(raw)}"; a base URL has no query, fragment or credentials`);
+        throw new Error(
+          `has "${shown}" with a query, fragment or credentials, which a base URL has not`,
+        );
       return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     },
     [],

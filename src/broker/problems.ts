@@ -24,14 +24,18 @@ export function brokerProblemMediaType(req: Request): string {
  * the media type. To a HAL or JSON client it sends any `errors` as its
  * DryValidationErrorsFormatter does: a map from the field, dotted, to its
  * messages, an index in the path told in the message ("(at index 1)"). A
- * problem+json client keeps meshpact's list of `{path, message}`.
+ * problem+json client keeps meshpact's list of `{path, message}`. An error
+ * without `errors` also carries the Pact Broker's one-line `error`.
  */
 export function asPactBrokerProblem(problem: Problem, mediaType: string): Problem {
   const adapted: Problem =
     problem.code === 'validation_failed' ? { ...problem, status: 400 } : problem;
-  if (mediaType.startsWith(PROBLEM_JSON) || !Array.isArray(problem.errors)) return adapted;
-  const issues = problem.errors as unknown[];
-  if (!issues.every(isIssue)) return adapted;
+  if (mediaType.startsWith(PROBLEM_JSON)) return adapted;
+  // Any other refusal the Pact Broker words as `{"error": "..."}`.
+  if (!('errors' in problem))
+    return 'error' in problem ? adapted : { ...adapted, error: problem.detail };
+  const issues = problem.errors as unknown;
+  if (!Array.isArray(issues) || !issues.every(isIssue)) return adapted;
   return { ...adapted, errors: errorsByField(issues) as unknown as Problem['errors'] };
 }
 
@@ -42,15 +46,21 @@ const isIssue = (value: unknown): value is ValidationIssue =>
   typeof (value as ValidationIssue).message === 'string';
 
 export function errorsByField(issues: readonly ValidationIssue[]): Record<string, string[]> {
-  const byField: Record<string, string[]> = {};
+  // A Map, not an object: a field may be named `__proto__` or `constructor`.
+  const byField = new Map<string, string[]>();
   for (const { path, message } of issues) {
     const [field, text] = fieldOf(path, message);
-    (byField[field] ??= []).push(text);
+    byField.set(field, [...(byField.get(field) ?? []), text]);
   }
-  return byField;
+  return Object.fromEntries(byField);
 }
 
-/** `/consumer/name` → `consumer.name`; `/contracts/0/content` → `contracts`, "content … (at index 0)". */
+/**
+ * The key and message the Pact Broker's formatter gives an issue: the dotted
+ * path, or with an index in it, the first member as the key and the rest of
+ * the path before the message (`/contracts/0/content` → `contracts`,
+ * "content … (at index 0)"; `/request/headers/0` → `request`, "headers … (at index 0)").
+ */
 function fieldOf(path: string, message: string): [string, string] {
   // A query or path parameter is named as sent (`q[][version]`), not as a pointer.
   if (!path.startsWith('/')) return [path || 'body', message];
@@ -59,12 +69,10 @@ function fieldOf(path: string, message: string): [string, string] {
     .split('/')
     .filter((segment) => segment !== '')
     .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
-  const index = segments.findIndex((segment) => /^\d+$/.test(segment));
-  if (segments.length === 0) return ['body', message];
-  if (index <= 0) return [segments.join('.'), message];
-  const rest = segments.slice(index + 1).join('.');
-  return [
-    segments.slice(0, index).join('.'),
-    `${rest === '' ? '' : `${rest} `}${message} (at index ${segments[index]})`,
-  ];
+  const [first, ...after] = segments;
+  if (first === undefined) return ['body', message];
+  const index = after.find((segment) => /^\d+$/.test(segment));
+  if (index === undefined) return [segments.join('.'), message];
+  const rest = after.filter((segment) => segment !== index).join('.');
+  return [first, `${rest === '' ? '' : `${rest} `}${message} (at index ${index})`];
 }

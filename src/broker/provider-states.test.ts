@@ -62,4 +62,17 @@ describe('providerStatesOf', () => {
       ).toEqual([{ name: 'kept', consumers: ['web'] }]);
     });
   });
+
+  it('orders names and consumers by code point, as Ruby compares strings', () => {
+    expect(
+      providerStatesOf([
+        { consumer: 'web', content: { interactions: [{ providerState: 'apple' }] } },
+        { consumer: 'Worker', content: { interactions: [{ providerState: 'Zebra' }] } },
+        { consumer: 'app', content: { interactions: [{ providerState: 'apple' }] } },
+      ]),
+    ).toEqual([
+      { name: 'Zebra', consumers: ['Worker'] },
+      { name: 'apple', consumers: ['app', 'web'] },
+    ]);
+  });
 });

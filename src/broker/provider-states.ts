@@ -29,6 +29,9 @@ const canonical = (value: unknown): string =>
       : inner,
   );
 
+/** Ruby's String#<=>: by code point, not by locale, so `Zebra` comes before `apple`. */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The states one pact's interactions and messages name: V2 `providerState`, V3/V4 `providerStates[]`. */
 function statesIn(content: unknown): { name: string; params?: unknown }[] {
   if (!isObject(content)) return [];
@@ -51,7 +54,7 @@ function statesIn(content: unknown): { name: string; params?: unknown }[] {
 /** The states of these pacts, each name and params once with its consumers: by name, those without params first. */
 export function providerStatesOf(pacts: { consumer: string; content: unknown }[]): ProviderState[] {
   const states = new Map<string, { state: ProviderState; params: string }>();
-  const byConsumer = [...pacts].sort((a, b) => a.consumer.localeCompare(b.consumer));
+  const byConsumer = [...pacts].sort((a, b) => byCodePoint(a.consumer, b.consumer));
   for (const { consumer, content } of byConsumer)
     for (const state of statesIn(content)) {
       const params = state.params === undefined ? '' : canonical(state.params);
@@ -61,7 +64,7 @@ export function providerStatesOf(pacts: { consumer: string; content: unknown }[]
       states.set(key, known);
     }
   return [...states.values()]
-    .sort((a, b) => a.state.name.localeCompare(b.state.name) || a.params.localeCompare(b.params))
+    .sort((a, b) => byCodePoint(a.state.name, b.state.name) || byCodePoint(a.params, b.params))
     .map(({ state }) => state);
 }
 

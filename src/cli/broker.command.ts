@@ -82,6 +82,9 @@ Examples:
           await startBroker(config, { connectionString: postgres.connectionString, logger }),
         );
         context.out(`broker: ${broker.url}`);
+        // PACT_BROKER_BASE_URL is also where the pact-broker CLI sends requests, so
+        // an exported value meant for another broker would otherwise go unnoticed.
+        if (config.baseUrls.length > 0) context.out(`links: ${config.baseUrls.join(' ')}`);
         context.out(
           config.token || config.readToken
             ? 'auth: bearer tokens required'

@@ -69,6 +69,16 @@ describe('jsonBody', () => {
       expect(answer).toMatchObject({ status: 400, body: { code: 'malformed_json' } });
       expect(answer.body.detail).toMatch(/not UTF-8/);
     });
+
+    it('refuses a body that does not inflate as its Content-Encoding says, as bad input', async () => {
+      const response = await fetch(`${url}/services`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: '{"not": "gzip"}',
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'malformed_json' });
+    });
   });
 
   describe('when the body holds what no store can keep', () => {

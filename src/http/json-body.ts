@@ -63,6 +63,11 @@ export function jsonBody(options: JsonBodyOptions): (RequestHandler | ErrorReque
     });
   };
   const translate: ErrorRequestHandler = (error: BodyParserError, _req, _res, next) => {
+    // Refusals made before the body was read (a bad path or query) are already ours.
+    if (error instanceof MeshpactError) {
+      next(error);
+      return;
+    }
     switch (error.type) {
       case 'entity.too.large':
         next(
@@ -90,7 +95,13 @@ export function jsonBody(options: JsonBodyOptions): (RequestHandler | ErrorReque
         next(new MeshpactError('unsupported_media_type', error.message));
         return;
       default:
-        next(error);
+        // Whatever else body-parser refuses as the client's fault (a body that does not
+        // inflate as its Content-Encoding says, a length that does not match) is bad input.
+        next(
+          isClientError(error)
+            ? new MeshpactError('malformed_json', 'the request body could not be read as sent')
+            : error,
+        );
     }
   };
   const guard: RequestHandler = (req, _res, next) => {
@@ -111,6 +122,10 @@ function isJsonRequest(req: { headers: Record<string, string | string[] | undefi
 
 interface BodyParserError extends Error {
   type?: string;
+  status?: number;
   /** The text that failed to parse. */
   body?: unknown;
 }
+
+const isClientError = (error: BodyParserError) =>
+  typeof error.status === 'number' && error.status >= 400 && error.status < 500;

@@ -2,7 +2,8 @@ import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testi
 import { getHal, pactFile, publishResult } from '../support/pacts.js';
 
 // Answers where meshpact's broker once differed from the Pact Broker, each
-// pinned down as the Pact Broker gives it (its resource and decorator named).
+// pinned down as the Pact Broker gives it, or, where meshpact differs on
+// purpose (README: "Compared with the Pact Broker"), as meshpact gives it.
 
 let broker: BrokerUnderTest;
 beforeAll(async () => {
@@ -23,11 +24,17 @@ describe("meshpact's broker, where the Pact Broker is the reference", () => {
     expect(index.headers.get('content-type')).toBe('application/hal+json;charset=utf-8');
   });
 
+  // The Pact Broker's own 404s are HAL where its resources write them and
+  // application/json where its framework does; meshpact answers HAL throughout.
   it('answers an error as HAL to a client that asks for HAL or sends no Accept, and as problem+json to one that asks for it', async () => {
     const hal = await send('GET', '/pacticipants/nobody');
     expect(hal.status).toBe(404);
     expect(hal.headers.get('content-type')).toBe('application/hal+json;charset=utf-8');
-    expect(await hal.json()).toMatchObject({ code: 'not_found', status: 404 });
+    expect(await hal.json()).toMatchObject({
+      code: 'not_found',
+      status: 404,
+      error: 'no pacticipant named "nobody"',
+    });
 
     const bare = await fetch(`${broker.url}/pacticipants/nobody`);
     expect(bare.headers.get('content-type')).toBe('application/hal+json;charset=utf-8');
@@ -87,4 +94,20 @@ describe("meshpact's broker, where the Pact Broker is the reference", () => {
     expect(body.code).toBe('conflict');
     expect(body.error).toMatch(/3\.0\.0/);
   });
+
+  it.each(['__proto__', 'constructor', 'toString'])(
+    'refuses a bad %s, in a query or a body, with 400 and the field in the Pact Broker map',
+    async (name) => {
+      const query = await send('GET', `/pacticipants?${name}=%00`);
+      expect(query.status).toBe(400);
+      expect(Object.keys(((await query.json()) as { errors: object }).errors)).toEqual([name]);
+      const body = await fetch(`${broker.url}/pacticipants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/hal+json' },
+        body: `{"name": "x", "${name}": "\\u0000"}`,
+      });
+      expect(body.status).toBe(400);
+      expect(Object.keys(((await body.json()) as { errors: object }).errors)).toEqual([name]);
+    },
+  );
 });

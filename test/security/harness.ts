@@ -114,6 +114,8 @@ export interface ProblemRules {
   mediaType?(request: HttpRequest): string;
   /** Codes answered with another status than the catalogue's on purpose (the broker's 400 validation_failed). */
   statuses?: Readonly<Record<string, number>>;
+  /** What is wrong with the foreign members of the answer to `request`, if anything. */
+  checkForeign?(json: Record<string, unknown>, request: HttpRequest): string | undefined;
 }
 
 /** What is wrong with a 4xx, if anything: it must be a problem (problem+json unless told) with a catalogue code of its status. */
@@ -134,6 +136,8 @@ function problemIssue(
     return `code ${code} is ${status}${status === entry.status ? ' in the catalogue' : ''}, answered ${answer.status}`;
   if (answer.json!.status !== answer.status)
     return `answered ${answer.status}, the problem says status ${String(answer.json!.status)}`;
+  const foreign = rules.checkForeign?.(answer.json!, request);
+  if (foreign !== undefined) return foreign;
   const foreignMembers = rules.foreignMembers ?? [];
   const own = Object.fromEntries(
     Object.entries(answer.json!).filter(([k]) => !foreignMembers.includes(k)),

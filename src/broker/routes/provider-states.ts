@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { MeshpactError } from '../../errors/meshpact-error.js';
+import { methodNotAllowed } from '../../http/problems.js';
 import type { Queryable } from '../../runtime/db.js';
 import { reads } from '../access.js';
 import { param, requirePacticipant, type BrokerDeps } from '../context.js';
@@ -39,10 +40,13 @@ export function providerStateRoutes(deps: BrokerDeps): Router {
     ],
   ];
   for (const [path, scopeOf] of scopes)
-    router.get(`/pacts/provider/:provider/provider-states${path}`, reads, async (req, res) => {
-      const provider = await requirePacticipant(db, param(req, 'provider'));
-      const providerStates = await listProviderStates(db, provider.id, await scopeOf(req));
-      sendHal(res, 200, { providerStates });
-    });
+    router
+      .route(`/pacts/provider/:provider/provider-states${path}`)
+      .get(reads, async (req, res) => {
+        const provider = await requirePacticipant(db, param(req, 'provider'));
+        const providerStates = await listProviderStates(db, provider.id, await scopeOf(req));
+        sendHal(res, 200, { providerStates });
+      })
+      .all(methodNotAllowed('GET'));
   return router;
 }
