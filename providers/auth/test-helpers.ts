@@ -1,4 +1,3 @@
-export { hungServer } from '../../src/runtime/hung-server.js';
 import { schemaRegistry, type SchemaName } from '../../src/schemas/registry.js';
 import type { TokenResponse } from '../../src/schemas/types.generated.js';
 
