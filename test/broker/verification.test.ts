@@ -221,12 +221,17 @@ describe('the pact-js Verifier and the broker', () => {
     expect(await ask('2020-01-01')).toEqual([['latest from main branch (main)', false, false]]);
   });
 
-  it('refuses selectors that break the rules, saying which', async () => {
-    const answer = await fetch(`${broker.url}/pacts/provider/catalog/for-verification`, {
+  /** Asks which pacts to verify, with the main branch as the selector unless the body says otherwise. */
+  const forVerification = (body: Record<string, unknown>, accept = 'application/hal+json') =>
+    fetch(`${broker.url}/pacts/provider/catalog/for-verification`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/problem+json' },
-      body: JSON.stringify({ consumerVersionSelectors: [{ tag: 'prod', branch: 'main' }] }),
+      headers: { 'content-type': 'application/json', accept },
+      body: JSON.stringify({ consumerVersionSelectors: [{ mainBranch: true }], ...body }),
     });
+  const brokenSelectors = { consumerVersionSelectors: [{ tag: 'prod', branch: 'main' }] };
+
+  it('refuses selectors that break the rules, saying which', async () => {
+    const answer = await forVerification(brokenSelectors, 'application/problem+json');
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({
       status: 400,
@@ -241,11 +246,7 @@ describe('the pact-js Verifier and the broker', () => {
   });
 
   it('names the selector by its index to a client that asks for HAL, as the Pact Broker does', async () => {
-    const answer = await fetch(`${broker.url}/pacts/provider/catalog/for-verification`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/hal+json' },
-      body: JSON.stringify({ consumerVersionSelectors: [{ tag: 'prod', branch: 'main' }] }),
-    });
+    const answer = await forVerification(brokenSelectors);
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({
       errors: {
@@ -258,13 +259,6 @@ describe('the pact-js Verifier and the broker', () => {
   // pact-go then send `"providerVersionBranch": ""`, which the Pact Broker
   // takes as no branch unless pending or WIP pacts are asked for without tags.
   describe('for a provider build with no branch', () => {
-    const forVerification = (body: Record<string, unknown>) =>
-      fetch(`${broker.url}/pacts/provider/catalog/for-verification`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/hal+json' },
-        body: JSON.stringify({ consumerVersionSelectors: [{ mainBranch: true }], ...body }),
-      });
-
     it('takes an empty branch as none', async () => {
       const answer = await forVerification({
         providerVersionBranch: '',

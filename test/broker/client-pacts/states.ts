@@ -35,6 +35,17 @@ const verifiedBy4_5_6 =
     await api.verify(consumer, '2.0.0', 'Bar', '4.5.6');
   };
 
+/** Foo 1.2.3 verified by Bar 4.5.6 (tagged `barTag` if given), then Foo 1.2.4 failed by Bar 9.9.9. */
+const thenFailedBy9_9_9 =
+  (barTag?: string): StateBuilder =>
+  async (api) => {
+    await api.publishPact('Foo', '1.2.3', 'Bar');
+    await api.verify('Foo', '1.2.3', 'Bar', '4.5.6');
+    if (barTag) await api.tagVersion('Bar', '4.5.6', barTag);
+    await api.publishPact('Foo', '1.2.4', 'Bar', '1.2.4');
+    await api.verify('Foo', '1.2.4', 'Bar', '9.9.9', false);
+  };
+
 const condorPactWithPricingService =
   (tag?: string): StateBuilder =>
   async (api) => {
@@ -83,20 +94,9 @@ export const providerStates: Record<string, StateBuilder> = {
     await api.verify('Foo', '1.2.4', 'Bar', '4.5.6');
   },
   'the pact for Foo version 1.2.3 has been successfully verified by Bar version 4.5.6, and 1.2.4 unsuccessfully by 9.9.9':
-    async (api) => {
-      await api.publishPact('Foo', '1.2.3', 'Bar');
-      await api.verify('Foo', '1.2.3', 'Bar', '4.5.6');
-      await api.publishPact('Foo', '1.2.4', 'Bar', '1.2.4');
-      await api.verify('Foo', '1.2.4', 'Bar', '9.9.9', false);
-    },
+    thenFailedBy9_9_9(),
   'the pact for Foo version 1.2.3 has been successfully verified by Bar version 4.5.6 with tag prod, and 1.2.4 unsuccessfully by 9.9.9':
-    async (api) => {
-      await api.publishPact('Foo', '1.2.3', 'Bar');
-      await api.verify('Foo', '1.2.3', 'Bar', '4.5.6');
-      await api.tagVersion('Bar', '4.5.6', 'prod');
-      await api.publishPact('Foo', '1.2.4', 'Bar', '1.2.4');
-      await api.verify('Foo', '1.2.4', 'Bar', '9.9.9', false);
-    },
+    thenFailedBy9_9_9('prod'),
   'the pact for Foo version 1.2.3 has been verified by Bar version 4.5.6 and version 5.6.7': async (
     api,
   ) => {
