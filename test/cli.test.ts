@@ -23,4 +23,28 @@ describe('the meshpact command', () => {
       'meshpact: DATABASE_URL must be a postgres: or postgresql:// URL (got "redis://localhost")\n',
     );
   });
+
+  // Each command as a user would first type it; none gets as far as its work.
+  it.each([
+    ['run'],
+    ['up'],
+    ['broker', '--port', '0'],
+    ['verify', '--provider', 'auth-service'],
+    ['contracts', 'check'],
+    ['publish', '--consumer-app-version', '1.0.0'],
+    ['can-i-deploy', '--pacticipant', 'web-app', '--version', '1.0.0'],
+    ['record-deployment', '--pacticipant', 'web-app', '--version', '1.0.0', '--environment', 'x'],
+    ['events', '--thread', 't', '--token', 'x'],
+    ['init'],
+  ])(
+    'refuses a bad LOG_LEVEL for `%s` with one line and exit 2, before doing anything',
+    (...args) => {
+      const result = runMeshpact(args, { LOG_LEVEL: 'loud' });
+      expect(result.stderr).toBe(
+        'meshpact: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")\n',
+      );
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+    },
+  );
 });

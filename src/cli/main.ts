@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { MeshpactError } from '../errors/meshpact-error.js';
+import { loadConfig, setting } from '../runtime/config.js';
 import { packageVersion } from '../runtime/paths.js';
+import { logLevels } from '../runtime/runtime-config.js';
 import { exitCodes, type CliContext, type ExitCode } from './context.js';
 import { brokerCommand } from './broker.command.js';
 import { canIDeployCommand } from './can-i-deploy.command.js';
@@ -59,6 +61,11 @@ export function buildProgram(context: CliContext): Command {
     // Commands built apart must still throw instead of exiting, and write through context.
     program.addCommand(command.copyInheritedSettings(program));
   }
+  // Every command, logging or not, refuses a LOG_LEVEL nothing could log at
+  // (Pact's own logger would otherwise die on it with a stack trace).
+  program.hook('preAction', () => {
+    loadConfig(context.env, { logLevel: setting.oneOf('LOG_LEVEL', logLevels, 'info') });
+  });
   return program;
 }
 
