@@ -6,6 +6,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { CircuitBreaker } from '../../src/runtime/circuit-breaker.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { schemaRegistry } from '../../src/schemas/registry.js';
 import type { IntrospectionResponse } from '../../src/schemas/types.generated.js';
@@ -24,7 +25,20 @@ export interface TokenVerifierOptions {
   clock?: Clock;
   /** How long fetched keys count as fresh before they are fetched again; 10 minutes by default. */
   cacheMaxAgeMs?: number;
+  /** How long one fetch of the key set may take; 2 s by default. */
+  timeoutMs?: number;
+  /** Stops fetching from an auth-service that keeps failing; one of its own by default. */
+  breaker?: CircuitBreaker;
 }
+
+/** How long a call to auth-service may take unless told otherwise. */
+export const AUTH_TIMEOUT_MS = 2_000;
+
+const circuitOpen = () =>
+  new MeshpactError(
+    'auth_unavailable',
+    'auth-service failed several times in a row; it is not asked again for a few seconds',
+  );
 
 export interface TokenVerifier {
   /**
@@ -49,7 +63,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: 30_000,
     cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
+    timeoutDuration: options.timeoutMs ?? AUTH_TIMEOUT_MS,
   });
+  const breaker = options.breaker ?? new CircuitBreaker({ clock: options.clock });
   const unavailable = (cause: unknown) =>
     new MeshpactError('auth_unavailable', "auth-service's signing keys could not be fetched", {
       cause,
@@ -61,15 +77,25 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // by a key rotated in meanwhile, so the caller should retry rather than sign
   // in again: 503, not 401. Only "no key for this kid" from a fetched set is
   // the token's fault.
+  // A dependency that hangs would cost every request a timeout: after a few
+  // failures in a row the breaker answers for it, from the cache or with a 503.
+  const fromRemote: JWTVerifyGetKey = async (header, token) => {
+    if (!breaker.allows()) throw circuitOpen();
+    try {
+      const key = await remote(header, token);
+      breaker.succeeded();
+      return key;
+    } catch (error) {
+      if (isTokensFault(error)) breaker.succeeded();
+      else breaker.failed();
+      throw error;
+    }
+  };
   const keys: JWTVerifyGetKey = async (header, token) => {
     try {
-      return await remote(header, token);
+      return await fromRemote(header, token);
     } catch (error) {
-      if (
-        error instanceof errors.JWKSNoMatchingKey ||
-        error instanceof errors.JWKSMultipleMatchingKeys
-      )
-        throw error;
+      if (isTokensFault(error)) throw error;
       const stale = remote.jwks();
       if (!stale) throw unavailable(error);
       return createLocalJWKSet(stale)(header, token).catch(() => {
@@ -101,13 +127,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     },
     async keysAvailable() {
       if (remote.fresh) return true;
+      if (!breaker.allows()) return false;
       return remote.reload().then(
-        () => true,
-        () => false,
+        () => (breaker.succeeded(), true),
+        () => (breaker.failed(), false),
       );
     },
   };
 }
+
+/** The key set was fetched and holds no single key for the token's kid: the token's fault, not auth-service's. */
+const isTokensFault = (error: unknown) =>
+  error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys;
 
 function reason(error: unknown): string {
   const code = (error as { code?: string }).code;
@@ -134,6 +165,11 @@ export interface IntrospectionClientOptions {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
+  /** How long one introspection may take; 2 s by default. */
+  timeoutMs?: number;
+  /** Stops asking an auth-service that keeps failing; one of its own by default. */
+  breaker?: CircuitBreaker;
+  clock?: Clock;
 }
 
 export interface IntrospectionClient {
@@ -147,21 +183,27 @@ export function createIntrospectionClient(
 ): IntrospectionClient {
   const credentials = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
   const validator = schemaRegistry().validator('auth/introspection-response');
+  const timeoutMs = options.timeoutMs ?? AUTH_TIMEOUT_MS;
+  const breaker = options.breaker ?? new CircuitBreaker({ clock: options.clock });
   return {
-    async introspect(token) {
-      const response = await fetch(new URL('/auth/introspect', options.baseUrl), {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${credentials}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        body: JSON.stringify({ token }),
-      });
-      if (response.status !== 200) {
-        throw new Error(`auth-service introspection answered ${response.status}`);
-      }
-      return validator.assert(await response.json(), 'introspection response');
-    },
+    introspect: (token) =>
+      breaker.run(async () => {
+        // The timeout covers the body too: a server may send headers and then stall.
+        const signal = AbortSignal.timeout(timeoutMs);
+        const response = await fetch(new URL('/auth/introspect', options.baseUrl), {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${credentials}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: JSON.stringify({ token }),
+          signal,
+        });
+        if (response.status !== 200) {
+          throw new Error(`auth-service introspection answered ${response.status}`);
+        }
+        return validator.assert(await response.json(), 'introspection response');
+      }, circuitOpen),
   };
 }

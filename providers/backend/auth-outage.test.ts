@@ -1,5 +1,5 @@
 import { freePort } from '../../src/runtime/ports.js';
-import { expectProblem, request } from '../auth/test-helpers.js';
+import { expectProblem, hungServer, request } from '../auth/test-helpers.js';
 import type { RunningBackend } from './server.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import { signUp, TestSocket, type User } from './test-support.js';
@@ -48,5 +48,51 @@ describe('backend-api when auth-service cannot be reached', () => {
     await expect(TestSocket.open(cutOff.wsUrl, alice.token)).rejects.toThrow(
       /Unexpected server response: 503/,
     );
+  });
+});
+
+describe('backend-api when auth-service hangs', () => {
+  let mesh: MeshUnderTest;
+  let alice: User;
+  let auth: Awaited<ReturnType<typeof hungServer>>;
+  let stuck: RunningBackend;
+  beforeAll(async () => {
+    mesh = await startMeshForTest();
+    alice = await signUp(mesh, 'alice@example.com');
+    auth = await hungServer();
+    stuck = await mesh.startAnotherBackend({
+      AUTH_URL: auth.url,
+      AUTH_ISSUER: mesh.auth.url,
+      AUTH_TIMEOUT_MS: '200',
+    });
+  });
+  afterAll(async () => {
+    await mesh.close();
+    await auth.close();
+  });
+
+  it('answers a write and the WebSocket handshake 503 auth_unavailable after its timeout, then without asking', async () => {
+    const headers = { authorization: `Bearer ${alice.token}` };
+    expectProblem(
+      await request(stuck.url, 'POST', '/api/threads', { headers, body: { title: 'x' } }),
+      503,
+      'auth_unavailable',
+    );
+    await expect(TestSocket.open(stuck.wsUrl, alice.token)).rejects.toThrow(
+      /Unexpected server response: 503/,
+    );
+    for (let i = 0; i < 3; i += 1)
+      expectProblem(
+        await request(stuck.url, 'GET', '/api/threads', { headers }),
+        503,
+        'auth_unavailable',
+      );
+    const asked = auth.connections();
+    expectProblem(
+      await request(stuck.url, 'POST', '/api/threads', { headers, body: { title: 'y' } }),
+      503,
+      'auth_unavailable',
+    );
+    expect(auth.connections()).toBe(asked);
   });
 });

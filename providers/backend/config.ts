@@ -26,6 +26,8 @@ export function loadBackendConfig(env: Env) {
     /** The `iss` auth-service puts in tokens; its URL unless it was configured otherwise. */
     authIssuer: setting.optionalString('AUTH_ISSUER'),
     authAudience: setting.string('AUTH_AUDIENCE', 'meshpact'),
+    /** How long a call to auth-service (its keys, an introspection) may take before it is a 503. */
+    authTimeoutMs: setting.integer('AUTH_TIMEOUT_MS', { min: 50, max: 60_000 }, 2_000),
     authClient: client('BACKEND_AUTH_CLIENT'),
     stepDelayMs: setting.integer('RUNNER_STEP_DELAY_MS', { min: 0, max: 60_000 }, 100),
     maxPayload: setting.integer('WS_MAX_PAYLOAD', { min: 1024, max: 16 * 1024 * 1024 }, 64 * 1024),

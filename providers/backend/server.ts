@@ -8,6 +8,7 @@ import { listen } from '../../src/runtime/listen.js';
 import { createLogger, type Logger } from '../../src/runtime/logger.js';
 import { migrateOrThrow } from '../../src/runtime/migrate.js';
 import { packageRoot } from '../../src/runtime/paths.js';
+import { CircuitBreaker } from '../../src/runtime/circuit-breaker.js';
 import { createIntrospectionClient, createTokenVerifier } from '../auth/client.js';
 import { createApp } from './app.js';
 import { createAuthenticator } from './authenticator.js';
@@ -58,16 +59,22 @@ export async function start(
   try {
     await migrateOrThrow(db, { namespace: 'backend', directory: backendMigrations() });
     await feed.open();
+    // One breaker for both calls: they reach the same auth-service.
+    const authBreaker = new CircuitBreaker({ clock });
     const verifier = createTokenVerifier({
       jwksUrl: new URL('/.well-known/jwks.json', config.authUrl),
       issuer: config.authIssuer ?? config.authUrl.replace(/\/$/, ''),
       audience: config.authAudience,
       clock,
+      timeoutMs: config.authTimeoutMs,
+      breaker: authBreaker,
     });
     const introspection = createIntrospectionClient({
       baseUrl: config.authUrl,
       clientId: config.authClient.id,
       clientSecret: config.authClient.secret,
+      timeoutMs: config.authTimeoutMs,
+      breaker: authBreaker,
     });
     const authenticator = createAuthenticator(verifier, introspection);
     const runner = new AgentRunner({ db, clock, logger, stepDelayMs: config.stepDelayMs });

@@ -101,6 +101,9 @@ export const param = {
   },
 };
 
+/** A state's call to a service that hangs fails the state instead of the whole verification. */
+const SERVICE_CALL_TIMEOUT_MS = 10_000;
+
 /**
  * One JSON call a state makes to a running service (its own, or one it
  * depends on); anything but 2xx, or no answer, fails the state with what
@@ -122,6 +125,7 @@ export async function callService<T = unknown>(
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(SERVICE_CALL_TIMEOUT_MS),
     });
   } catch (error) {
     throw new StateError(`"${state}": ${method} ${url.href} got no answer: ${fetchFailure(error)}`);

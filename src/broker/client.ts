@@ -1,3 +1,5 @@
+import { fetchFailure } from '../runtime/fetch-failure.js';
+
 // A client for the Pact Broker API as meshpact uses it: against meshpact's own
 // broker or a real Pact Broker / PactFlow (PACT_BROKER_BASE_URL, PACT_BROKER_TOKEN).
 // It follows the HAL index where the Pact clients do.
@@ -62,9 +64,13 @@ export class BrokerClient {
   readonly baseUrl: string;
   readonly #token: string | undefined;
 
-  constructor(options: { baseUrl: string; token?: string | undefined }) {
+  readonly #timeoutMs: number;
+
+  /** `timeoutMs` bounds each request, its body included; 30 s by default, for large publications. */
+  constructor(options: { baseUrl: string; token?: string | undefined; timeoutMs?: number }) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#token = options.token;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   /** Publishes one consumer version's pacts (grouped per provider), with its branch and tags. */
@@ -186,12 +192,11 @@ export class BrokerClient {
         ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(this.#timeoutMs),
     }).catch((error: unknown) => {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(
-        `cannot reach the broker at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-        { cause: error },
-      );
+      throw new Error(`cannot reach the broker at ${this.baseUrl}: ${fetchFailure(error)}`, {
+        cause: error,
+      });
     });
     const text = await response.text();
     if (!response.ok) throw new BrokerRequestError(method, url, response.status, text);

@@ -3,6 +3,8 @@
  * "fetch failed", the reason (ECONNREFUSED, ENOTFOUND…) is in its cause.
  */
 export function fetchFailure(error: unknown): string {
+  // fetch rejects with the signal's DOMException, which may come from another realm than Error.
+  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return 'no answer in time';
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (typeof cause?.code === 'string') return cause.code;
   if (typeof cause?.message === 'string') return cause.message;

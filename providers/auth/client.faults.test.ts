@@ -1,0 +1,51 @@
+import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { createIntrospectionClient, createTokenVerifier } from './client.js';
+import { hungServer } from './test-helpers.js';
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const token = `${base64url({ alg: 'ES256', kid: 'k1' })}.${base64url({ sub: 'u' })}.c2ln`;
+
+const code = (error: unknown) => (error instanceof MeshpactError ? error.code : String(error));
+
+describe('auth-service clients, when auth-service hangs', () => {
+  let auth: Awaited<ReturnType<typeof hungServer>>;
+  beforeEach(async () => {
+    auth = await hungServer();
+  });
+  afterEach(() => auth.close());
+
+  it('gives up on an introspection after its timeout, then stops asking after three failures', async () => {
+    const client = createIntrospectionClient({
+      baseUrl: auth.url,
+      clientId: 'backend-api',
+      clientSecret: 'secret',
+      timeoutMs: 100,
+    });
+    for (let i = 0; i < 3; i += 1) await expect(client.introspect('t')).rejects.toThrow();
+    const asked = auth.connections();
+    expect(asked).toBeGreaterThanOrEqual(1);
+    const refused = await client.introspect('t').catch((error: unknown) => error);
+    expect(code(refused)).toBe('auth_unavailable');
+    expect(auth.connections()).toBe(asked);
+  });
+
+  it('answers a token it cannot check auth_unavailable, then stops fetching keys after three failures', async () => {
+    const verifier = createTokenVerifier({
+      jwksUrl: `${auth.url}/.well-known/jwks.json`,
+      issuer: auth.url,
+      audience: 'meshpact',
+      timeoutMs: 100,
+    });
+    for (let i = 0; i < 3; i += 1)
+      expect(code(await verifier.verify(token).catch((error: unknown) => error))).toBe(
+        'auth_unavailable',
+      );
+    const asked = auth.connections();
+    expect(code(await verifier.verify(token).catch((error: unknown) => error))).toBe(
+      'auth_unavailable',
+    );
+    expect(auth.connections()).toBe(asked);
+    expect(await verifier.keysAvailable()).toBe(false);
+    expect(auth.connections()).toBe(asked);
+  });
+});
