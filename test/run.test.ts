@@ -52,6 +52,19 @@ function workspace() {
   };
 }
 
+/** What a run that should have passed printed and wrote about why it did not. */
+function whyItFailed(run: { stdout(): string; stderr(): string }, reports: string): string {
+  const summary = join(reports, 'summary.md');
+  const junit = join(reports, 'junit.xml');
+  return [
+    `stderr:\n${run.stderr().slice(-4000)}`,
+    existsSync(summary) ? `summary.md:\n${readFileSync(summary, 'utf8').slice(0, 6000)}` : '',
+    existsSync(junit)
+      ? `junit failures:\n${(readFileSync(junit, 'utf8').match(/<failure[\s\S]*?<\/failure>/g) ?? []).join('\n').slice(0, 6000)}`
+      : '',
+  ].join('\n');
+}
+
 describe('meshpact run', () => {
   beforeAll(() => buildCli(), 120_000);
 
@@ -64,7 +77,9 @@ describe('meshpact run', () => {
       CI: 'true',
     });
     try {
-      expect(await run.exited()).toBe(0);
+      const status = await run.exited();
+      // A failed run's reasons are in its reports, which the workspace takes with it.
+      if (status !== 0) throw new Error(`exit ${status}\n${whyItFailed(run, space.reports)}`);
       const report = JSON.parse(run.stdout()) as MeshReport;
       expect(report.verdict).toBe('pass');
       expect(report.verifications.map((v) => [v.provider, v.success])).toEqual([
