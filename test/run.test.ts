@@ -5,7 +5,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -20,6 +19,7 @@ import {
   startMeshpact,
   startMeshpactOnTerminal,
 } from './support/meshpact-process.js';
+import { expectNothingLeft, leftovers, workspace } from './support/run-workspace.js';
 
 // `meshpact run`, the whole mesh check, as `npm start` runs it: a real run
 // that passes, a run against a provider broken on purpose, and Ctrl-C.
@@ -28,29 +28,6 @@ const root = packageRoot();
 const ESC = '\u001b';
 /** What a terminal shows of some output: no colour codes. */
 const uncoloured = (text: string) => text.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '');
-
-/** What a run left in its private TMPDIR that it made itself (jest's own cache is not ours). */
-const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('meshpact-'));
-
-/**
- * After a stopped run: nothing left in its TMPDIR, and no process of it, not
- * Postgres, not the contract tests' jest (each names one of these paths).
- */
-function expectNothingLeft(tmp: string, pacts: string) {
-  expect(leftovers(tmp)).toEqual([]);
-  const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n');
-  expect(processes.filter((line) => line.includes(pacts) || line.includes(tmp))).toEqual([]);
-}
-
-/** A private place for a run's pacts and reports, so it never touches the repository's. */
-function workspace() {
-  const dir = mkdtempSync(join(tmpdir(), 'meshpact-run-test-'));
-  return {
-    pacts: join(dir, 'pacts'),
-    reports: join(dir, 'reports'),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
 
 /** What a run that should have passed printed and wrote about why it did not. */
 function whyItFailed(run: { stdout(): string; stderr(): string }, reports: string): string {
@@ -190,27 +167,6 @@ describe('meshpact run', () => {
       run.type('\u0003');
       expect(await run.exited()).toBe(130);
       expect(run.stdout()).toMatch(/stopped by SIGINT; everything it started is stopped/);
-      expectNothingLeft(scratch.path, space.pacts);
-    } finally {
-      run.child.kill('SIGKILL');
-      scratch.remove();
-      space.remove();
-    }
-  }, 300_000);
-
-  it('stops everything it started on Ctrl-C and exits 130', async () => {
-    const scratch = scratchTmpdir();
-    const space = workspace();
-    const run = startMeshpact(['run'], {
-      TMPDIR: scratch.path,
-      MESHPACT_PACT_DIR: space.pacts,
-      CI: 'true',
-    });
-    try {
-      await run.line(/^contracts: started$/, 120_000);
-      run.child.kill('SIGINT');
-      expect(await run.exited()).toBe(130);
-      expect(run.stderr()).toMatch(/stopped by SIGINT; everything it started is stopped/);
       expectNothingLeft(scratch.path, space.pacts);
     } finally {
       run.child.kill('SIGKILL');
