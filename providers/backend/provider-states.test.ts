@@ -1,3 +1,4 @@
+import { createLogger } from '../../src/runtime/logger.js';
 import { expectProblem, request } from '../auth/test-helpers.js';
 import { PROVIDER_STATES_PATH } from '../shared/provider-states.routes.js';
 import { apiFor } from './test-support.js';
@@ -83,6 +84,47 @@ describe("backend-api's provider states", () => {
         'alice has a completed run',
       ]);
     });
+  });
+
+  describe('when an interaction started a run that is still going', () => {
+    // The verifier tears the states down as soon as the interaction's response
+    // is in, while the run it started still writes its events.
+    const errors: string[] = [];
+    let mesh: MeshUnderTest;
+    beforeAll(async () => {
+      mesh = await startMeshForTest({
+        env: { ...on, RUNNER_STEP_DELAY_MS: '5' },
+        authEnv: on,
+        logger: createLogger({
+          level: 'warn',
+          destination: { write: (line) => errors.push(line) },
+        }),
+      });
+    });
+    afterAll(() => mesh.close());
+    const change = (state: string, action: string, params?: Record<string, unknown>) =>
+      changeAt(mesh.backend.url)(state, action, params);
+
+    it('the teardown waits for it to end before deleting, 20 times in a row', async () => {
+      for (let round = 1; round <= 20; round++) {
+        const session = await change(loggedIn, 'setup', alice);
+        const thread = await change('alice has a thread', 'setup', { title: `Round ${round}` });
+        const api = apiFor(mesh.backend.url, String(session.body.access_token));
+        const started = await api.post(`/api/threads/${String(thread.body.thread_id)}/runs`, {
+          agent_name: 'calculator',
+          input: 'What is 6*7? [calc 6*7]',
+        });
+        expect(started.status).toBe(202);
+
+        const teardown = await change('alice has a thread', 'teardown', {
+          title: `Round ${round}`,
+        });
+        expect({ round, status: teardown.status }).toEqual({ round, status: 200 });
+        await change(loggedIn, 'teardown', alice);
+      }
+      // A run whose rows were deleted under it fails, and says so in the log.
+      expect(errors).toEqual([]);
+    }, 300_000);
   });
 
   describe('when auth-service runs without the switch', () => {

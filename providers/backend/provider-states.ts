@@ -191,8 +191,14 @@ export function backendProviderStates(
       },
     },
     async reset(context) {
-      for (const { tenantId } of context.accounts.values())
-        if (tenantId) await store.deleteTenantData(deps.db, tenantId);
+      const tenants = [...context.accounts.values()].flatMap(({ tenantId }) =>
+        tenantId ? [tenantId] : [],
+      );
+      // A run the interaction started goes on after its response. Deleting the
+      // tenant's rows under its writes deadlocks with them or fails the run
+      // half-way, so the reset waits for it to end first.
+      await untilRunsEnded(deps.db, tenants, deps.runTimeoutMs ?? 15_000);
+      for (const tenantId of tenants) await store.deleteTenantData(deps.db, tenantId);
     },
   };
 }
@@ -215,6 +221,20 @@ async function untilFinished(
     if (Date.now() > deadline)
       throw new StateError(
         `"${state}": run ${runId} was still ${run.status} after ${timeoutMs} ms`,
+      );
+    await sleep(20);
+  }
+}
+
+async function untilRunsEnded(db: pg.Pool, tenantIds: string[], timeoutMs: number) {
+  if (tenantIds.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const unfinished = await store.unfinishedRunIds(db, tenantIds);
+    if (unfinished.length === 0) return;
+    if (Date.now() > deadline)
+      throw new StateError(
+        `the reset waited ${timeoutMs} ms for runs the interaction started to end; still going: ${unfinished.join(', ')}`,
       );
     await sleep(20);
   }

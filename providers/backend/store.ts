@@ -92,6 +92,15 @@ export async function deleteThread(db: Queryable, tenantId: string, id: string):
 }
 
 /** Removes all a tenant has: threads, and with them their messages, runs and events. */
+/** The runs of these tenants that have not ended yet. */
+export async function unfinishedRunIds(db: Queryable, tenantIds: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    "SELECT id FROM backend_runs WHERE tenant_id = ANY($1) AND status IN ('queued', 'running') ORDER BY id",
+    [tenantIds],
+  );
+  return rows.map((row) => row.id);
+}
+
 export async function deleteTenantData(db: Queryable, tenantId: string): Promise<number> {
   const { rowCount } = await db.query('DELETE FROM backend_threads WHERE tenant_id = $1', [
     tenantId,

@@ -1,5 +1,5 @@
 import type { Clock } from '../../src/runtime/clock.js';
-import { silentLogger } from '../../src/runtime/logger.js';
+import { silentLogger, type Logger } from '../../src/runtime/logger.js';
 import { startAuthForTest, type AuthUnderTest } from '../auth/testing.js';
 import { loadBackendConfig } from './config.js';
 import { start, type RunningBackend } from './server.js';
@@ -20,7 +20,13 @@ const INTROSPECTION_SECRET = 'test-introspection-secret';
  * step delay defaults to 0; pass RUNNER_STEP_DELAY_MS to watch runs unfold.
  */
 export async function startMeshForTest(
-  options: { env?: Record<string, string>; authEnv?: Record<string, string>; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>;
+    authEnv?: Record<string, string>;
+    clock?: Clock;
+    /** backend-api's logger; silent by default. */
+    logger?: Logger;
+  } = {},
 ): Promise<MeshUnderTest> {
   const clock = options.clock;
   const auth = await startAuthForTest({
@@ -39,7 +45,7 @@ export async function startMeshForTest(
     });
     const backend = await start(config, {
       connectionString: auth.postgres.connectionString,
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       responseCheck: 'throw',
       ...(clock ? { clock } : {}),
     });

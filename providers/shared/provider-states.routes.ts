@@ -55,17 +55,15 @@ export function providerStatesRoutes(app: Express, modules: StateModule[]): void
       context.values = { ...context.values, ...values };
       return values;
     } catch (error) {
-      if (error instanceof StateError)
-        throw new MeshpactError('provider_state_failed', error.message, {
-          extensions: { state: name },
-        });
-      throw error;
+      throw asStateFailure(error, name);
     }
   };
 
-  const teardown = async () => {
+  const teardown = async (name: string) => {
     try {
       for (const module of [...modules].reverse()) await module.reset(context);
+    } catch (error) {
+      throw asStateFailure(error, name);
     } finally {
       context.clear();
     }
@@ -73,7 +71,7 @@ export function providerStatesRoutes(app: Express, modules: StateModule[]): void
 
   const change: RequestHandler = async (req, res) => {
     const { state, params, action } = req.body as ProviderStateChange;
-    if (action === 'teardown') await teardown();
+    if (action === 'teardown') await teardown(state);
     res.status(200).json(action === 'teardown' ? {} : await setup(state, params ?? {}));
   };
 
@@ -81,4 +79,10 @@ export function providerStatesRoutes(app: Express, modules: StateModule[]): void
     .route(PROVIDER_STATES_PATH)
     .post(...jsonBody({ limit: BODY_LIMIT }), validBody('pact/provider-state-change'), change)
     .all(methodNotAllowed('POST'));
+}
+
+/** A state that could not be set up or torn down is the state's failure (422), said in its words. */
+function asStateFailure(error: unknown, state: string): unknown {
+  if (!(error instanceof StateError)) return error;
+  return new MeshpactError('provider_state_failed', error.message, { extensions: { state } });
 }
