@@ -94,8 +94,9 @@ describe('meshGraph', () => {
       });
       const graph = meshGraph(report);
       const back = graph.edges.find((e) => pair(e) === 'auth-service->web-app')!;
+      // Its interaction passed; the state that failed outside it fails the pair.
       expect([back.state, back.inPact, back.problems]).toEqual([
-        'passed',
+        'failed',
         0,
         ['provider state "x" failed'],
       ]);

@@ -184,10 +184,12 @@ function graphEdges(report: MeshReport): GraphEdge[] {
       }));
     const passed = interactions.filter((ix) => ix.status === 'passed').length;
     const has = (status: InteractionStatus) => interactions.some((ix) => ix.status === status);
+    // A state that failed outside any interaction fails the provider's verification.
+    const failedOutside = verifications.some((v) => v.problems.length > 0);
     const state: EdgeState =
       interactions.length === 0
         ? 'unverified'
-        : has('failed')
+        : has('failed') || failedOutside
           ? 'failed'
           : has('pending')
             ? 'pending'

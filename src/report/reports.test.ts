@@ -72,3 +72,26 @@ describe('summary.md', () => {
     expect(summary).toContain('| backend-api | 5ee7c1b | ✅ yes |');
   });
 });
+
+describe('a verification that failed outside any interaction', () => {
+  // Every interaction passed, but a provider state's teardown did not.
+  const problem = 'tearing down provider state "alice has a thread" failed: deadlock detected';
+  const report: MeshReport = {
+    ...fixture,
+    verifications: fixture.verifications.map((v) =>
+      v.provider === 'backend-events' ? { ...v, success: false, problems: [problem] } : v,
+    ),
+  };
+
+  it('is named, with its provider, in summary.md', () => {
+    expect(renderSummary(report)).toContain(
+      `### Failures outside any interaction\n\n- **backend-events**: \`${problem}\``,
+    );
+  });
+
+  it('is a failing case of its provider in junit.xml', () => {
+    expect(renderJunit(report)).toMatch(
+      /<testcase classname="backend-events" name="provider states">\s*<failure message="tearing down/,
+    );
+  });
+});

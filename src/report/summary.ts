@@ -35,6 +35,15 @@ export function renderSummary(report: MeshReport): string {
         lines.push(`  - \`${mismatch.replace(/`/g, "'")}\``);
     }
   }
+  // A failed state change or teardown fails the verification with every interaction passed.
+  const outside = report.verifications.flatMap((v) =>
+    v.problems.map((problem) => ({ provider: v.provider, problem })),
+  );
+  if (outside.length > 0) {
+    lines.push('', '### Failures outside any interaction', '');
+    for (const { provider, problem } of outside)
+      lines.push(`- **${provider}**: \`${problem.replace(/`/g, "'")}\``);
+  }
   const problems = report.contracts.flatMap((c) => c.schemaProblems);
   if (problems.length > 0) {
     lines.push('', '### Contract examples that break their schemas', '');

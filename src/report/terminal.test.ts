@@ -1,5 +1,7 @@
-import type { Phase } from './model.js';
-import { terminalProgress, type TickingClock } from './terminal.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MeshReport, Phase } from './model.js';
+import { renderOutcome, terminalProgress, type TickingClock } from './terminal.js';
 
 const ESC = '\u001b';
 
@@ -119,5 +121,27 @@ describe('terminalProgress', () => {
       );
       expect(t.ticking()).toBe(false);
     });
+  });
+});
+
+describe('renderOutcome', () => {
+  const fixture = JSON.parse(
+    readFileSync(join(import.meta.dirname, '__fixtures__/mesh-report.json'), 'utf8'),
+  ) as MeshReport;
+
+  it('names each failed interaction, then each failure outside any interaction, with its provider', () => {
+    const report: MeshReport = {
+      ...fixture,
+      verifications: fixture.verifications.map((v) =>
+        v.provider === 'backend-events'
+          ? { ...v, success: false, problems: ['provider state "x" failed: no answer in time'] }
+          : v,
+      ),
+    };
+    const lines = renderOutcome(report, false).split('\n');
+    expect(lines.filter((line) => line.startsWith('FAILED: '))).toEqual([
+      'FAILED: web-app -> auth-service: a login with the right password',
+      'FAILED: backend-events, outside any interaction: provider state "x" failed: no answer in time',
+    ]);
   });
 });

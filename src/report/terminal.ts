@@ -135,6 +135,9 @@ export function renderOutcome(report: MeshReport, live: boolean): string {
       );
       for (const mismatch of interaction.mismatches) lines.push(`    ${mismatch}`);
     }
+  for (const verification of report.verifications)
+    for (const problem of verification.problems)
+      lines.push(`FAILED: ${verification.provider}, outside any interaction: ${problem}`);
   if (report.matrix.length > 0) {
     const rows = report.matrix.map((row) => [
       row.consumer,

@@ -259,10 +259,11 @@ export async function runMeshCheck(
       }
       const all = results.flatMap((r) => r.interactions);
       const failed = all.filter((i) => !i.success).length;
+      const outside = results.reduce((sum, r) => sum + r.problems.length, 0);
       return {
         value: results,
         ok: results.every((r) => r.success),
-        detail: `${all.length - failed} of ${all.length} interactions verified${failed ? `, ${failed} failed` : ''}`,
+        detail: `${all.length - failed} of ${all.length} interactions verified${failed ? `, ${failed} failed` : ''}${outside ? `, ${outside} ${outside === 1 ? 'failure' : 'failures'} outside any interaction` : ''}`,
       };
     });
 
