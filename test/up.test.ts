@@ -63,9 +63,10 @@ describe('meshpact up', () => {
   describe('when asked for the whole mesh', () => {
     it('serves auth-service and backend-api, and `meshpact events` watches a run to its end', async () => {
       const scratch = scratchTmpdir();
+      // At debug level too, stdout carries only the URLs and the ready line.
       const up = startMeshpact(['up'], {
         TMPDIR: scratch.path,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'debug',
       });
       try {
         const [, authUrl] = await up.line(/^auth-service: (http:\S+)$/);
