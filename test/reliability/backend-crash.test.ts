@@ -87,8 +87,10 @@ describe('backend-api killed mid-run', () => {
       .stdout()
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as AgentEvent)
-      .filter((frame) => frame.run_id === runId);
+      .map((line) => JSON.parse(line) as AgentEvent | { type: 'subscribed'; run_id: string })
+      .filter(
+        (frame): frame is AgentEvent => frame.type !== 'subscribed' && frame.run_id === runId,
+      );
     const types = expectWellOrdered(events);
     expect(types.filter((type) => type === 'agent_completed')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ status: 'failed', final_response: RUN_ABANDONED });
