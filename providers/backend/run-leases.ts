@@ -12,14 +12,14 @@ const EXPIRY = "clock_timestamp() + $3::int * interval '1 millisecond'";
 
 /**
  * Thrown by a runner writing to a run it no longer holds: another backend
- * ended the run after its lease lapsed (or it has ended), so this runner
- * stops writing to it.
+ * ended the run after its lease lapsed, or the run was deleted with its
+ * thread; this runner then stops writing to it.
  */
 export class RunLeaseLost extends Error {
   readonly code = 'run_lease_lost';
 
   constructor(readonly runId: string) {
-    super(`run ${runId} is no longer held by this runner: it has ended`);
+    super(`run ${runId} is no longer held by this runner: it has ended, or was deleted`);
     this.name = 'RunLeaseLost';
   }
 }
@@ -40,18 +40,18 @@ export async function claimRun(
 }
 
 /**
- * Locks the run's row until the transaction ends and renews its lease, if
- * `owner` still holds the unfinished run; false otherwise. A lease that lapsed
- * but that no sweeper has taken is still the owner's: the lock decides, and a
- * sweeper that ends the run first makes this answer false.
+ * Renews the run's lease if `owner` still holds the unfinished run; false
+ * otherwise. One row per statement: holding no other lock while it waits, it
+ * cannot deadlock with a thread's deletion, which locks the thread and then
+ * its runs in an order of its own.
  */
-export async function holdRun(
-  trx: Queryable,
+export async function renewLease(
+  db: Queryable,
   runId: string,
   owner: string,
   leaseMs: number,
 ): Promise<boolean> {
-  const { rowCount } = await trx.query(
+  const { rowCount } = await db.query(
     `UPDATE backend_runs SET lease_expires_at = ${EXPIRY}
       WHERE id = $1 AND owner_id = $2 AND ${UNFINISHED}`,
     [runId, owner, leaseMs],
@@ -59,44 +59,64 @@ export async function holdRun(
   return rowCount === 1;
 }
 
-/** Renews the leases of the given runs `owner` still holds; returns the ids it holds. */
-export async function renewLeases(
-  db: Queryable,
-  runIds: string[],
+/**
+ * Locks the run's thread against deletion, then the run's row, until the
+ * transaction ends, and renews the lease, if `owner` still holds the
+ * unfinished run; false otherwise. The thread comes first because that is the
+ * order in which deleting a thread locks them (the thread, then its runs by
+ * cascade), and ending a run writes a message, which needs the thread; the
+ * other order deadlocks with a provider state's teardown. A lease that lapsed
+ * but that no sweeper has taken is still the owner's: the lock decides, and a
+ * sweeper that ends the run first makes this answer false.
+ */
+export async function holdRun(
+  trx: Queryable,
+  run: Pick<RunRow, 'id' | 'thread_id'>,
   owner: string,
   leaseMs: number,
-): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `UPDATE backend_runs SET lease_expires_at = ${EXPIRY}
-      WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND ${UNFINISHED}
-      RETURNING id`,
-    [runIds, owner, leaseMs],
-  );
-  return rows.map((row) => row.id);
+): Promise<boolean> {
+  const thread = await trx.query('SELECT 1 FROM backend_threads WHERE id = $1 FOR KEY SHARE', [
+    run.thread_id,
+  ]);
+  return thread.rowCount === 1 && renewLease(trx, run.id, owner, leaseMs);
+}
+
+export interface LapsedRun {
+  id: string;
+  thread_id: string;
 }
 
 /** Unfinished runs whose lease has lapsed, oldest first; read without locks, so take each with takeLapsedRun. */
-export async function lapsedRunIds(db: Queryable, limit: number): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM backend_runs WHERE ${UNFINISHED} AND ${LAPSED}
+export async function lapsedRuns(db: Queryable, limit: number): Promise<LapsedRun[]> {
+  const { rows } = await db.query<LapsedRun>(
+    `SELECT id, thread_id FROM backend_runs WHERE ${UNFINISHED} AND ${LAPSED}
       ORDER BY created_at, id LIMIT $1`,
     [limit],
   );
-  return rows.map((row) => row.id);
+  return rows;
 }
 
 /**
- * Locks the run for this transaction if it is still unfinished with a lapsed
- * lease. SKIP LOCKED: a run another sweeper (or its renewing owner) has locked
- * is skipped, not waited for, so two backends never both end it; and Postgres
- * rechecks the conditions on the newest row version, so a run ended or renewed
- * meanwhile is not returned.
+ * Locks the run for this transaction (its thread first, as holdRun does) if
+ * it is still unfinished with a lapsed lease. SKIP LOCKED: a run another
+ * sweeper or its owner has locked, or whose thread is being deleted, is
+ * skipped, not waited for, so two backends never both end it; and Postgres
+ * rechecks the conditions on the newest row version, so a run ended or
+ * renewed meanwhile is not returned.
  */
-export async function takeLapsedRun(trx: Queryable, runId: string): Promise<RunRow | undefined> {
+export async function takeLapsedRun(
+  trx: Queryable,
+  lapsed: LapsedRun,
+): Promise<RunRow | undefined> {
+  const thread = await trx.query(
+    'SELECT 1 FROM backend_threads WHERE id = $1 FOR KEY SHARE SKIP LOCKED',
+    [lapsed.thread_id],
+  );
+  if (thread.rowCount !== 1) return undefined;
   const { rows } = await trx.query<RunRow>(
     `SELECT * FROM backend_runs WHERE id = $1 AND ${UNFINISHED} AND ${LAPSED}
         FOR UPDATE SKIP LOCKED`,
-    [runId],
+    [lapsed.id],
   );
   return rows[0];
 }

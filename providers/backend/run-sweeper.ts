@@ -3,7 +3,7 @@ import type { Clock } from '../../src/runtime/clock.js';
 import { withTransaction } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import { endAsFailed, RUN_ABANDONED } from './run-events.js';
-import { lapsedRunIds, takeLapsedRun } from './run-leases.js';
+import { lapsedRuns, takeLapsedRun } from './run-leases.js';
 
 export interface SweeperOptions {
   db: pg.Pool;
@@ -57,12 +57,13 @@ export class RunSweeper {
     const { db, clock, logger } = this.#options;
     let ended = 0;
     for (;;) {
-      const ids = await lapsedRunIds(db, BATCH);
+      const lapsed = await lapsedRuns(db, BATCH);
       let progress = false;
-      for (const id of ids) {
+      for (const candidate of lapsed) {
+        const id = candidate.id;
         try {
           const took = await withTransaction(db, async (trx) => {
-            const run = await takeLapsedRun(trx, id);
+            const run = await takeLapsedRun(trx, candidate);
             if (run) await endAsFailed(trx, run, RUN_ABANDONED, clock.now());
             return run !== undefined;
           });
@@ -77,7 +78,7 @@ export class RunSweeper {
         }
       }
       // A full batch with progress may hide more behind it; otherwise the rest are another sweeper's.
-      if (ids.length < BATCH || !progress) return ended;
+      if (lapsed.length < BATCH || !progress) return ended;
     }
   }
 

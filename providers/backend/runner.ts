@@ -14,7 +14,7 @@ import {
   type EventBody,
   type RunEnd,
 } from './run-events.js';
-import { claimRun, holdRun, renewLeases, RunLeaseLost } from './run-leases.js';
+import { claimRun, holdRun, renewLease, RunLeaseLost } from './run-leases.js';
 import * as store from './store.js';
 
 export interface RunnerOptions {
@@ -108,12 +108,13 @@ export class AgentRunner {
     const ids = [...this.#running.keys()];
     if (ids.length === 0) return;
     const { db, leaseMs, logger } = this.#options;
-    try {
-      const held = new Set(await renewLeases(db, ids, this.owner, leaseMs));
-      for (const id of ids) if (!held.has(id)) this.#running.get(id)?.lost.abort();
-    } catch (error) {
-      // The next beat tries again; a lease that lapses meanwhile is found at the next event.
-      logger.warn({ err: error }, 'could not renew the leases of runs in progress');
+    for (const id of ids) {
+      try {
+        if (!(await renewLease(db, id, this.owner, leaseMs))) this.#running.get(id)?.lost.abort();
+      } catch (error) {
+        // The next beat tries again; a lease that lapses meanwhile is found at the next event.
+        logger.warn({ err: error, run_id: id }, 'could not renew the lease of a run in progress');
+      }
     }
   }
 
@@ -122,7 +123,7 @@ export class AgentRunner {
     /** One transaction, only while this runner holds the run: its row stays locked until commit. */
     const write = (work: (trx: Queryable, at: Date) => Promise<void>) =>
       withTransaction(db, async (trx) => {
-        if (lost.aborted || !(await holdRun(trx, run.id, this.owner, leaseMs)))
+        if (lost.aborted || !(await holdRun(trx, run, this.owner, leaseMs)))
           throw new RunLeaseLost(run.id);
         await work(trx, clock.now());
       });
@@ -137,7 +138,10 @@ export class AgentRunner {
       await this.#steps(run, events, lost);
     } catch (error) {
       if (error instanceof RunLeaseLost) {
-        logger.warn({ run_id: run.id }, 'run lost its lease and was ended elsewhere; stopping it');
+        logger.warn(
+          { run_id: run.id },
+          'run no longer held (ended elsewhere, or deleted with its thread); stopping it',
+        );
         return;
       }
       logger.error({ err: error, run_id: run.id }, 'run failed; ending it');
