@@ -204,7 +204,9 @@ export class BackendService {
     };
     const row = await withTransaction(db, async (trx) => {
       await takeRunSlot(trx, starter, run.id, now, runLimits);
-      return store.insertRun(trx, run);
+      const row = await store.insertRun(trx, run);
+      await this.#deps.runner.claim(trx, run.id);
+      return row;
     });
     this.#deps.runner.start(row);
     const { id, thread_id, agent_name, status, created_at } = store.toRun(row);

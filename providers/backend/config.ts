@@ -30,6 +30,11 @@ export function loadBackendConfig(env: Env) {
     authTimeoutMs: setting.integer('AUTH_TIMEOUT_MS', { min: 50, max: 60_000 }, 2_000),
     authClient: client('BACKEND_AUTH_CLIENT'),
     stepDelayMs: setting.integer('RUNNER_STEP_DELAY_MS', { min: 0, max: 60_000 }, 100),
+    /**
+     * How long a runner's claim on a run lasts unrenewed: a run whose backend
+     * died is ended as failed this long after (plus a third of it at most).
+     */
+    runLeaseMs: setting.integer('RUN_LEASE_MS', { min: 300, max: 3_600_000 }, 30_000),
     maxPayload: setting.integer('WS_MAX_PAYLOAD', { min: 1024, max: 16 * 1024 * 1024 }, 64 * 1024),
     maxBuffered: setting.integer(
       'WS_MAX_BUFFERED',

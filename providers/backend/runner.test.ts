@@ -29,6 +29,13 @@ describe('AgentRunner', () => {
         const thread = await createThread(alice);
         // Past the edge, which refuses it: jsonb cannot hold the lone surrogate
         // the run's task description carries, so its very first event fails.
+        const runner = new AgentRunner({
+          db,
+          clock: systemClock,
+          logger: silentLogger,
+          stepDelayMs: 0,
+          leaseMs: 30_000,
+        });
         const run = await store.insertRun(db, {
           id: randomUUID(),
           tenant_id: alice.tenantId,
@@ -41,12 +48,7 @@ describe('AgentRunner', () => {
           started_at: null,
           completed_at: null,
         });
-        const runner = new AgentRunner({
-          db,
-          clock: systemClock,
-          logger: silentLogger,
-          stepDelayMs: 0,
-        });
+        await runner.claim(db, run.id);
         runner.start(run);
         await runner.close();
 

@@ -4,10 +4,17 @@ import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
 import { withTransaction, type Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
-import type { AgentEvent } from '../../src/schemas/types.generated.js';
 import { planRun, reasoningFor, type ToolCall } from './agent.js';
 import { calculate, CalculatorError } from './calculator.js';
-import { publishEvent } from './event-feed.js';
+import {
+  appendCompleted,
+  appendEvent,
+  appendStarted,
+  endAsFailed,
+  type EventBody,
+  type RunEnd,
+} from './run-events.js';
+import { claimRun, holdRun, renewLease, RunLeaseLost } from './run-leases.js';
 import * as store from './store.js';
 
 export interface RunnerOptions {
@@ -16,13 +23,9 @@ export interface RunnerOptions {
   logger: Logger;
   /** Pause between events, so a client can watch a run unfold (and tests can drop mid-run). */
   stepDelayMs: number;
+  /** How long a claim on a run lasts unrenewed (RUN_LEASE_MS); it is renewed every third of it. */
+  leaseMs: number;
 }
-
-type EventBody = AgentEvent extends infer E
-  ? E extends AgentEvent
-    ? Omit<E, 'event_id' | 'run_id' | 'thread_id' | 'agent_name' | 'seq' | 'timestamp'>
-    : never
-  : never;
 
 /** What a run's steps write with: each call is one stored, announced event. */
 interface RunEvents {
@@ -31,34 +34,59 @@ interface RunEvents {
   finish: (status: RunEnd, finalResponse: string) => Promise<void>;
 }
 
-type RunEnd = 'succeeded' | 'failed' | 'cancelled';
+interface Execution {
+  done: Promise<void>;
+  /** Aborted when the run's lease was found lost: the run stops at once, writing nothing more. */
+  lost: AbortController;
+}
 
 /**
  * Executes agent runs in this process. Each event is written to Postgres with
  * its seq, together with any change of the run's status, in one transaction
- * that also NOTIFYs the gateways; Postgres delivers the notification only on
- * commit, so a gateway never announces an event that is not stored. A run
- * whose event cannot be stored ends as failed (with agent_started first if it
- * had none yet), never left queued or running without a word.
+ * that also NOTIFYs the gateways (run-events.ts). A run whose event cannot be
+ * stored ends as failed (with agent_started first if it had none yet), never
+ * left queued or running without a word.
+ *
+ * Several backends may share one Postgres, and a backend may die mid-run: so
+ * the runner holds a lease on each run it executes (run-leases.ts), claimed
+ * when the run is stored and renewed every third of RUN_LEASE_MS, and writes
+ * each event only while it holds the run. A run whose lease lapses is ended
+ * by a sweeper (run-sweeper.ts); its runner, if it still lives, then stops.
  */
 export class AgentRunner {
+  /** This process's name on the runs it holds; random, so a restarted process holds none of its predecessor's. */
+  readonly owner = randomUUID();
   readonly #options: RunnerOptions;
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #running = new Map<string, Execution>();
   readonly #abort = new AbortController();
+  readonly #heartbeat: NodeJS.Timeout;
+  #renewing: Promise<void> | undefined;
 
   constructor(options: RunnerOptions) {
     this.#options = options;
+    this.#heartbeat = setInterval(() => {
+      // One renewal at a time: a slow database must not pile them up.
+      this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined));
+    }, options.leaseMs / 3);
+    // Runs in progress keep the process alive by themselves; the beat alone must not.
+    this.#heartbeat.unref();
   }
 
-  /** Starts a queued run in the background. */
+  /** Makes the run this runner's; call it in the transaction that inserts the run, so no sweeper ever sees it unheld. */
+  claim(trx: Queryable, runId: string): Promise<void> {
+    return claimRun(trx, runId, this.owner, this.#options.leaseMs);
+  }
+
+  /** Starts a queued run this runner has claimed, in the background. */
   start(run: store.RunRow): void {
     if (this.#abort.signal.aborted) throw new Error('the runner is stopping');
-    const done = this.#execute(run)
+    const lost = new AbortController();
+    const done = this.#execute(run, lost.signal)
       .catch((error: unknown) =>
         this.#options.logger.error({ err: error, run_id: run.id }, 'run failed'),
       )
       .finally(() => this.#running.delete(run.id));
-    this.#running.set(run.id, done);
+    this.#running.set(run.id, { done, lost });
   }
 
   /**
@@ -66,79 +94,79 @@ export class AgentRunner {
    * with agent_completed {status: "cancelled"}, so no stored run lacks its end.
    */
   async close(graceMs = 5_000): Promise<void> {
-    const all = Promise.all(this.#running.values());
+    const all = Promise.all([...this.#running.values()].map((execution) => execution.done));
     const timer = setTimeout(() => this.#abort.abort(), graceMs);
     await all;
     clearTimeout(timer);
     this.#abort.abort();
+    clearInterval(this.#heartbeat);
+    await this.#renewing;
   }
 
-  async #execute(run: store.RunRow): Promise<void> {
-    const { db, clock } = this.#options;
-    /** The last seq stored: it moves only when an event's transaction commits. */
-    let seq = 0;
-    const emit = async (body: EventBody, change?: (trx: Queryable, at: Date) => Promise<void>) => {
-      const at = clock.now();
-      const event = {
-        ...body,
-        event_id: randomUUID(),
-        run_id: run.id,
-        thread_id: run.thread_id,
-        agent_name: run.agent_name,
-        seq: seq + 1,
-        timestamp: at.toISOString(),
-      } as AgentEvent;
-      await withTransaction(db, async (trx) => {
-        await store.insertEvent(trx, run.tenant_id, event, at);
-        if (change) await change(trx, at);
-        await publishEvent(trx, run.tenant_id, event);
-      });
-      seq = event.seq;
-    };
-    const finish = (status: RunEnd, finalResponse: string) =>
-      emit({ type: 'agent_completed', status, final_response: finalResponse }, async (trx, at) => {
-        await store.markRunFinished(trx, run.id, { status, finalResponse, at });
-        // The answer joins the conversation as the assistant's message.
-        await store.insertMessage(trx, {
-          id: randomUUID(),
-          tenant_id: run.tenant_id,
-          thread_id: run.thread_id,
-          role: 'assistant',
-          content: finalResponse,
-          run_id: run.id,
-          created_at: at,
-          idempotency_key: null,
-          request_digest: null,
-        });
-      });
+  /** Renews the leases of the runs in progress; a run whose lease is gone stops. */
+  async #renew(): Promise<void> {
+    const ids = [...this.#running.keys()];
+    if (ids.length === 0) return;
+    const { db, leaseMs, logger } = this.#options;
+    for (const id of ids) {
+      try {
+        if (!(await renewLease(db, id, this.owner, leaseMs))) this.#running.get(id)?.lost.abort();
+      } catch (error) {
+        // The next beat tries again; a lease that lapses meanwhile is found at the next event.
+        logger.warn({ err: error, run_id: id }, 'could not renew the lease of a run in progress');
+      }
+    }
+  }
 
-    const start = (taskDescription: string) =>
-      emit({ type: 'agent_started', task_description: taskDescription }, (trx, at) =>
-        store.markRunStarted(trx, run.id, at),
-      );
+  async #execute(run: store.RunRow, lost: AbortSignal): Promise<void> {
+    const { db, clock, leaseMs, logger } = this.#options;
+    /** One transaction, only while this runner holds the run: its row stays locked until commit. */
+    const write = (work: (trx: Queryable, at: Date) => Promise<void>) =>
+      withTransaction(db, async (trx) => {
+        if (lost.aborted || !(await holdRun(trx, run, this.owner, leaseMs)))
+          throw new RunLeaseLost(run.id);
+        await work(trx, clock.now());
+      });
+    const events: RunEvents = {
+      start: (task) => write((trx, at) => appendStarted(trx, run, task, at)),
+      emit: (body) => write((trx, at) => appendEvent(trx, run, body, at)),
+      finish: (status, response) =>
+        write((trx, at) => appendCompleted(trx, run, status, response, at)),
+    };
 
     try {
-      await this.#steps(run, { start, emit, finish });
+      await this.#steps(run, events, lost);
     } catch (error) {
-      this.#options.logger.error({ err: error, run_id: run.id }, 'run failed; ending it');
-      const failure = 'The run failed: one of its events could not be stored.';
-      if (seq === 0) await start(failure);
-      await finish('failed', failure);
+      if (error instanceof RunLeaseLost) {
+        logger.warn(
+          { run_id: run.id },
+          'run no longer held (ended elsewhere, or deleted with its thread); stopping it',
+        );
+        return;
+      }
+      logger.error({ err: error, run_id: run.id }, 'run failed; ending it');
+      await write((trx, at) =>
+        endAsFailed(trx, run, 'The run failed: one of its events could not be stored.', at),
+      );
     }
   }
 
   /** The run's events, as its input plans them. */
-  async #steps(run: store.RunRow, { start, emit, finish }: RunEvents): Promise<void> {
+  async #steps(
+    run: store.RunRow,
+    { start, emit, finish }: RunEvents,
+    lost: AbortSignal,
+  ): Promise<void> {
     const plan = planRun(run.input);
     await start(plan.task);
     const results: string[] = [];
     for (let step = 1; step <= plan.thinkingSteps; step++) {
-      if (await this.#pause())
+      if (await this.#pause(lost))
         return finish('cancelled', 'The run was cancelled: the server is shutting down.');
       await emit({ type: 'agent_thinking', step, reasoning: reasoningFor(plan, step) });
     }
     for (const call of plan.tools) {
-      if (await this.#pause())
+      if (await this.#pause(lost))
         return finish('cancelled', 'The run was cancelled: the server is shutting down.');
       await emit({
         type: 'tool_executing',
@@ -149,7 +177,7 @@ export class AgentRunner {
       const started = Date.now();
       const outcome = await this.#callTool(run.tenant_id, call);
       const duration_ms = Date.now() - started;
-      if (await this.#pause())
+      if (await this.#pause(lost))
         return finish('cancelled', 'The run was cancelled: the server is shutting down.');
       if (outcome.success) {
         results.push(`${call.toolName}: ${JSON.stringify(outcome.result)}`);
@@ -173,7 +201,7 @@ export class AgentRunner {
         });
       }
     }
-    if (await this.#pause())
+    if (await this.#pause(lost))
       return finish('cancelled', 'The run was cancelled: the server is shutting down.');
     if (plan.fail) return finish('failed', `I could not complete "${plan.task}".`);
     const answer =
@@ -206,12 +234,12 @@ export class AgentRunner {
     }
   }
 
-  /** Waits the step delay; true when the runner is being stopped. */
-  async #pause(): Promise<boolean> {
-    const signal = this.#abort.signal;
+  /** Waits the step delay (less if the run's lease is lost); true when the runner is being stopped. */
+  async #pause(lost: AbortSignal): Promise<boolean> {
+    const signal = AbortSignal.any([this.#abort.signal, lost]);
     if (this.#options.stepDelayMs > 0 && !signal.aborted) {
       await sleep(this.#options.stepDelayMs, undefined, { signal }).catch(() => undefined);
     }
-    return signal.aborted;
+    return this.#abort.signal.aborted;
   }
 }

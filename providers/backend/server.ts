@@ -18,6 +18,7 @@ import { EventFeed } from './event-feed.js';
 import { backendStateModules } from './provider-states.js';
 import { attachGateway, type Gateway } from './gateway.js';
 import { AgentRunner } from './runner.js';
+import { RunSweeper } from './run-sweeper.js';
 
 export interface StartBackendOptions {
   /** The Postgres to use; DATABASE_URL in config is the fallback. */
@@ -38,9 +39,9 @@ export interface RunningBackend {
 export const backendMigrations = () => join(packageRoot(), 'providers/backend/migrations');
 
 /**
- * Runs backend-api with its /ws gateway on one HTTP server. `close()` closes
- * the sockets (1001), lets runs in progress finish, stops the server, then
- * the event feed and the pool.
+ * Runs backend-api with its /ws gateway on one HTTP server. `close()` stops
+ * sweeping for lapsed runs, closes the sockets (1001), lets runs in progress
+ * finish, stops the server, then the event feed and the pool.
  */
 export async function start(
   config: BackendConfig,
@@ -56,9 +57,13 @@ export async function start(
   const clock = options.clock ?? systemClock;
   const db = createPool(connectionString);
   const feed = new EventFeed(connectionString, logger);
+  const sweeper = new RunSweeper({ db, clock, logger, leaseMs: config.runLeaseMs });
   try {
     await migrateOrThrow(db, { namespace: 'backend', directory: backendMigrations() });
     await feed.open();
+    // Before listening: runs a crashed predecessor left, if their leases have
+    // lapsed, end now; the rest at a later sweep.
+    await sweeper.start();
     // One breaker for both calls: they reach the same auth-service.
     const authBreaker = new CircuitBreaker({ clock });
     const verifier = createTokenVerifier({
@@ -77,7 +82,13 @@ export async function start(
       breaker: authBreaker,
     });
     const authenticator = createAuthenticator(verifier, introspection);
-    const runner = new AgentRunner({ db, clock, logger, stepDelayMs: config.stepDelayMs });
+    const runner = new AgentRunner({
+      db,
+      clock,
+      logger,
+      stepDelayMs: config.stepDelayMs,
+      leaseMs: config.runLeaseMs,
+    });
     const runLimits = {
       perUser: config.runLimitPerUser,
       perTenant: config.runLimitPerTenant,
@@ -120,6 +131,7 @@ export async function start(
       gateway,
       close() {
         closing ??= (async () => {
+          await sweeper.close();
           await gateway.close();
           await runner.close();
           await listening.close();
@@ -130,6 +142,7 @@ export async function start(
       },
     };
   } catch (error) {
+    await sweeper.close();
     await feed.close();
     await db.end();
     throw error;

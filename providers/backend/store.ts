@@ -285,15 +285,21 @@ export async function markRunStarted(db: Queryable, id: string, at: Date) {
   ]);
 }
 
+/**
+ * Ends the run unless it has ended already; false then. The check is in the
+ * UPDATE itself, so of two writers racing to end one run only one succeeds.
+ */
 export async function markRunFinished(
   db: Queryable,
   id: string,
   outcome: { status: 'succeeded' | 'failed' | 'cancelled'; finalResponse: string; at: Date },
-) {
-  await db.query(
-    'UPDATE backend_runs SET status = $2, final_response = $3, completed_at = $4 WHERE id = $1',
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE backend_runs SET status = $2, final_response = $3, completed_at = $4
+      WHERE id = $1 AND status IN ('queued', 'running')`,
     [id, outcome.status, outcome.finalResponse, outcome.at],
   );
+  return rowCount === 1;
 }
 
 // --- run events -------------------------------------------------------------
@@ -304,6 +310,15 @@ export async function insertEvent(db: Queryable, tenantId: string, event: AgentE
      VALUES ($1, $2, $3, $4, $5, $6)`,
     [event.run_id, event.seq, tenantId, event.thread_id, event, at],
   );
+}
+
+/** The seq of the run's last stored event; 0 when it has none. */
+export async function lastSeq(db: Queryable, runId: string): Promise<number> {
+  const { rows } = await db.query<{ seq: number }>(
+    'SELECT COALESCE(max(seq), 0)::int AS seq FROM backend_run_events WHERE run_id = $1',
+    [runId],
+  );
+  return rows[0]?.seq ?? 0;
 }
 
 /** Events of a run with `after < seq`, in order; `before` bounds them from above when given. */

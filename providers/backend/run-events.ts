@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../../src/runtime/db.js';
+import type { AgentEvent } from '../../src/schemas/types.generated.js';
+import { publishEvent } from './event-feed.js';
+import { RunLeaseLost } from './run-leases.js';
+import * as store from './store.js';
+
+// The one way a run's events are written, by its runner and by the sweeper
+// that ends a run whose runner died. Each function works in the caller's
+// transaction, which must hold the run's row lock (run-leases.ts: holdRun or
+// takeLapsedRun): that lock is what makes the next seq, read from the stored
+// events, the caller's alone. Each event is stored, with any change of the
+// run, and NOTIFYed to the gateways in that transaction; Postgres delivers the
+// notification only on commit, so a gateway never announces an event that is
+// not stored.
+
+export type EventBody = AgentEvent extends infer E
+  ? E extends AgentEvent
+    ? Omit<E, 'event_id' | 'run_id' | 'thread_id' | 'agent_name' | 'seq' | 'timestamp'>
+    : never
+  : never;
+
+export type RunEnd = 'succeeded' | 'failed' | 'cancelled';
+
+/** The final response of a run ended by another backend because the one running it stopped. */
+export const RUN_ABANDONED =
+  'The run failed: the backend running it stopped before it ended (its lease lapsed).';
+
+/** Stores the run's next event (seq: the last stored one's plus one) and announces it. */
+export async function appendEvent(
+  trx: Queryable,
+  run: store.RunRow,
+  body: EventBody,
+  at: Date,
+): Promise<void> {
+  const event = {
+    ...body,
+    event_id: randomUUID(),
+    run_id: run.id,
+    thread_id: run.thread_id,
+    agent_name: run.agent_name,
+    seq: (await store.lastSeq(trx, run.id)) + 1,
+    timestamp: at.toISOString(),
+  } as AgentEvent;
+  await store.insertEvent(trx, run.tenant_id, event, at);
+  await publishEvent(trx, run.tenant_id, event);
+}
+
+/** agent_started, and the run is running. */
+export async function appendStarted(
+  trx: Queryable,
+  run: store.RunRow,
+  taskDescription: string,
+  at: Date,
+): Promise<void> {
+  await appendEvent(trx, run, { type: 'agent_started', task_description: taskDescription }, at);
+  await store.markRunStarted(trx, run.id, at);
+}
+
+/** Writes agent_completed; a run that has ended already is not ended again (RunLeaseLost). */
+export async function appendCompleted(
+  trx: Queryable,
+  run: store.RunRow,
+  status: RunEnd,
+  finalResponse: string,
+  at: Date,
+): Promise<void> {
+  if (!(await store.markRunFinished(trx, run.id, { status, finalResponse, at })))
+    throw new RunLeaseLost(run.id);
+  await appendEvent(
+    trx,
+    run,
+    { type: 'agent_completed', status, final_response: finalResponse },
+    at,
+  );
+  // The answer joins the conversation as the assistant's message.
+  await store.insertMessage(trx, {
+    id: randomUUID(),
+    tenant_id: run.tenant_id,
+    thread_id: run.thread_id,
+    role: 'assistant',
+    content: finalResponse,
+    run_id: run.id,
+    created_at: at,
+    idempotency_key: null,
+    request_digest: null,
+  });
+}
+
+/** Ends the run as failed with `reason`, after an agent_started (carrying the reason) if it had none. */
+export async function endAsFailed(
+  trx: Queryable,
+  run: store.RunRow,
+  reason: string,
+  at: Date,
+): Promise<void> {
+  if ((await store.lastSeq(trx, run.id)) === 0) await appendStarted(trx, run, reason, at);
+  await appendCompleted(trx, run, 'failed', reason, at);
+}
