@@ -21,7 +21,15 @@ import {
   type HttpCase,
 } from './corpus.js';
 import { checkProperty, propertyTimeout } from './fuzz.js';
-import { HttpProbe, SocketProbe, Store, formatFailures, send, type Settle } from './harness.js';
+import {
+  ANSWER_TIMEOUT_MS,
+  HttpProbe,
+  SocketProbe,
+  Store,
+  formatFailures,
+  send,
+  type Settle,
+} from './harness.js';
 import { meshFixture, meshFrameFixture, type MeshState, type Tenant } from './mesh-fixture.js';
 import { frameRoutes, openApiRoutes, routeKey } from './routes.js';
 
@@ -100,7 +108,7 @@ describe('security corpus: auth-service, backend-api and /ws', () => {
       answer.frames?.find((f) => f.type === 'run_accepted')?.run_id ??
       (answer.status === 202 ? answer.json?.id : undefined);
     if (typeof runId !== 'string') return undefined;
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
     let status = 'unknown';
     while (Date.now() < deadline) {
       const run = await send(mesh.backend.url, {
@@ -112,7 +120,7 @@ describe('security corpus: auth-service, backend-api and /ws', () => {
       if (TERMINAL.includes(status)) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    return `accepted run ${runId} still ${status} after 5 s`;
+    return `accepted run ${runId} still ${status} after ${ANSWER_TIMEOUT_MS / 1000} s`;
   };
 
   beforeAll(async () => {
