@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/runtime/paths.js';
-import { buildCli, runMeshpact } from './support/meshpact-process.js';
+import { hungServer } from '../src/runtime/hung-server.js';
+import { buildCli, runMeshpact, runMeshpactAsync } from './support/meshpact-process.js';
 
 describe('the meshpact command', () => {
   beforeAll(buildCli, 120_000);
@@ -47,4 +48,28 @@ describe('the meshpact command', () => {
       expect(result.stdout).toBe('');
     },
   );
+
+  it('gives up on a gateway that accepts and never answers, with one line and exit 1', async () => {
+    const hung = await hungServer();
+    try {
+      const result = await runMeshpactAsync([
+        'events',
+        '--thread',
+        't',
+        '--token',
+        'x',
+        '--url',
+        hung.url,
+        '--connect-timeout',
+        '300',
+      ]);
+      expect(result.stderr).toBe(
+        `meshpact: cannot connect to ${hung.url.replace('http', 'ws')}/ws: Opening handshake has timed out\n`,
+      );
+      expect(result.status).toBe(1);
+      expect(hung.connections()).toBe(1);
+    } finally {
+      await hung.close();
+    }
+  });
 });

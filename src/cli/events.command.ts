@@ -11,11 +11,18 @@ interface EventsOptions {
   run?: string;
   afterSeq?: number;
   untilCompleted?: boolean;
+  connectTimeout: number;
 }
 
 function seq(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
   return Number(value);
+}
+
+function milliseconds(value: string): number {
+  const ms = seq(value);
+  if (ms < 1 || ms > 600_000) throw new InvalidArgumentError('must be from 1 to 600000');
+  return ms;
 }
 
 /**
@@ -42,6 +49,14 @@ export function eventsCommand(context: CliContext): Command {
       context.env.MESHPACT_BACKEND_URL ?? 'http://127.0.0.1:4002',
     )
     .option('--token <jwt>', 'access token (env MESHPACT_TOKEN)')
+    .addOption(
+      new Option(
+        '--connect-timeout <ms>',
+        'give up when the gateway has not answered the handshake by then',
+      )
+        .argParser(milliseconds)
+        .default(10_000),
+    )
     .addHelpText(
       'after',
       `
@@ -57,7 +72,10 @@ Example:
         throw new MeshpactError('invalid_usage', '--after-seq needs --run');
       }
       const url = `${options.url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`;
-      const ws = new WebSocket(url, ['meshpact.v1', `bearer.${token}`]);
+      // A gateway that accepts the connection and never answers must not hold the command forever.
+      const ws = new WebSocket(url, ['meshpact.v1', `bearer.${token}`], {
+        handshakeTimeout: options.connectTimeout,
+      });
       // Listen before the socket opens: the gateway greets at once.
       let watched = options.run;
       const finished = new Promise<string>((resolve) => {
