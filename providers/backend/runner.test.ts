@@ -40,6 +40,7 @@ describe('AgentRunner', () => {
           created_at: new Date(),
           started_at: null,
           completed_at: null,
+          trace_id: null,
         });
         const runner = new AgentRunner({
           db,

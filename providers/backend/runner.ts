@@ -4,6 +4,8 @@ import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
 import { withTransaction, type Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
+import { inTrace } from '../../src/runtime/trace-context.js';
+import { spanOfTrace } from '../../src/runtime/traceparent.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
 import { planRun, reasoningFor, type ToolCall } from './agent.js';
 import { calculate, CalculatorError } from './calculator.js';
@@ -53,11 +55,12 @@ export class AgentRunner {
   /** Starts a queued run in the background. */
   start(run: store.RunRow): void {
     if (this.#abort.signal.aborted) throw new Error('the runner is stopping');
-    const done = this.#execute(run)
-      .catch((error: unknown) =>
+    // In the trace of the request that started it, wherever the run is executed.
+    const done = inTrace(spanOfTrace(run.trace_id), () =>
+      this.#execute(run).catch((error: unknown) =>
         this.#options.logger.error({ err: error, run_id: run.id }, 'run failed'),
-      )
-      .finally(() => this.#running.delete(run.id));
+      ),
+    ).finally(() => this.#running.delete(run.id));
     this.#running.set(run.id, done);
   }
 
@@ -91,26 +94,32 @@ export class AgentRunner {
       await withTransaction(db, async (trx) => {
         await store.insertEvent(trx, run.tenant_id, event, at);
         if (change) await change(trx, at);
-        await publishEvent(trx, run.tenant_id, event);
+        await publishEvent(trx, run.tenant_id, event, run.trace_id);
       });
       seq = event.seq;
+      this.#options.logger.debug({ run_id: run.id, seq, type: event.type }, 'run event stored');
     };
-    const finish = (status: RunEnd, finalResponse: string) =>
-      emit({ type: 'agent_completed', status, final_response: finalResponse }, async (trx, at) => {
-        await store.markRunFinished(trx, run.id, { status, finalResponse, at });
-        // The answer joins the conversation as the assistant's message.
-        await store.insertMessage(trx, {
-          id: randomUUID(),
-          tenant_id: run.tenant_id,
-          thread_id: run.thread_id,
-          role: 'assistant',
-          content: finalResponse,
-          run_id: run.id,
-          created_at: at,
-          idempotency_key: null,
-          request_digest: null,
-        });
-      });
+    const finish = async (status: RunEnd, finalResponse: string) => {
+      await emit(
+        { type: 'agent_completed', status, final_response: finalResponse },
+        async (trx, at) => {
+          await store.markRunFinished(trx, run.id, { status, finalResponse, at });
+          // The answer joins the conversation as the assistant's message.
+          await store.insertMessage(trx, {
+            id: randomUUID(),
+            tenant_id: run.tenant_id,
+            thread_id: run.thread_id,
+            role: 'assistant',
+            content: finalResponse,
+            run_id: run.id,
+            created_at: at,
+            idempotency_key: null,
+            request_digest: null,
+          });
+        },
+      );
+      this.#options.logger.info({ run_id: run.id, status, events: seq }, 'run finished');
+    };
 
     const start = (taskDescription: string) =>
       emit({ type: 'agent_started', task_description: taskDescription }, (trx, at) =>
