@@ -24,7 +24,11 @@ export class AuthClient implements Session {
 
   /** `session`: a token response kept from an earlier visit, to resume it. */
   constructor(options: HttpOptions & { session?: TokenResponse }) {
-    this.#http = { baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) };
+    this.#http = {
+      baseUrl: options.baseUrl,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+    };
     this.#session = options.session;
   }
 

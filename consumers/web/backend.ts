@@ -23,7 +23,11 @@ export class BackendClient {
   readonly #session: Session;
 
   constructor(options: HttpOptions & { session: Session }) {
-    this.#http = { baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) };
+    this.#http = {
+      baseUrl: options.baseUrl,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+    };
     this.#session = options.session;
   }
 

@@ -1,4 +1,5 @@
 import type { Problem } from '../../src/schemas/types.generated.js';
+import { formatTraceparent, startSpan } from '../../src/runtime/traceparent.js';
 
 /** A non-2xx answer, with the service's problem+json when it sent one. */
 export class ApiError extends Error {
@@ -21,7 +22,35 @@ export interface HttpOptions {
   baseUrl: string;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * The W3C `traceparent` each request is sent with, which the services log
+   * under. By default each request starts a trace of its own; to see one user
+   * action (sign in, start a run) as one trace across the mesh, return a
+   * header of that action's trace, e.g. `() => action.traceparent()` with
+   * `action = new UserAction()` made when the user acts.
+   */
+  traceparent?: () => string;
 }
+
+/**
+ * One user action's trace: every request made under it carries its trace id,
+ * each as a span of its own, so the logs of every service it reaches can be
+ * joined on `trace_id`.
+ */
+export class UserAction {
+  readonly #root = startSpan();
+
+  get traceId(): string {
+    return this.#root.traceId;
+  }
+
+  /** A `traceparent` for the next request of this action. */
+  traceparent(): string {
+    return formatTraceparent(startSpan(this.#root));
+  }
+}
+
+const ownTrace = () => new UserAction().traceparent();
 
 export interface CallOptions {
   token?: string;
@@ -47,7 +76,11 @@ export async function call<T>(
   for (const [name, value] of Object.entries(call.query ?? {})) {
     if (value !== undefined) url.searchParams.set(name, String(value));
   }
-  const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    traceparent: (options.traceparent ?? ownTrace)(),
+    ...call.headers,
+  };
   if (call.token) headers.authorization = `Bearer ${call.token}`;
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   const response = await (options.fetch ?? fetch)(url, {

@@ -4,7 +4,7 @@ import { startMeshForTest, type MeshUnderTest } from '../../providers/backend/te
 import { AuthClient } from './auth.js';
 import { BackendClient } from './backend.js';
 import { EventStream, type WebSocketLike } from './events.js';
-import { ApiError } from './http.js';
+import { ApiError, UserAction } from './http.js';
 
 // The SDK against the real services: what the contracts cannot show (retry, resume).
 
@@ -41,6 +41,29 @@ describe('web SDK against the real mesh', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ status: 401, code: 'invalid_credentials' });
+    });
+
+    it('sends the requests of one user action in its trace, which a problem names', async () => {
+      const action = new UserAction();
+      const auth = new AuthClient({
+        baseUrl: mesh.auth.url,
+        traceparent: () => action.traceparent(),
+      });
+      const refused = () =>
+        auth.login({ email: 'nobody@example.com', password: 'x' }).catch((e: unknown) => e);
+      expect(await refused()).toMatchObject({ problem: { trace_id: action.traceId } });
+      expect(await refused()).toMatchObject({ problem: { trace_id: action.traceId } });
+      // Without an action, each request is a trace of its own.
+      const alone = new AuthClient({ baseUrl: mesh.auth.url });
+      const traceOf = async () =>
+        (
+          (await alone
+            .login({ email: 'nobody@example.com', password: 'x' })
+            .catch((e: unknown) => e)) as ApiError
+        ).problem?.trace_id;
+      const [one, two] = [await traceOf(), await traceOf()];
+      expect(one).toMatch(/^[0-9a-f]{32}$/);
+      expect([one === two, one === action.traceId]).toEqual([false, false]);
     });
   });
 

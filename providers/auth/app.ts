@@ -1,10 +1,11 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Response } from 'express';
 import type pg from 'pg';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { bearerToken } from '../../src/http/bearer.js';
 import { healthRoutes } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
-import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
+import { accessLog, identify, notAWrite } from '../../src/http/access-log.js';
+import { methodNotAllowed, notFound, problemHandler } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
 import { urlGuard } from '../../src/http/url-guard.js';
 import type { Clock } from '../../src/runtime/clock.js';
@@ -14,6 +15,7 @@ import type {
   LoginRequest,
   RefreshRequest,
   RegisterRequest,
+  TokenResponse,
 } from '../../src/schemas/types.generated.js';
 import { AuthService } from './auth.service.js';
 import type { AccessClaims } from './claims.js';
@@ -45,7 +47,7 @@ export function createApp(deps: AuthAppDeps): Express {
   // Only then is X-Forwarded-For believed, and only its hops added by these proxies.
   if (deps.settings.trustedProxies.length > 0)
     app.set('trust proxy', [...deps.settings.trustedProxies]);
-  app.use(traceId, urlGuard(), ...jsonBody({ limit: BODY_LIMIT }));
+  app.use(accessLog(deps.logger), urlGuard(), ...jsonBody({ limit: BODY_LIMIT }));
 
   const bearer: RequestHandler = async (req, res, next) => {
     const token = bearerToken(req.headers.authorization);
@@ -59,6 +61,7 @@ export function createApp(deps: AuthAppDeps): Express {
       throw new MeshpactError('unauthorized', 'the access token is invalid, expired or revoked');
     }
     res.locals.claims = claims;
+    identify(res, { user: claims.sub, tenant: claims.tenant_id });
     next();
   };
 
@@ -73,6 +76,9 @@ export function createApp(deps: AuthAppDeps): Express {
         'introspection needs HTTP Basic service credentials',
       );
     }
+    identify(res, { client: decoded.slice(0, at) });
+    // A question about a token, sent with every write backend-api serves: no audit line of its own.
+    notAWrite(res);
     next();
   };
 
@@ -99,7 +105,7 @@ export function createApp(deps: AuthAppDeps): Express {
         res,
         201,
         'auth/token-response',
-        await service.register(req.body as RegisterRequest),
+        signedIn(res, await service.register(req.body as RegisterRequest)),
       );
     })
     .all(methodNotAllowed('POST'));
@@ -112,7 +118,7 @@ export function createApp(deps: AuthAppDeps): Express {
         res,
         200,
         'auth/token-response',
-        await service.login(req.body as LoginRequest, address),
+        signedIn(res, await service.login(req.body as LoginRequest, address)),
       );
     })
     .all(methodNotAllowed('POST'));
@@ -121,7 +127,12 @@ export function createApp(deps: AuthAppDeps): Express {
     .route('/auth/refresh')
     .post(noStore, validBody('auth/refresh-request'), async (req, res) => {
       const { refresh_token } = req.body as RefreshRequest;
-      reply.send(res, 200, 'auth/token-response', await service.refresh(refresh_token));
+      reply.send(
+        res,
+        200,
+        'auth/token-response',
+        signedIn(res, await service.refresh(refresh_token)),
+      );
     })
     .all(methodNotAllowed('POST'));
 
@@ -153,4 +164,10 @@ export function createApp(deps: AuthAppDeps): Express {
   app.use(notFound);
   app.use(problemHandler(deps.logger));
   return app;
+}
+
+/** register, login and refresh learn who the caller is from their own answer: the log lines name that user. */
+function signedIn(res: Response, tokens: TokenResponse): TokenResponse {
+  identify(res, { user: tokens.user.id, tenant: tokens.user.tenant_id });
+  return tokens;
 }

@@ -1,6 +1,7 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   errors,
   jwtVerify,
   type JWTVerifyGetKey,
@@ -8,6 +9,7 @@ import {
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { CircuitBreaker } from '../../src/runtime/circuit-breaker.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
+import { traceHeaders } from '../../src/runtime/trace-context.js';
 import { schemaRegistry } from '../../src/schemas/registry.js';
 import type { IntrospectionResponse } from '../../src/schemas/types.generated.js';
 import { accessClaimsOf, type AccessClaims } from './claims.js';
@@ -64,6 +66,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     cooldownDuration: 30_000,
     cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
     timeoutDuration: options.timeoutMs ?? AUTH_TIMEOUT_MS,
+    // Each fetch of the keys continues the trace of the request that needed them.
+    [customFetch]: (url, init) => {
+      for (const [name, value] of Object.entries(traceHeaders())) init.headers.set(name, value);
+      return fetch(url, init);
+    },
   });
   const breaker = options.breaker ?? new CircuitBreaker({ clock: options.clock });
   const unavailable = (cause: unknown) =>
@@ -196,6 +203,7 @@ export function createIntrospectionClient(
             authorization: `Basic ${credentials}`,
             'content-type': 'application/json',
             accept: 'application/json',
+            ...traceHeaders(),
           },
           body: JSON.stringify({ token }),
           signal,

@@ -4,7 +4,8 @@ import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error
 import { bearerToken } from '../../src/http/bearer.js';
 import { healthRoutes, type ReadinessCheck } from '../../src/http/health.js';
 import { jsonBody } from '../../src/http/json-body.js';
-import { methodNotAllowed, notFound, problemHandler, traceId } from '../../src/http/problems.js';
+import { accessLog, identify, traceIdOf } from '../../src/http/access-log.js';
+import { methodNotAllowed, notFound, problemHandler } from '../../src/http/problems.js';
 import { createResponder, validBody, type ResponseCheck } from '../../src/http/schema-io.js';
 import { urlGuard } from '../../src/http/url-guard.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -45,7 +46,7 @@ export function createApp(deps: BackendAppDeps): Express {
   const afterSeqRange = schemaRange('common/after-seq');
   const app = express();
   app.disable('x-powered-by');
-  app.use(traceId);
+  app.use(accessLog(deps.logger));
 
   // Reads trust the token's signature; writes also ask auth-service whether the session still stands.
   const bearer: RequestHandler = async (req, res, next) => {
@@ -55,9 +56,11 @@ export function createApp(deps: BackendAppDeps): Express {
       throw new MeshpactError('unauthorized', 'send Authorization: Bearer <access token>');
     }
     try {
-      res.locals.claims = await deps.authenticator.authenticate(token, {
+      const claims = await deps.authenticator.authenticate(token, {
         revocation: req.method !== 'GET',
       });
+      res.locals.claims = claims;
+      identify(res, { user: claims.sub, tenant: claims.tenant_id });
     } catch (error) {
       if (error instanceof MeshpactError && error.code === 'unauthorized') {
         res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact", error="invalid_token"');
@@ -160,6 +163,7 @@ export function createApp(deps: BackendAppDeps): Express {
         { tenantId: claims.tenant_id, userId: claims.sub },
         param(req, 'threadId'),
         req.body as RunCreateRequest,
+        traceIdOf(res)!,
       );
       res.setHeader('Location', `/api/runs/${run.id}`);
       reply.send(res, 202, 'backend/run', run);

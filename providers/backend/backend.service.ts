@@ -184,8 +184,15 @@ export class BackendService {
   /**
    * A queued run; the runner takes it from there, and its events follow on /ws
    * and in replay. Within the starter's run limits, or 429 `rate_limited`.
+   * `traceId`, the trace of the request that starts it, is kept with the run
+   * for the log lines of its events.
    */
-  async startRun(starter: Starter, threadId: string, request: RunCreateRequest): Promise<Run> {
+  async startRun(
+    starter: Starter,
+    threadId: string,
+    request: RunCreateRequest,
+    traceId: string,
+  ): Promise<Run> {
     const { db, clock, runLimits } = this.#deps;
     await this.requireThread(starter.tenantId, threadId);
     requireAgent(request.agent_name);
@@ -201,6 +208,7 @@ export class BackendService {
       created_at: now,
       started_at: null,
       completed_at: null,
+      trace_id: traceId,
     };
     const row = await withTransaction(db, async (trx) => {
       await takeRunSlot(trx, starter, run.id, now, runLimits);

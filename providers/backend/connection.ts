@@ -5,6 +5,8 @@ import { DEFAULT_MAX_DEPTH, jsonTextIssues, textIssue } from '../../src/http/jso
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
+import { inTrace } from '../../src/runtime/trace-context.js';
+import type { TraceContext } from '../../src/runtime/traceparent.js';
 import { formatIssues, schemaRegistry } from '../../src/schemas/registry.js';
 import type {
   AgentEvent,
@@ -18,10 +20,15 @@ import { requireAgent, type BackendService } from './backend.service.js';
 import type { FeedItem } from './event-feed.js';
 import * as store from './store.js';
 
-/** Who is on the socket: the token of the handshake, kept to ask auth-service about it at each write. */
+/**
+ * Who is on the socket: the token of the handshake, kept to ask auth-service
+ * about it at each write, and the handshake's trace, which the socket's own
+ * frames and the runs it starts carry.
+ */
 export interface Session {
   token: string;
   claims: AccessClaims;
+  trace: TraceContext;
 }
 
 export interface ConnectionDeps {
@@ -71,13 +78,17 @@ export class Connection {
   readonly #ws: WebSocket;
   readonly #deps: ConnectionDeps;
   readonly #lastSeq = new Map<string, number>();
+  readonly #trace: TraceContext;
+  /** Per run: the trace of the request that started it, which the lines of its event frames carry. */
+  readonly #runTraces = new Map<string, string>();
   #queue: Promise<void> = Promise.resolve();
   alive = true;
 
-  constructor(ws: WebSocket, { token, claims }: Session, deps: ConnectionDeps) {
+  constructor(ws: WebSocket, { token, claims, trace }: Session, deps: ConnectionDeps) {
     this.#ws = ws;
     this.#token = token;
     this.claims = claims;
+    this.#trace = trace;
     this.#deps = deps;
     this.#send({
       type: 'connection_established',
@@ -109,9 +120,11 @@ export class Connection {
   }
 
   #enqueue(task: () => Promise<void>): void {
-    this.#queue = this.#queue.then(task).catch((error: unknown) => {
-      this.#deps.logger.error({ err: error, connection_id: this.id }, 'gateway task failed');
-    });
+    this.#queue = this.#queue
+      .then(() => inTrace(this.#trace, task))
+      .catch((error: unknown) => {
+        this.#deps.logger.error({ err: error, connection_id: this.id }, 'gateway task failed');
+      });
   }
 
   async #onFrame(text: string, isBinary: boolean): Promise<void> {
@@ -122,6 +135,7 @@ export class Connection {
       frame = undefined;
     }
     if (frame === undefined) {
+      this.#logFrame('in', {});
       this.#send(errorFrame(new MeshpactError('invalid_json', 'frames must be JSON text')));
       return;
     }
@@ -129,6 +143,7 @@ export class Connection {
     // Before the schema: ajv recurses, and start_run's input would reach Postgres.
     const unstorable = jsonTextIssues(frame, { maxDepth: DEFAULT_MAX_DEPTH });
     if (unstorable.length > 0) {
+      this.#logFrame('in', {});
       this.#send(
         errorFrame(new MeshpactError('validation_failed', formatIssues(unstorable)), requestId),
       );
@@ -136,6 +151,7 @@ export class Connection {
     }
     const issues = schemaRegistry().validator('events/client-frame').issues(frame);
     if (issues.length > 0) {
+      this.#logFrame('in', {});
       const unknown = issues.some((issue) => issue.path === '/type');
       const error = unknown
         ? new MeshpactError(
@@ -146,6 +162,7 @@ export class Connection {
       this.#send(errorFrame(error, requestId));
       return;
     }
+    this.#logFrame('in', frame as ClientFrame);
     try {
       await this.#handle(frame as ClientFrame);
     } catch (error) {
@@ -169,6 +186,7 @@ export class Connection {
           const run = await service.requireRun(this.tenantId, frame.run_id);
           if (run.thread_id !== frame.thread_id)
             throw new MeshpactError('run_not_found', 'no such run in this thread');
+          if (run.trace_id) this.#runTraces.set(run.id, run.trace_id);
         }
         this.#deps.subscribe(this, frame.thread_id);
         this.#send({
@@ -194,12 +212,18 @@ export class Connection {
         this.#deps.subscribe(this, frame.thread_id);
         const starter = { tenantId: this.tenantId, userId: this.claims.sub };
         const run = await service
-          .startRun(starter, frame.thread_id, { agent_name: frame.agent_name, input: frame.input })
+          .startRun(
+            starter,
+            frame.thread_id,
+            { agent_name: frame.agent_name, input: frame.input },
+            this.#trace.traceId,
+          )
           .catch((error: unknown) => {
             if (!following) this.#deps.unsubscribe(this, frame.thread_id);
             throw error;
           });
         this.#lastSeq.set(run.id, 0);
+        this.#runTraces.set(run.id, this.#trace.traceId);
         this.#send({
           type: 'run_accepted',
           request_id: frame.request_id,
@@ -242,6 +266,7 @@ export class Connection {
 
   async #deliver(item: FeedItem): Promise<void> {
     if (item.tenant_id !== this.tenantId || !this.threads.has(item.thread_id)) return;
+    if (item.trace_id) this.#runTraces.set(item.run_id, item.trace_id);
     const last = this.#lastSeq.get(item.run_id);
     if (last !== undefined && item.seq <= last) return;
     if (last !== undefined && item.seq > last + 1)
@@ -262,6 +287,7 @@ export class Connection {
     const threads = [...this.threads].map(([threadId, since]) => ({ threadId, since }));
     const runs = await store.runsWithEventsSince(this.#deps.db, this.tenantId, threads);
     for (const run of runs) {
+      if (run.trace_id) this.#runTraces.set(run.run_id, run.trace_id);
       const after = this.#lastSeq.get(run.run_id) ?? run.first_seq - 1;
       await this.#sendStored(run.run_id, { after });
     }
@@ -294,6 +320,34 @@ export class Connection {
       return;
     }
     this.#ws.send(JSON.stringify(frame));
+    this.#logFrame('out', frame);
+  }
+
+  /**
+   * One debug line per frame received or sent (at info a busy gateway would
+   * write one per event per subscriber): its type, and the run and seq of an
+   * agent event, never its content. An agent event carries the trace of the
+   * request that started its run; every other frame the handshake's. A frame
+   * that is not a valid client frame is logged without a type.
+   */
+  #logFrame(direction: 'in' | 'out', frame: Partial<ClientFrame | ServerFrame>): void {
+    if (!this.#deps.logger.isLevelEnabled('debug')) return;
+    const runId = 'run_id' in frame ? frame.run_id : undefined;
+    const runTrace = 'seq' in frame && runId !== undefined ? this.#runTraces.get(runId) : undefined;
+    this.#deps.logger.debug(
+      {
+        ws: direction,
+        ...(frame.type === undefined ? {} : { type: frame.type }),
+        ...(runId === undefined ? {} : { run_id: runId }),
+        ...('seq' in frame ? { seq: frame.seq } : {}),
+        ...(frame.type === 'error' && 'code' in frame ? { code: frame.code } : {}),
+        connection_id: this.id,
+        user: this.claims.sub,
+        tenant: this.tenantId,
+        trace_id: runTrace ?? this.#trace.traceId,
+      },
+      'frame',
+    );
   }
 }
 

@@ -16,6 +16,8 @@ export interface FeedItem {
   run_id: string;
   seq: number;
   event?: AgentEvent;
+  /** The run's trace, for the gateways' log lines; never sent to a client. */
+  trace_id?: string;
 }
 
 /** Announces a stored event to every gateway; call it in the transaction that stores the event. */
@@ -23,6 +25,7 @@ export async function publishEvent(
   trx: Queryable,
   tenantId: string,
   event: AgentEvent,
+  traceId: string | null,
 ): Promise<void> {
   const item: FeedItem = {
     tenant_id: tenantId,
@@ -30,6 +33,7 @@ export async function publishEvent(
     run_id: event.run_id,
     seq: event.seq,
     event,
+    ...(traceId === null ? {} : { trace_id: traceId }),
   };
   let payload = JSON.stringify(item);
   if (Buffer.byteLength(payload) > INLINE_LIMIT)

@@ -1,5 +1,6 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import WebSocket from 'ws';
+import { parseTraceparent } from '../../src/runtime/traceparent.js';
 import { request } from '../auth/test-helpers.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import { signUp, TestSocket, type User } from './test-support.js';
@@ -98,6 +99,34 @@ describe('/ws handshake', () => {
         status: 404,
         code: 'not_found',
       });
+    });
+  });
+
+  describe('when the handshake carries a traceparent', () => {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const headers = { traceparent: `00-${trace}-00f067aa0ba902b7-01` };
+
+    it('answers in that trace: the 101 names it, and so does the problem of a refusal', async () => {
+      const accepted = await new Promise<unknown>((resolve, reject) => {
+        const ws = new WebSocket(mesh.backend.wsUrl, ['meshpact.v1', `bearer.${alice.token}`], {
+          headers,
+        });
+        ws.once('upgrade', (res) => resolve(res.headers.traceresponse));
+        ws.once('open', () => ws.close());
+        ws.once('error', reject);
+      });
+      expect(parseTraceparent(accepted)?.traceId).toBe(trace);
+
+      const refused = await new Promise<unknown>((resolve, reject) => {
+        const ws = new WebSocket(mesh.backend.wsUrl, ['meshpact.v1'], { headers });
+        ws.once('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve(JSON.parse(body)));
+        });
+        ws.once('error', reject);
+      });
+      expect(refused).toMatchObject({ code: 'unauthorized', trace_id: trace });
     });
   });
 });

@@ -6,6 +6,14 @@ import { toProblem } from '../../src/errors/problem.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
+import { inTrace } from '../../src/runtime/trace-context.js';
+import {
+  formatTraceparent,
+  parseTraceparent,
+  startSpan,
+  type TraceContext,
+} from '../../src/runtime/traceparent.js';
+import { logAccess, msSince, type Actor } from '../../src/http/access-log.js';
 import { bearerToken } from '../../src/http/bearer.js';
 import type { Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
@@ -78,14 +86,39 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
   };
   options.feed.on('reconnected', onReconnected);
 
+  // The 101 answer names the trace too, as every HTTP answer does.
+  const traces = new WeakMap<IncomingMessage, TraceContext>();
+  wss.on('headers', (headers, request) => {
+    const trace = traces.get(request);
+    if (trace) headers.push(`traceresponse: ${formatTraceparent(trace)}`);
+  });
+
+  // The handshake is a request like any other: one access line, in the
+  // caller's trace, which the socket then keeps (see Session).
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    void authenticateUpgrade(request, options.authenticator).then(
+    const started = process.hrtime.bigint();
+    const trace = startSpan(parseTraceparent(request.headers.traceparent));
+    const logHandshake = (status: number, actor?: Actor) =>
+      logAccess(options.logger, {
+        method: request.method ?? 'GET',
+        ...(pathOf(request) === '/ws' ? { route: '/ws' } : {}),
+        status,
+        duration_ms: msSince(started),
+        trace_id: trace.traceId,
+        ...(actor ? { actor } : {}),
+      });
+    const refused = (error: unknown) => logHandshake(refuse(socket, error, trace));
+    void inTrace(trace, () => authenticateUpgrade(request, options.authenticator)).then(
       (session) => {
         if (closing)
-          return refuse(socket, new MeshpactError('shutting_down', 'connect to another gateway'));
-        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, session));
+          return refused(new MeshpactError('shutting_down', 'connect to another gateway'));
+        traces.set(request, trace);
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          logHandshake(101, { user: session.claims.sub, tenant: session.claims.tenant_id });
+          accept(ws, { ...session, trace });
+        });
       },
-      (error: unknown) => refuse(socket, error),
+      refused,
     );
   };
   server.on('upgrade', onUpgrade);
@@ -148,11 +181,13 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
   };
 }
 
+const pathOf = (request: IncomingMessage) => new URL(request.url ?? '/', 'http://gateway').pathname;
+
 async function authenticateUpgrade(
   request: IncomingMessage,
   authenticator: Authenticator,
-): Promise<Session> {
-  const path = new URL(request.url ?? '/', 'http://gateway').pathname;
+): Promise<Omit<Session, 'trace'>> {
+  const path = pathOf(request);
   if (path !== '/ws')
     throw new MeshpactError('not_found', `no WebSocket endpoint at ${path}; use /ws`);
   const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
@@ -173,9 +208,12 @@ async function authenticateUpgrade(
   return { token, claims: await authenticator.authenticate(token, { revocation: true }) };
 }
 
-/** Answers an upgrade with a plain HTTP problem and drops the connection: no socket was ever opened. */
-function refuse(socket: Duplex, error: unknown): void {
-  const problem = toProblem(error, { instance: '/ws' });
+/**
+ * Answers an upgrade with a plain HTTP problem (carrying the trace) and drops
+ * the connection: no socket was ever opened. Returns the status answered.
+ */
+function refuse(socket: Duplex, error: unknown, trace: TraceContext): number {
+  const problem = toProblem(error, { instance: '/ws', traceId: trace.traceId });
   const body = JSON.stringify(problem);
   const reason =
     {
@@ -188,6 +226,8 @@ function refuse(socket: Duplex, error: unknown): void {
   const challenge = problem.status === 401 ? 'WWW-Authenticate: Bearer realm="meshpact"\r\n' : '';
   socket.end(
     `HTTP/1.1 ${problem.status} ${reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n` +
+      `traceresponse: ${formatTraceparent(trace)}\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n${challenge}\r\n${body}`,
   );
+  return problem.status;
 }

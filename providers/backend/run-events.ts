@@ -26,13 +26,13 @@ export type RunEnd = 'succeeded' | 'failed' | 'cancelled';
 export const RUN_ABANDONED =
   'The run failed: the backend running it stopped before it ended (its lease lapsed).';
 
-/** Stores the run's next event (seq: the last stored one's plus one) and announces it. */
+/** Stores the run's next event (seq: the last stored one's plus one) and announces it; returns its seq. */
 export async function appendEvent(
   trx: Queryable,
   run: store.RunRow,
   body: EventBody,
   at: Date,
-): Promise<void> {
+): Promise<number> {
   const event = {
     ...body,
     event_id: randomUUID(),
@@ -43,31 +43,38 @@ export async function appendEvent(
     timestamp: at.toISOString(),
   } as AgentEvent;
   await store.insertEvent(trx, run.tenant_id, event, at);
-  await publishEvent(trx, run.tenant_id, event);
+  await publishEvent(trx, run.tenant_id, event, run.trace_id);
+  return event.seq;
 }
 
-/** agent_started, and the run is running. */
+/** agent_started (returns its seq), and the run is running. */
 export async function appendStarted(
   trx: Queryable,
   run: store.RunRow,
   taskDescription: string,
   at: Date,
-): Promise<void> {
-  await appendEvent(trx, run, { type: 'agent_started', task_description: taskDescription }, at);
+): Promise<number> {
+  const seq = await appendEvent(
+    trx,
+    run,
+    { type: 'agent_started', task_description: taskDescription },
+    at,
+  );
   await store.markRunStarted(trx, run.id, at);
+  return seq;
 }
 
-/** Writes agent_completed; a run that has ended already is not ended again (RunLeaseLost). */
+/** Writes agent_completed (returns its seq); a run that has ended already is not ended again (RunLeaseLost). */
 export async function appendCompleted(
   trx: Queryable,
   run: store.RunRow,
   status: RunEnd,
   finalResponse: string,
   at: Date,
-): Promise<void> {
+): Promise<number> {
   if (!(await store.markRunFinished(trx, run.id, { status, finalResponse, at })))
     throw new RunLeaseLost(run.id);
-  await appendEvent(
+  const seq = await appendEvent(
     trx,
     run,
     { type: 'agent_completed', status, final_response: finalResponse },
@@ -85,6 +92,7 @@ export async function appendCompleted(
     idempotency_key: null,
     request_digest: null,
   });
+  return seq;
 }
 
 /** Ends the run as failed with `reason`, after an agent_started (carrying the reason) if it had none. */
@@ -93,7 +101,7 @@ export async function endAsFailed(
   run: store.RunRow,
   reason: string,
   at: Date,
-): Promise<void> {
+): Promise<number> {
   if ((await store.lastSeq(trx, run.id)) === 0) await appendStarted(trx, run, reason, at);
-  await appendCompleted(trx, run, 'failed', reason, at);
+  return appendCompleted(trx, run, 'failed', reason, at);
 }

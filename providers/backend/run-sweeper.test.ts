@@ -66,6 +66,7 @@ describe('RunSweeper', () => {
       created_at: at,
       started_at: null,
       completed_at: null,
+      trace_id: null,
     });
     await withTransaction(db, async (trx) => {
       await claimRun(trx, run.id, randomUUID(), LEASE_MS);
@@ -128,6 +129,7 @@ describe('RunSweeper', () => {
         created_at: new Date(),
         started_at: null,
         completed_at: null,
+        trace_id: null,
       });
       await claimRun(db, run.id, randomUUID(), LEASE_MS);
       await lapse(run.id);
@@ -209,6 +211,7 @@ describe('RunSweeper', () => {
           created_at: new Date(),
           started_at: null,
           completed_at: null,
+          trace_id: null,
         });
         await runner.claim(db, run.id);
         runner.start(run);

@@ -47,6 +47,7 @@ describe('AgentRunner', () => {
           created_at: new Date(),
           started_at: null,
           completed_at: null,
+          trace_id: null,
         });
         await runner.claim(db, run.id);
         runner.start(run);

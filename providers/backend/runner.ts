@@ -4,6 +4,9 @@ import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
 import { withTransaction, type Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
+import { inTrace } from '../../src/runtime/trace-context.js';
+import { spanOfTrace } from '../../src/runtime/traceparent.js';
+import type { AgentEvent } from '../../src/schemas/types.generated.js';
 import { planRun, reasoningFor, type ToolCall } from './agent.js';
 import { calculate, CalculatorError } from './calculator.js';
 import {
@@ -81,11 +84,12 @@ export class AgentRunner {
   start(run: store.RunRow): void {
     if (this.#abort.signal.aborted) throw new Error('the runner is stopping');
     const lost = new AbortController();
-    const done = this.#execute(run, lost.signal)
-      .catch((error: unknown) =>
+    // In the trace of the request that started it, wherever the run is executed.
+    const done = inTrace(spanOfTrace(run.trace_id), () =>
+      this.#execute(run, lost.signal).catch((error: unknown) =>
         this.#options.logger.error({ err: error, run_id: run.id }, 'run failed'),
-      )
-      .finally(() => this.#running.delete(run.id));
+      ),
+    ).finally(() => this.#running.delete(run.id));
     this.#running.set(run.id, { done, lost });
   }
 
@@ -121,17 +125,25 @@ export class AgentRunner {
   async #execute(run: store.RunRow, lost: AbortSignal): Promise<void> {
     const { db, clock, leaseMs, logger } = this.#options;
     /** One transaction, only while this runner holds the run: its row stays locked until commit. */
-    const write = (work: (trx: Queryable, at: Date) => Promise<void>) =>
+    const write = (work: (trx: Queryable, at: Date) => Promise<number>) =>
       withTransaction(db, async (trx) => {
         if (lost.aborted || !(await holdRun(trx, run, this.owner, leaseMs)))
           throw new RunLeaseLost(run.id);
-        await work(trx, clock.now());
+        return work(trx, clock.now());
       });
+    const stored = (type: AgentEvent['type'], seq: number) =>
+      logger.debug({ run_id: run.id, seq, type }, 'run event stored');
+    const finished = (status: RunEnd, seq: number) => {
+      stored('agent_completed', seq);
+      logger.info({ run_id: run.id, status, events: seq }, 'run finished');
+    };
     const events: RunEvents = {
-      start: (task) => write((trx, at) => appendStarted(trx, run, task, at)),
-      emit: (body) => write((trx, at) => appendEvent(trx, run, body, at)),
-      finish: (status, response) =>
-        write((trx, at) => appendCompleted(trx, run, status, response, at)),
+      start: async (task) =>
+        stored('agent_started', await write((trx, at) => appendStarted(trx, run, task, at))),
+      emit: async (body) =>
+        stored(body.type, await write((trx, at) => appendEvent(trx, run, body, at))),
+      finish: async (status, response) =>
+        finished(status, await write((trx, at) => appendCompleted(trx, run, status, response, at))),
     };
 
     try {
@@ -145,9 +157,10 @@ export class AgentRunner {
         return;
       }
       logger.error({ err: error, run_id: run.id }, 'run failed; ending it');
-      await write((trx, at) =>
+      const seq = await write((trx, at) =>
         endAsFailed(trx, run, 'The run failed: one of its events could not be stored.', at),
       );
+      finished('failed', seq);
     }
   }
 

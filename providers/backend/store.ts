@@ -240,6 +240,8 @@ export interface RunRow {
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
+  /** The trace of the request that started it; null for runs stored before traces were kept. */
+  trace_id: string | null;
 }
 
 export function toRun(row: RunRow): Run {
@@ -259,9 +261,18 @@ export function toRun(row: RunRow): Run {
 
 export async function insertRun(db: Queryable, row: RunRow): Promise<RunRow> {
   await db.query(
-    `INSERT INTO backend_runs (id, tenant_id, thread_id, agent_name, input, status, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [row.id, row.tenant_id, row.thread_id, row.agent_name, row.input, row.status, row.created_at],
+    `INSERT INTO backend_runs (id, tenant_id, thread_id, agent_name, input, status, created_at, trace_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      row.id,
+      row.tenant_id,
+      row.thread_id,
+      row.agent_name,
+      row.input,
+      row.status,
+      row.created_at,
+      row.trace_id,
+    ],
   );
   return row;
 }
@@ -340,19 +351,19 @@ export async function listEvents(
 
 /**
  * Runs of the given threads with events stored at or after the thread's
- * `since`, each with the first such seq: what a subscriber could have missed.
+ * `since`, each with the first such seq and its trace: what a subscriber could have missed.
  */
 export async function runsWithEventsSince(
   db: Queryable,
   tenantId: string,
   threads: { threadId: string; since: Date }[],
-): Promise<{ run_id: string; first_seq: number }[]> {
-  const { rows } = await db.query<{ run_id: string; first_seq: number }>(
-    `SELECT e.run_id, min(e.seq) AS first_seq
+): Promise<{ run_id: string; first_seq: number; trace_id: string | null }[]> {
+  const { rows } = await db.query<{ run_id: string; first_seq: number; trace_id: string | null }>(
+    `SELECT e.run_id, min(e.seq) AS first_seq, r.trace_id
        FROM unnest($2::uuid[], $3::timestamptz[]) AS s (thread_id, since)
        JOIN backend_runs r ON r.thread_id = s.thread_id AND r.tenant_id = $1
        JOIN backend_run_events e ON e.run_id = r.id AND e.created_at >= s.since
-      GROUP BY e.run_id`,
+      GROUP BY e.run_id, r.trace_id`,
     [tenantId, threads.map((t) => t.threadId), threads.map((t) => t.since)],
   );
   return rows;

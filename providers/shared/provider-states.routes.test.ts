@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
-import { notFound, problemHandler, traceId } from '../../src/http/problems.js';
+import { accessLog } from '../../src/http/access-log.js';
+import { notFound, problemHandler } from '../../src/http/problems.js';
 import { listen, type Listening } from '../../src/runtime/listen.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { expectProblem, request } from '../auth/test-helpers.js';
@@ -49,7 +50,7 @@ describe('providerStatesRoutes', () => {
 
   beforeAll(async () => {
     const app = express();
-    app.use(traceId);
+    app.use(accessLog(silentLogger));
     providerStatesRoutes(app, [accounts, items]);
     app.use(notFound, problemHandler(silentLogger));
     server = await listen(createServer(app));

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { MeshpactError } from '../errors/meshpact-error.js';
+import { identify, notAWrite } from '../http/access-log.js';
 import { bearerToken } from '../http/bearer.js';
 import { checkPathParams } from './request-rules.js';
 
@@ -46,6 +47,10 @@ export function brokerAuthentication(tokens: BrokerTokens): RequestHandler {
             : undefined;
     if (access !== undefined) {
       res.locals.brokerAccess = access;
+      // The broker has no users: the log lines name the token (never its value) that was shown.
+      identify(res, {
+        client: open ? 'anyone' : access === 'write' ? 'read-write token' : 'read-only token',
+      });
       return next();
     }
     res.setHeader('WWW-Authenticate', 'Bearer realm="meshpact-broker"');
@@ -78,6 +83,8 @@ function grant(res: Response, needed: Access): void {
  */
 export const reads: RequestHandler = (req, res, next) => {
   grant(res, 'read');
+  // A POST may only ask (pacts for verification): it changes nothing, so it is no audited write.
+  notAWrite(res);
   checkPathParams(req);
   next();
 };

@@ -1,7 +1,8 @@
 import express, { type Express } from 'express';
 import { healthRoutes } from '../http/health.js';
 import { jsonBody } from '../http/json-body.js';
-import { notFound, problemHandler, traceId } from '../http/problems.js';
+import { accessLog } from '../http/access-log.js';
+import { notFound, problemHandler } from '../http/problems.js';
 import { createResponder } from '../http/schema-io.js';
 import { urlGuard } from '../http/url-guard.js';
 import { brokerAuthentication, hasTokens, type BrokerTokens } from './access.js';
@@ -41,8 +42,9 @@ export function createApp(deps: BrokerAppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const withEvents = { ...deps, events: deps.events ?? ignoreEvents };
+  app.use(accessLog(deps.logger));
   healthRoutes(app, { db: deps.db, reply: createResponder('log', deps.logger) });
-  app.use(traceId, (_req, res, next) => {
+  app.use((_req, res, next) => {
     res.setHeader('X-Pact-Broker-Version', 'meshpact');
     next();
   });

@@ -3,6 +3,9 @@ import type { Queryable } from '../runtime/db.js';
 import { methodNotAllowed } from './problems.js';
 import type { Responder } from './schema-io.js';
 
+/** The probes' paths: the access log writes their lines at debug. */
+export const HEALTH_PATHS: readonly string[] = ['/healthz', '/readyz'];
+
 /** A dependency a service needs before it can serve: true when it is there. */
 export type ReadinessCheck = () => Promise<boolean>;
 

@@ -5,10 +5,11 @@ import { brokerMigrations } from '../broker/server.js';
 import { findWebhookById, saveWebhook } from '../broker/store/webhooks.js';
 import { createPool } from '../runtime/db.js';
 import { listen, type Listening } from '../runtime/listen.js';
-import { createLogger } from '../runtime/logger.js';
+import { createLogger, silentLogger } from '../runtime/logger.js';
 import { migrateOrThrow } from '../runtime/migrate.js';
 import { startPostgres, type PostgresHandle } from '../runtime/postgres.js';
-import { problemHandler, traceId } from './problems.js';
+import { accessLog } from './access-log.js';
+import { problemHandler } from './problems.js';
 
 // A request that fails on a real Postgres error whose context quotes a
 // secret: the answer is a bare 500, and the log line names the trace id and
@@ -31,7 +32,7 @@ describe('problemHandler', () => {
     await migrateOrThrow(db, { namespace: 'broker', directory: brokerMigrations() });
     const logger = createLogger({ level: 'debug', destination: { write: (l) => lines.push(l) } });
     const app = express();
-    app.use(traceId);
+    app.use(accessLog(silentLogger));
     // Postgres refuses the lone surrogate, quoting the JSON before it (the Authorization header) in `where`.
     app.post('/webhooks', async (_req, res) => {
       await saveWebhook(

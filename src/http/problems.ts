@@ -1,21 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { toProblem } from '../errors/problem.js';
 import type { Problem } from '../schemas/types.generated.js';
 import type { Logger } from '../runtime/logger.js';
-
-/** Gives each request a trace id (kept from `X-Request-Id` when a caller sends one) and echoes it. */
-export const traceId: RequestHandler = (req, res, next) => {
-  const given = req.headers['x-request-id'];
-  const id =
-    typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given)
-      ? given
-      : randomBytes(16).toString('hex');
-  res.locals.traceId = id;
-  res.setHeader('X-Request-Id', id);
-  next();
-};
+import { traceIdOf } from './access-log.js';
 
 /** The last route: a path no route claims. */
 export const notFound: RequestHandler = (req, _res, next) => {
@@ -57,7 +45,7 @@ export function problemHandler(
       next(error);
       return;
     }
-    const trace = String(res.locals.traceId ?? '');
+    const trace = traceIdOf(res);
     const problem = toProblem(error, { instance: req.originalUrl, traceId: trace });
     if (!(error instanceof MeshpactError) || error.status >= 500) {
       logger.error(

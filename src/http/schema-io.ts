@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../runtime/logger.js';
+import { traceIdOf } from './access-log.js';
 import { formatIssues, schemaRegistry, type SchemaName } from '../schemas/registry.js';
 import type { SchemaTypes } from '../schemas/types.generated.js';
 
@@ -34,7 +35,7 @@ export function createResponder(mode: ResponseCheck, logger: Logger): Responder 
       if (issues.length > 0) {
         const message = `response does not match ${name}: ${formatIssues(issues)}`;
         if (mode === 'throw') throw new Error(message);
-        logger.error({ schema: name, issues, trace_id: res.locals.traceId }, message);
+        logger.error({ schema: name, issues, trace_id: traceIdOf(res) }, message);
       }
       res.status(status).json(body);
     },

@@ -1,5 +1,7 @@
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { createLogger, serializeError, withoutQuotedValues } from './logger.js';
+import { inTrace } from './trace-context.js';
+import { startSpan } from './traceparent.js';
 
 const secret = 'correct-horse-battery-staple';
 
@@ -96,5 +98,16 @@ describe('createLogger', () => {
     );
     expect(text()).not.toContain(secret);
     expect(last()).toMatchObject({ req: { method: 'POST', headers: '[redacted]' } });
+  });
+
+  it('gives a line written in a trace its trace_id, unless the line names one itself', () => {
+    const { logger, last } = capture();
+    logger.info('outside');
+    expect(last()).not.toHaveProperty('trace_id');
+    const trace = startSpan();
+    inTrace(trace, () => logger.info('inside'));
+    expect(last()).toMatchObject({ msg: 'inside', trace_id: trace.traceId });
+    inTrace(trace, () => logger.info({ trace_id: 'the run’s' }, 'named'));
+    expect(last()).toMatchObject({ msg: 'named', trace_id: 'the run’s' });
   });
 });

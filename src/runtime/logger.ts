@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { currentTrace } from './trace-context.js';
 
 export type { Logger };
 
@@ -11,6 +12,9 @@ export type { Logger };
  * What a line never holds: a request's body or header values, passwords,
  * tokens and secrets (redacted wherever they are named so), and anything of an
  * error beyond what `serializeError` keeps.
+ *
+ * A line written while a trace is current (a request, a socket frame, a run:
+ * see trace-context.ts) carries its `trace_id`, unless the line names one itself.
  */
 export function createLogger(options: {
   level: string;
@@ -22,6 +26,7 @@ export function createLogger(options: {
       level: options.level,
       ...(options.name === undefined ? {} : { name: options.name }),
       serializers: { err: serializeError },
+      mixin: traceOfLine,
       formatters: { log: serializeErrorsIn },
       redact: { paths: redactedPaths, censor: '[redacted]' },
     },
@@ -30,6 +35,11 @@ export function createLogger(options: {
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });
+
+function traceOfLine(): { trace_id?: string } {
+  const trace = currentTrace();
+  return trace ? { trace_id: trace.traceId } : {};
+}
 
 /** Members of a logged object whose value is censored as a whole, one level down too. */
 const redactedPaths = [
