@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
-import { withTransaction, type Queryable } from '../../src/runtime/db.js';
+import { retryWhileUnavailable, withTransaction, type Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
 import { planRun, reasoningFor, type ToolCall } from './agent.js';
@@ -88,11 +88,19 @@ export class AgentRunner {
         seq: seq + 1,
         timestamp: at.toISOString(),
       } as AgentEvent;
-      await withTransaction(db, async (trx) => {
-        await store.insertEvent(trx, run.tenant_id, event, at);
-        if (change) await change(trx, at);
-        await publishEvent(trx, run.tenant_id, event);
-      });
+      // A database that is restarting is waited for, so a short outage does not end the run.
+      await retryWhileUnavailable(
+        () =>
+          withTransaction(db, async (trx) => {
+            await store.insertEvent(trx, run.tenant_id, event, at);
+            if (change) await change(trx, at);
+            await publishEvent(trx, run.tenant_id, event);
+          }),
+        {
+          signal: this.#abort.signal,
+          committed: () => store.eventStored(db, run.id, event.seq, event.event_id),
+        },
+      );
       seq = event.seq;
     };
     const finish = (status: RunEnd, finalResponse: string) =>

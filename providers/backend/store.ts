@@ -297,6 +297,20 @@ export async function insertEvent(db: Queryable, tenantId: string, event: AgentE
   );
 }
 
+/** Whether the event `eventId` is stored as `seq` of its run (a write whose commit was cut off may be). */
+export async function eventStored(
+  db: Queryable,
+  runId: string,
+  seq: number,
+  eventId: string,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM backend_run_events WHERE run_id = $1 AND seq = $2 AND event->>'event_id' = $3`,
+    [runId, seq, eventId],
+  );
+  return rowCount === 1;
+}
+
 /** Events of a run with `after < seq`, in order; `before` bounds them from above when given. */
 export async function listEvents(
   db: Queryable,
