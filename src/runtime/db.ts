@@ -28,9 +28,13 @@ export function createPool(connectionString: string, options: { max?: number } =
     max: options.max ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
-  // An idle client losing its server (Postgres stopping) must not crash the process;
-  // the next query on the pool reports the problem to its caller instead.
+  // A client losing its server (Postgres stopping) must not crash the process;
+  // the next query reports the problem to its caller instead. The pool listens
+  // on idle clients only ('error' on the pool); a client checked out between
+  // two queries of a transaction has no listener but this one, and without it
+  // the server's "terminating connection" would be an unhandled 'error' event.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
