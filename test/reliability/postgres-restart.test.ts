@@ -1,20 +1,14 @@
 import pg from 'pg';
-import { loadAuthConfig } from '../../providers/auth/config.js';
-import { start as startAuth, type RunningAuth } from '../../providers/auth/server.js';
-import { expectProblem, register } from '../../providers/auth/test-helpers.js';
-import { loadBackendConfig } from '../../providers/backend/config.js';
-import { start as startBackend, type RunningBackend } from '../../providers/backend/server.js';
+import { expectProblem } from '../../providers/auth/test-helpers.js';
 import {
-  apiFor,
   createThread,
   expectWellOrdered,
   TestSocket,
   type User,
 } from '../../providers/backend/test-support.js';
-import { silentLogger } from '../../src/runtime/logger.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/runtime/postgres.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
 import { call, eventually } from '../support/eventually.js';
+import { startRestartableMesh, type RestartableMesh } from './restartable-mesh.js';
 
 // Postgres stops in the middle of runs and starts again on the same files and
 // port, under auth-service and backend-api (in this process, as `meshpact up`
@@ -24,53 +18,28 @@ import { call, eventually } from '../support/eventually.js';
 // listens again, and every run started ends with exactly one agent_completed,
 // its events reaching a socket client once each, in seq order, with no gap.
 
-const CLIENT = 'backend-api:reliability-introspection';
 const RUNS = 4;
 
 describe('auth-service and backend-api', () => {
-  let postgres: EmbeddedPostgres;
-  let auth: RunningAuth;
-  let backend: RunningBackend;
+  let mesh: RestartableMesh;
   let alice: User;
   let thread: string;
   let watcher: TestSocket;
   const runs: string[] = [];
 
   beforeAll(async () => {
-    postgres = await startEmbeddedPostgres();
-    const connectionString = postgres.connectionString;
-    auth = await startAuth(
-      loadAuthConfig({ AUTH_INTROSPECTION_CLIENTS: CLIENT, LOG_LEVEL: 'silent' }),
-      { connectionString, logger: silentLogger, responseCheck: 'throw' },
-    );
-    backend = await startBackend(
-      loadBackendConfig({
-        AUTH_URL: auth.url,
-        BACKEND_AUTH_CLIENT: CLIENT,
-        // Slow enough that the runs are still going when Postgres stops.
-        RUNNER_STEP_DELAY_MS: '150',
-        LOG_LEVEL: 'silent',
-      }),
-      { connectionString, logger: silentLogger, responseCheck: 'throw' },
-    );
-    const session = await register(auth.url, 'alice@example.com');
-    alice = {
-      token: session.access_token,
-      userId: session.user.id,
-      tenantId: session.user.tenant_id,
-      api: apiFor(backend.url, session.access_token),
-    };
+    // Slow enough that the runs are still going when Postgres stops.
+    mesh = await startRestartableMesh(150);
+    alice = await mesh.signUp('alice@example.com');
     thread = await createThread(alice);
-    watcher = await TestSocket.open(backend.wsUrl, alice.token);
+    watcher = await TestSocket.open(mesh.backend.wsUrl, alice.token);
     watcher.send({ type: 'subscribe', thread_id: thread });
     await watcher.next((f) => f.type === 'subscribed');
   }, 60_000);
 
   afterAll(async () => {
     watcher?.close();
-    await backend?.close();
-    await auth?.close();
-    await postgres?.stop();
+    await mesh?.close();
   }, 60_000);
 
   describe('when Postgres stops during runs', () => {
@@ -80,9 +49,9 @@ describe('auth-service and backend-api', () => {
       // Every run has begun (stored and announced its first event) before the outage.
       for (const run of runs) await watcher.next((f) => f.run_id === run && f.seq === 1);
 
-      await postgres.stopServer();
+      await mesh.postgres.stopServer();
 
-      for (const service of [auth.url, backend.url]) {
+      for (const service of [mesh.auth.url, mesh.backend.url]) {
         const ready = await call(service, 'GET', '/readyz');
         expect(ready.status).toBe(503);
         expect(ready.body).toMatchObject({
@@ -92,25 +61,25 @@ describe('auth-service and backend-api', () => {
       }
       // A read that needs only backend-api's own database.
       expectProblem(
-        await call(backend.url, 'GET', '/api/threads', { token: alice.token }),
+        await call(mesh.backend.url, 'GET', '/api/threads', { token: alice.token }),
         503,
         'database_unavailable',
       );
       expectProblem(
-        await call(backend.url, 'GET', `/api/runs/${runs[0]}`, { token: alice.token }),
+        await call(mesh.backend.url, 'GET', `/api/runs/${runs[0]}`, { token: alice.token }),
         503,
         'database_unavailable',
       );
       // auth-service's own writes.
       expectProblem(
-        await call(auth.url, 'POST', '/auth/register', {
+        await call(mesh.auth.url, 'POST', '/auth/register', {
           body: { email: 'bob@example.com', password: 'correct horse battery', name: 'Bob' },
         }),
         503,
         'database_unavailable',
       );
       // A write to backend-api asks auth-service first, whose database is down too.
-      const write = await call(backend.url, 'POST', '/api/threads', {
+      const write = await call(mesh.backend.url, 'POST', '/api/threads', {
         token: alice.token,
         body: { title: 'during the outage' },
       });
@@ -134,14 +103,14 @@ describe('auth-service and backend-api', () => {
 
   describe('when Postgres is back on the same port and files', () => {
     it('are ready again, and the event feed listens again', async () => {
-      await postgres.startServer();
+      await mesh.postgres.startServer();
 
-      for (const service of [auth.url, backend.url])
+      for (const service of [mesh.auth.url, mesh.backend.url])
         await eventually(`${service}/readyz answers 200`, async () => {
           const ready = await call(service, 'GET', '/readyz');
           return ready.status === 200 ? ready : undefined;
         });
-      const client = new pg.Client({ connectionString: postgres.connectionString });
+      const client = new pg.Client({ connectionString: mesh.postgres.connectionString });
       await client.connect();
       try {
         await eventually('the event feed LISTENs again', async () => {
@@ -156,7 +125,7 @@ describe('auth-service and backend-api', () => {
       }
       // Writes go through again (the breaker in front of auth-service may need its cool-down).
       await eventually('a write succeeds', async () => {
-        const created = await call(backend.url, 'POST', '/api/threads', {
+        const created = await call(mesh.backend.url, 'POST', '/api/threads', {
           token: alice.token,
           body: { title: 'after the outage' },
         });
@@ -172,11 +141,13 @@ describe('auth-service and backend-api', () => {
         expectWellOrdered(events);
         expect(events.filter((e) => e.type === 'agent_completed')).toHaveLength(1);
         // What the socket got is exactly what is stored.
-        const stored = await call(backend.url, 'GET', `/api/runs/${run}/events?limit=100`, {
+        const stored = await call(mesh.backend.url, 'GET', `/api/runs/${run}/events?limit=100`, {
           token: alice.token,
         });
         expect(events).toEqual(stored.body.items as AgentEvent[]);
-        const final = await call(backend.url, 'GET', `/api/runs/${run}`, { token: alice.token });
+        const final = await call(mesh.backend.url, 'GET', `/api/runs/${run}`, {
+          token: alice.token,
+        });
         expect(final.body.status).toBe((events.at(-1) as { status: string }).status);
       }
       // The runner waited for the database rather than failing the runs caught by the outage.
