@@ -9,7 +9,7 @@ import { fanOut, startMeshForFanOut, type FanOut } from './tenant-fan-out.js';
 const PLAN: FanOut = {
   clients: soakSetting('MESHPACT_SOAK_CLIENTS', 1000, { max: 5000 }),
   tenants: soakSetting('MESHPACT_SOAK_TENANTS', 10, { max: 100 }),
-  runsPerTenant: soakSetting('MESHPACT_SOAK_RUNS', 3, { max: 50 }),
+  runsPerTenant: soakSetting('MESHPACT_SOAK_RUNS', 3, { max: 20 }),
 };
 
 describe(`the /ws gateway with ${PLAN.clients} clients over ${PLAN.tenants} tenants`, () => {

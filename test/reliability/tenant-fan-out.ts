@@ -48,11 +48,12 @@ export function startMeshForFanOut(fanOut: FanOut): Promise<MeshUnderTest> {
 }
 
 export async function fanOut(mesh: MeshUnderTest, plan: FanOut): Promise<{ frames: number }> {
-  const tenants: Tenant[] = [];
-  for (let t = 0; t < plan.tenants; t++) {
-    const user = await signUp(mesh, `tenant-${t}@example.com`);
-    tenants.push({ user, thread: await createThread(user, `tenant ${t}`), runs: [], sockets: [] });
-  }
+  const tenants: Tenant[] = await Promise.all(
+    Array.from({ length: plan.tenants }, async (_, t) => {
+      const user = await signUp(mesh, `tenant-${t}@example.com`);
+      return { user, thread: await createThread(user, `tenant ${t}`), runs: [], sockets: [] };
+    }),
+  );
   const all: TestSocket[] = [];
   try {
     for (let first = 0; first < plan.clients; first += CONNECT_BATCH) {

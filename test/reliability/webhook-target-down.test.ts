@@ -27,7 +27,7 @@ interface Logs {
 }
 
 /** Seconds before each retry: three attempts, the second wait longer than the first. */
-const SCHEDULE = [0.2, 1];
+const SCHEDULE = [0.1, 0.3];
 const TIMEOUT_SECONDS = 1;
 
 describe('broker webhooks whose target is down', () => {
