@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
+import { knownError } from '../../src/errors/problem.js';
 import { DEFAULT_MAX_DEPTH, jsonTextIssues, textIssue } from '../../src/http/json-guard.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Queryable } from '../../src/runtime/db.js';
@@ -369,12 +370,12 @@ const MAX_MESSAGE = 2_000;
 
 /** The one mapping from an error to an `error` frame; internal errors keep their message to the log. */
 export function errorFrame(error: unknown, requestId?: string): ErrorFrame {
-  const frame: ErrorFrame =
-    error instanceof MeshpactError
-      ? { type: 'error', code: error.code, message: bounded(error.message) }
-      : { type: 'error', code: 'internal_error', message: 'an unexpected error occurred' };
+  const known = knownError(error);
+  const frame: ErrorFrame = known
+    ? { type: 'error', code: known.code, message: bounded(known.message) }
+    : { type: 'error', code: 'internal_error', message: 'an unexpected error occurred' };
   if (requestId !== undefined) frame.request_id = requestId;
-  const retryAfter = error instanceof MeshpactError ? error.extensions.retry_after : undefined;
+  const retryAfter = known?.extensions.retry_after;
   if (typeof retryAfter === 'number') frame.retry_after = retryAfter;
   return frame;
 }

@@ -26,22 +26,27 @@ export type RunEnd = 'succeeded' | 'failed' | 'cancelled';
 export const RUN_ABANDONED =
   'The run failed: the backend running it stopped before it ended (its lease lapsed).';
 
-/** Stores the run's next event (seq: the last stored one's plus one) and announces it; returns its seq. */
+/**
+ * Stores the run's next event (seq: the last stored one's plus one) and
+ * announces it; returns its seq. A writer that retries an attempt whose commit
+ * may have landed passes the same `eventId` each time, to look for it.
+ */
 export async function appendEvent(
   trx: Queryable,
   run: store.RunRow,
   body: EventBody,
   at: Date,
+  eventId: string = randomUUID(),
 ): Promise<number> {
   const event = {
     ...body,
-    event_id: randomUUID(),
+    event_id: eventId,
     run_id: run.id,
     thread_id: run.thread_id,
     agent_name: run.agent_name,
     seq: (await store.lastSeq(trx, run.id)) + 1,
     timestamp: at.toISOString(),
-  } as AgentEvent;
+  };
   await store.insertEvent(trx, run.tenant_id, event, at);
   await publishEvent(trx, run.tenant_id, event, run.trace_id);
   return event.seq;
@@ -53,12 +58,14 @@ export async function appendStarted(
   run: store.RunRow,
   taskDescription: string,
   at: Date,
+  eventId?: string,
 ): Promise<number> {
   const seq = await appendEvent(
     trx,
     run,
     { type: 'agent_started', task_description: taskDescription },
     at,
+    eventId,
   );
   await store.markRunStarted(trx, run.id, at);
   return seq;
@@ -71,6 +78,7 @@ export async function appendCompleted(
   status: RunEnd,
   finalResponse: string,
   at: Date,
+  eventId?: string,
 ): Promise<number> {
   if (!(await store.markRunFinished(trx, run.id, { status, finalResponse, at })))
     throw new RunLeaseLost(run.id);
@@ -79,6 +87,7 @@ export async function appendCompleted(
     run,
     { type: 'agent_completed', status, final_response: finalResponse },
     at,
+    eventId,
   );
   // The answer joins the conversation as the assistant's message.
   await store.insertMessage(trx, {
@@ -101,7 +110,8 @@ export async function endAsFailed(
   run: store.RunRow,
   reason: string,
   at: Date,
+  eventId?: string,
 ): Promise<number> {
   if ((await store.lastSeq(trx, run.id)) === 0) await appendStarted(trx, run, reason, at);
-  return appendCompleted(trx, run, 'failed', reason, at);
+  return appendCompleted(trx, run, 'failed', reason, at, eventId);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
-import { withTransaction, type Queryable } from '../../src/runtime/db.js';
+import { retryWhileUnavailable, withTransaction, type Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import { inTrace } from '../../src/runtime/trace-context.js';
 import { spanOfTrace } from '../../src/runtime/traceparent.js';
@@ -125,12 +125,23 @@ export class AgentRunner {
   async #execute(run: store.RunRow, lost: AbortSignal): Promise<void> {
     const { db, clock, leaseMs, logger } = this.#options;
     /** One transaction, only while this runner holds the run: its row stays locked until commit. */
-    const write = (work: (trx: Queryable, at: Date) => Promise<number>) =>
-      withTransaction(db, async (trx) => {
-        if (lost.aborted || !(await holdRun(trx, run, this.owner, leaseMs)))
-          throw new RunLeaseLost(run.id);
-        return work(trx, clock.now());
-      });
+    // A database that is restarting is waited for, so a short outage does not
+    // end the run. An attempt whose commit was cut off may have landed: its
+    // event's id, the same in every attempt, tells, so no event is written twice.
+    const write = async (work: (trx: Queryable, at: Date, eventId: string) => Promise<number>) => {
+      const eventId = randomUUID();
+      let seq = 0;
+      await retryWhileUnavailable(
+        () =>
+          withTransaction(db, async (trx) => {
+            if (lost.aborted || !(await holdRun(trx, run, this.owner, leaseMs)))
+              throw new RunLeaseLost(run.id);
+            seq = await work(trx, clock.now(), eventId);
+          }),
+        { signal: this.#abort.signal, committed: () => store.eventStored(db, run.id, eventId) },
+      );
+      return seq;
+    };
     const stored = (type: AgentEvent['type'], seq: number) =>
       logger.debug({ run_id: run.id, seq, type }, 'run event stored');
     const finished = (status: RunEnd, seq: number) => {
@@ -139,11 +150,17 @@ export class AgentRunner {
     };
     const events: RunEvents = {
       start: async (task) =>
-        stored('agent_started', await write((trx, at) => appendStarted(trx, run, task, at))),
+        stored(
+          'agent_started',
+          await write((trx, at, id) => appendStarted(trx, run, task, at, id)),
+        ),
       emit: async (body) =>
-        stored(body.type, await write((trx, at) => appendEvent(trx, run, body, at))),
+        stored(body.type, await write((trx, at, id) => appendEvent(trx, run, body, at, id))),
       finish: async (status, response) =>
-        finished(status, await write((trx, at) => appendCompleted(trx, run, status, response, at))),
+        finished(
+          status,
+          await write((trx, at, id) => appendCompleted(trx, run, status, response, at, id)),
+        ),
     };
 
     try {
@@ -157,8 +174,8 @@ export class AgentRunner {
         return;
       }
       logger.error({ err: error, run_id: run.id }, 'run failed; ending it');
-      const seq = await write((trx, at) =>
-        endAsFailed(trx, run, 'The run failed: one of its events could not be stored.', at),
+      const seq = await write((trx, at, id) =>
+        endAsFailed(trx, run, 'The run failed: one of its events could not be stored.', at, id),
       );
       finished('failed', seq);
     }

@@ -49,6 +49,7 @@ export const errorCatalogue = {
   },
   auth_unavailable: { status: 503, title: 'auth-service could not be asked' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
+  database_unavailable: { status: 503, title: 'The database could not be reached' },
   internal_error: { status: 500, title: 'Internal error' },
   invalid_usage: { status: 400, title: 'Bad command-line usage' },
   config_invalid: { status: 500, title: 'The configuration is invalid' },

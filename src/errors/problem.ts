@@ -1,5 +1,6 @@
 import type { Problem } from '../schemas/types.generated.js';
 import { errorCatalogue, problemType } from './catalogue.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { MeshpactError } from './meshpact-error.js';
 
 export interface ProblemContext {
@@ -39,7 +40,7 @@ function clipIssues(errors: unknown): unknown {
  * URL names another resource.
  */
 export function toProblem(error: unknown, context: ProblemContext = {}): Problem {
-  const known = error instanceof MeshpactError ? error : undefined;
+  const known = knownError(error);
   const code = known?.code ?? 'internal_error';
   const problem: Problem = {
     ...known?.extensions,
@@ -54,4 +55,19 @@ export function toProblem(error: unknown, context: ProblemContext = {}): Problem
     problem.instance = context.instance;
   if (context.traceId !== undefined) problem.trace_id = context.traceId;
   return problem;
+}
+
+/**
+ * `error` as a MeshpactError when it has a code of its own: a MeshpactError,
+ * or a database out of reach (503 database_unavailable); otherwise undefined,
+ * an internal error.
+ */
+export function knownError(error: unknown): MeshpactError | undefined {
+  if (error instanceof MeshpactError) return error;
+  if (!isDatabaseUnavailable(error)) return undefined;
+  return new MeshpactError(
+    'database_unavailable',
+    'The database could not be reached; try again shortly.',
+    { cause: error, extensions: { retry_after: 1 } },
+  );
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createPool } from './db.js';
 import { migrateOrThrow } from './migrate.js';
-import { startPostgres, type PostgresHandle } from './postgres.js';
+import { startEmbeddedPostgres, startPostgres, type PostgresHandle } from './postgres.js';
 
 async function query<R extends pg.QueryResultRow>(
   url: string,
@@ -116,5 +116,26 @@ describe('startPostgres', () => {
       expect((error as Error).message).toContain(`cannot connect to postgres://postgres:***@`);
       expect((error as Error).message).not.toContain('wrong-secret');
     });
+  });
+});
+
+describe('startEmbeddedPostgres', () => {
+  it('stops the server and starts it again on the same port, with the data kept', async () => {
+    const postgres = await startEmbeddedPostgres();
+    try {
+      await query(
+        postgres.connectionString,
+        'CREATE TABLE kept (x int); INSERT INTO kept VALUES (7)',
+      );
+      await postgres.stopServer();
+      await expect(query(postgres.connectionString, 'SELECT 1')).rejects.toThrow();
+      await postgres.startServer();
+      await expect(query(postgres.connectionString, 'SELECT x FROM kept')).resolves.toEqual([
+        { x: 7 },
+      ]);
+    } finally {
+      await postgres.stop();
+    }
+    expect(existsSync(postgres.directory)).toBe(false);
   });
 });

@@ -91,7 +91,31 @@ function runAs(): { uid: number; gid: number } | undefined {
   }
 }
 
-async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHandle> {
+/**
+ * An embedded server that can also be stopped and started again on the same
+ * files and port, as an outage of the database would look to its clients.
+ */
+export interface EmbeddedPostgres extends PostgresHandle {
+  readonly embedded: true;
+  readonly directory: string;
+  /**
+   * Stops the server (fast shutdown: open transactions rolled back, sessions
+   * closed) and keeps its files. Not an immediate stop: without fsync and
+   * synchronous commit, one would lose the last commits.
+   */
+  stopServer(): Promise<void>;
+  /** Starts the stopped server again on the same files and port. */
+  startServer(): Promise<void>;
+}
+
+/** An embedded Postgres, whatever DATABASE_URL says: for tests that stop and start the server. */
+export function startEmbeddedPostgres(
+  options: { onLog?: (line: string) => void } = {},
+): Promise<EmbeddedPostgres> {
+  return startEmbedded(options.onLog);
+}
+
+async function startEmbedded(onLog?: (line: string) => void): Promise<EmbeddedPostgres> {
   const { initdb, postgres } = await binaries();
   const user = runAs();
   const home = await mkdtemp(join(tmpdir(), 'meshpact-pg-'));
@@ -126,8 +150,7 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHa
     await rm(passwordFile, { force: true });
     if (initCode !== 0) fail(`initdb exited with code ${initCode}`, initLog);
 
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+    const launch = async (port: number): Promise<Launched> => {
       const log = new LogTail(onLog);
       const server = spawnAs(
         postgres,
@@ -156,15 +179,23 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHa
         log.waitFor(READY).then(() => 'ready' as const),
         exited(server).then(() => 'exited' as const),
       ]);
-      if (outcome === 'ready') {
+      return outcome === 'ready' ? { server } : { log };
+    };
+
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const launched = await launch(port);
+      if ('server' in launched) {
         return embeddedHandle(
-          server,
+          launched.server,
           home,
+          port,
           `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+          launch,
         );
       }
-      if (!log.includes('could not bind') || attempt === BIND_ATTEMPTS) {
-        fail('postgres exited before it was ready', log);
+      if (!launched.log.includes('could not bind') || attempt === BIND_ATTEMPTS) {
+        fail('postgres exited before it was ready', launched.log);
       }
     }
   } catch (error) {
@@ -173,32 +204,53 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<PostgresHa
   }
 }
 
+/** A server that came up, or the log of one that exited first. */
+type Launched = { server: ChildProcess } | { log: LogTail };
+
 function embeddedHandle(
-  server: ChildProcess,
+  first: ChildProcess,
   home: string,
+  port: number,
   connectionString: string,
-): PostgresHandle {
+  launch: (port: number) => Promise<Launched>,
+): EmbeddedPostgres {
+  let server: ChildProcess | undefined = first;
   // If this process ends without stop(), take the server and its files down with it.
   const onExit = () => {
-    server.kill('SIGQUIT');
+    server?.kill('SIGQUIT');
     rmSync(home, { recursive: true, force: true });
   };
   process.once('exit', onExit);
   let stopping: Promise<void> | undefined;
+  const stopServer = async () => {
+    const running = server;
+    server = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const done = exited(running);
+    running.kill('SIGINT'); // fast shutdown: roll back open transactions, close sessions
+    const timer = setTimeout(() => running.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await done;
+    clearTimeout(timer);
+  };
   return {
     connectionString,
     embedded: true,
     directory: home,
+    stopServer,
+    async startServer() {
+      if (stopping) throw new Error('this Postgres was stopped for good');
+      if (server) return;
+      const launched = await launch(port);
+      if (!('server' in launched))
+        fail(`postgres did not start again on port ${port}`, launched.log);
+      server = launched.server;
+      // stop() ran while the server was starting: it found none to stop.
+      if (stopping) await stopServer();
+    },
     stop() {
       stopping ??= (async () => {
         process.removeListener('exit', onExit);
-        if (server.exitCode === null && server.signalCode === null) {
-          const done = exited(server);
-          server.kill('SIGINT'); // fast shutdown: roll back open transactions, close sessions
-          const timer = setTimeout(() => server.kill('SIGKILL'), STOP_TIMEOUT_MS);
-          await done;
-          clearTimeout(timer);
-        }
+        await stopServer();
         await rm(home, { recursive: true, force: true });
       })();
       return stopping;
