@@ -4,7 +4,7 @@ import type {
   TokenResponse,
   User,
 } from '../../src/schemas/types.generated.js';
-import { ApiError, call, type HttpOptions } from './http.js';
+import { ApiError, call, httpOptionsOf, type HttpOptions } from './http.js';
 
 /** What other clients need from a signed-in session: a token, refreshed when it is refused. */
 export interface Session {
@@ -24,11 +24,7 @@ export class AuthClient implements Session {
 
   /** `session`: a token response kept from an earlier visit, to resume it. */
   constructor(options: HttpOptions & { session?: TokenResponse }) {
-    this.#http = {
-      baseUrl: options.baseUrl,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.traceparent ? { traceparent: options.traceparent } : {}),
-    };
+    this.#http = httpOptionsOf(options);
     this.#session = options.session;
   }
 

@@ -10,7 +10,7 @@ import type {
   ThreadUpdateRequest,
 } from '../../src/schemas/types.generated.js';
 import type { Session } from './auth.js';
-import { call, type CallOptions, type HttpOptions } from './http.js';
+import { call, httpOptionsOf, type CallOptions, type HttpOptions } from './http.js';
 
 export interface Page {
   limit?: number;
@@ -23,11 +23,7 @@ export class BackendClient {
   readonly #session: Session;
 
   constructor(options: HttpOptions & { session: Session }) {
-    this.#http = {
-      baseUrl: options.baseUrl,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.traceparent ? { traceparent: options.traceparent } : {}),
-    };
+    this.#http = httpOptionsOf(options);
     this.#session = options.session;
   }
 

@@ -17,11 +17,23 @@ export class ApiError extends Error {
   }
 }
 
+/** A service that did not answer in time: down, hung, or out of reach. Safe to retry. */
+export class NoAnswerError extends Error {
+  readonly code = 'no_answer';
+
+  constructor(method: string, url: URL, timeoutMs: number, options?: ErrorOptions) {
+    super(`${method} ${url.origin}${url.pathname}: no answer within ${timeoutMs} ms`, options);
+    this.name = 'NoAnswerError';
+  }
+}
+
 export interface HttpOptions {
   /** e.g. `https://auth.example.com`; paths are resolved against it. */
   baseUrl: string;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** How long one call may take, answer and body, before it fails with NoAnswerError; 10 s by default. */
+  timeoutMs?: number;
   /**
    * The W3C `traceparent` each request is sent with, which the services log
    * under. By default each request starts a trace of its own; to see one user
@@ -30,6 +42,16 @@ export interface HttpOptions {
    * `action = new UserAction()` made when the user acts.
    */
   traceparent?: () => string;
+}
+
+/** The HTTP options out of a client's options, which also carry its own (a session). */
+export function httpOptionsOf(options: HttpOptions): HttpOptions {
+  return {
+    baseUrl: options.baseUrl,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+  };
 }
 
 /**
@@ -83,12 +105,23 @@ export async function call<T>(
   };
   if (call.token) headers.authorization = `Bearer ${call.token}`;
   if (call.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await (options.fetch ?? fetch)(url, {
-    method,
-    headers,
-    ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-  });
-  const text = await response.text();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let response: Response;
+  let text: string;
+  try {
+    response = await (options.fetch ?? fetch)(url, {
+      method,
+      headers,
+      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      // Covers the body too: a service may send its headers and then stall.
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError')
+      throw new NoAnswerError(method, url, timeoutMs, { cause: error });
+    throw error;
+  }
   const type = response.headers.get('content-type') ?? '';
   const parsed: unknown = text && /json/.test(type) ? JSON.parse(text) : undefined;
   if (!response.ok) {

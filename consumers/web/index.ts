@@ -8,4 +8,4 @@ export {
   type WebSocketFactory,
   type WebSocketLike,
 } from './events.js';
-export { ApiError, UserAction } from './http.js';
+export { ApiError, NoAnswerError, UserAction } from './http.js';

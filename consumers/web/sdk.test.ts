@@ -4,7 +4,8 @@ import { startMeshForTest, type MeshUnderTest } from '../../providers/backend/te
 import { AuthClient } from './auth.js';
 import { BackendClient } from './backend.js';
 import { EventStream, type WebSocketLike } from './events.js';
-import { ApiError, UserAction } from './http.js';
+import { hungServer } from '../../src/runtime/hung-server.js';
+import { ApiError, NoAnswerError, UserAction } from './http.js';
 
 // The SDK against the real services: what the contracts cannot show (retry, resume).
 
@@ -64,6 +65,25 @@ describe('web SDK against the real mesh', () => {
       const [one, two] = [await traceOf(), await traceOf()];
       expect(one).toMatch(/^[0-9a-f]{32}$/);
       expect([one === two, one === action.traceId]).toEqual([false, false]);
+    });
+  });
+
+  describe('against a service that accepts and never answers', () => {
+    it('gives up after its timeout with NoAnswerError', async () => {
+      const hung = await hungServer();
+      try {
+        const auth = new AuthClient({ baseUrl: hung.url, timeoutMs: 200 });
+        const error = await auth
+          .login({ email: 'alice@example.com', password: 'x' })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NoAnswerError);
+        expect([(error as NoAnswerError).code, (error as NoAnswerError).message]).toEqual([
+          'no_answer',
+          `POST ${hung.url}/auth/login: no answer within 200 ms`,
+        ]);
+      } finally {
+        await hung.close();
+      }
     });
   });
 
