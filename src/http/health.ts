@@ -15,8 +15,15 @@ export type ReadinessCheck = () => Promise<boolean>;
  */
 export function healthRoutes(
   app: Express,
-  deps: { db: Queryable; reply: Responder; checks?: Record<string, ReadinessCheck> },
+  deps: {
+    db: Queryable;
+    reply: Responder;
+    checks?: Record<string, ReadinessCheck>;
+    /** How long one check may take before it counts as failing; 2 s by default. */
+    checkTimeoutMs?: number;
+  },
 ): void {
+  const timeoutMs = deps.checkTimeoutMs ?? 2_000;
   const checks: Record<string, ReadinessCheck> = {
     postgres: () =>
       deps.db.query('SELECT 1').then(
@@ -34,7 +41,9 @@ export function healthRoutes(
     .route('/readyz')
     .get(async (_req, res) => {
       const results = await Promise.all(
-        Object.entries(checks).map(async ([name, check]) => [name, await check()] as const),
+        Object.entries(checks).map(
+          async ([name, check]) => [name, await withinTime(check, timeoutMs)] as const,
+        ),
       );
       const up = results.every(([, ok]) => ok);
       deps.reply.send(res, up ? 200 : 503, 'common/health', {
@@ -43,4 +52,20 @@ export function healthRoutes(
       });
     })
     .all(methodNotAllowed('GET'));
+}
+
+/**
+ * A dependency that hangs (a database behind a dropped network) must make
+ * /readyz answer "failing" in time, not hang the probe that asks.
+ */
+async function withinTime(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+  );
+  try {
+    return await Promise.race([check().catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
