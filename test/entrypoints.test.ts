@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { startPostgres, type PostgresHandle } from '../src/runtime/postgres.js';
-import { buildCli, startBuilt, type LongRunning } from './support/meshpact-process.js';
+import { builtServices } from './support/built-services.js';
 
 // The services as processes, started from their environment alone, as a
 // manifest's `start: { command }` starts them: `node dist/providers/…/main.js`.
@@ -9,27 +8,11 @@ const client = 'backend-api:entrypoint-secret';
 const alice = { email: 'alice@example.com', password: 'correct horse battery', name: 'Alice' };
 
 describe('the services started by command', () => {
-  let postgres: PostgresHandle;
-  beforeAll(async () => {
-    buildCli();
-    postgres = await startPostgres({
-      databaseUrl: process.env.DATABASE_URL,
-      scratchDatabase: true,
-    });
-  }, 120_000);
-  afterAll(() => postgres.stop());
-
-  const started: LongRunning[] = [];
-  afterEach(() => {
-    for (const service of started.splice(0)) service.child.kill('SIGKILL');
-  });
-  const start = (service: 'auth' | 'backend', env: Record<string, string>) => {
-    const running = startBuilt(`dist/providers/${service}/main.js`, { LOG_LEVEL: 'warn', ...env });
-    started.push(running);
-    return running;
-  };
+  const services = builtServices();
+  const start = (service: 'auth' | 'backend', env: Record<string, string>) =>
+    services.start(service, { LOG_LEVEL: 'warn', ...env });
   const connectionsLeft = async () => {
-    const db = new pg.Client({ connectionString: postgres.connectionString });
+    const db = new pg.Client({ connectionString: services.connectionString() });
     await db.connect();
     try {
       const { rows } = await db.query<{ n: number }>(
@@ -43,7 +26,7 @@ describe('the services started by command', () => {
 
   it('start on PORT with DATABASE_URL, serve their states, and stop on SIGTERM and SIGINT leaving nothing behind', async () => {
     const common = {
-      DATABASE_URL: postgres.connectionString,
+      DATABASE_URL: services.connectionString(),
       PORT: '0',
       PACT_PROVIDER_STATES: 'on',
     };
@@ -86,7 +69,7 @@ describe('the services started by command', () => {
 
   it('refuse PACT_PROVIDER_STATES=on in production config, exiting 2 with the variable named', async () => {
     const auth = start('auth', {
-      DATABASE_URL: postgres.connectionString,
+      DATABASE_URL: services.connectionString(),
       NODE_ENV: 'production',
       PACT_PROVIDER_STATES: 'on',
     });
@@ -101,7 +84,7 @@ describe('the services started by command', () => {
     const auth = start('auth', {});
     expect(await auth.exited()).toBe(2);
     expect(auth.stderr()).toMatch(/^auth-service: DATABASE_URL is required/);
-    const backend = start('backend', { DATABASE_URL: postgres.connectionString });
+    const backend = start('backend', { DATABASE_URL: services.connectionString() });
     expect(await backend.exited()).toBe(2);
     expect(backend.stderr()).toMatch(
       /^backend-api: AUTH_URL is required; BACKEND_AUTH_CLIENT is required/,

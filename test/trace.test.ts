@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { AuthClient, BackendClient, EventStream, UserAction } from '../consumers/web/index.js';
-import { startPostgres, type PostgresHandle } from '../src/runtime/postgres.js';
 import type { AgentEvent } from '../src/schemas/types.generated.js';
-import { buildCli, startBuilt, type LongRunning } from './support/meshpact-process.js';
+import { builtServices } from './support/built-services.js';
+import type { LongRunning } from './support/meshpact-process.js';
 
 // One user action (sign up, open a thread, start a run and watch it) under
 // one W3C trace, sent by the web SDK, as the logs of three processes show it:
@@ -15,28 +15,14 @@ const password = 'correct horse battery';
 type Line = Record<string, unknown>;
 
 describe('one user action across the mesh', () => {
-  let postgres: PostgresHandle;
-  beforeAll(async () => {
-    buildCli();
-    postgres = await startPostgres({
-      databaseUrl: process.env.DATABASE_URL,
-      scratchDatabase: true,
-    });
-  }, 120_000);
-  afterAll(() => postgres.stop());
-
-  const started: LongRunning[] = [];
-  afterEach(() => {
-    for (const service of started.splice(0)) service.child.kill('SIGKILL');
-  });
+  const services = builtServices();
   const start = async (service: 'auth' | 'backend', env: Record<string, string>) => {
-    const running = startBuilt(`dist/providers/${service}/main.js`, {
-      DATABASE_URL: postgres.connectionString,
+    const running = services.start(service, {
+      DATABASE_URL: services.connectionString(),
       PORT: '0',
       LOG_LEVEL: 'debug',
       ...env,
     });
-    started.push(running);
     const [, url] = await running.line(/listening on (http:\/\/\S+)$/);
     return { running, url: url! };
   };
