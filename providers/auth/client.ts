@@ -62,45 +62,45 @@ export interface TokenVerifier {
  * Revocation is not visible here: ask `introspect` where it matters.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  // A dependency that hangs would cost every request a timeout: after a few
+  // failed fetches in a row the breaker answers for it, and keys come from the
+  // cache or not at all. Only a fetch that goes out tells anything about
+  // auth-service: a key served from the cache, or a token naming a kid the
+  // fetched set lacks, does not, so neither closes the breaker.
+  const breaker = options.breaker ?? new CircuitBreaker({ clock: options.clock });
   const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: 30_000,
     cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
     timeoutDuration: options.timeoutMs ?? AUTH_TIMEOUT_MS,
-    // Each fetch of the keys continues the trace of the request that needed them.
-    [customFetch]: (url, init) => {
+    [customFetch]: async (url, init) => {
+      if (!breaker.allows()) throw circuitOpen();
+      // Each fetch of the keys continues the trace of the request that needed them.
       for (const [name, value] of Object.entries(traceHeaders())) init.headers.set(name, value);
-      return fetch(url, init);
+      try {
+        const response = await fetch(url, init);
+        if (response.ok) breaker.succeeded();
+        else breaker.failed();
+        return response;
+      } catch (error) {
+        breaker.failed();
+        throw error;
+      }
     },
   });
-  const breaker = options.breaker ?? new CircuitBreaker({ clock: options.clock });
   const unavailable = (cause: unknown) =>
     new MeshpactError('auth_unavailable', "auth-service's signing keys could not be fetched", {
       cause,
     });
   // A key set that cannot be fetched (auth-service down, timing out, answering
-  // garbage) says nothing about the token. Keys fetched before still verify
-  // the tokens they signed, so an outage of auth-service does not lock out
-  // everyone once the cache is stale; a token they do not know may be signed
-  // by a key rotated in meanwhile, so the caller should retry rather than sign
-  // in again: 503, not 401. Only "no key for this kid" from a fetched set is
-  // the token's fault.
-  // A dependency that hangs would cost every request a timeout: after a few
-  // failures in a row the breaker answers for it, from the cache or with a 503.
-  const fromRemote: JWTVerifyGetKey = async (header, token) => {
-    if (!breaker.allows()) throw circuitOpen();
-    try {
-      const key = await remote(header, token);
-      breaker.succeeded();
-      return key;
-    } catch (error) {
-      if (isTokensFault(error)) breaker.succeeded();
-      else breaker.failed();
-      throw error;
-    }
-  };
+  // garbage, or the breaker open) says nothing about the token. Keys fetched
+  // before still verify the tokens they signed, so an outage of auth-service
+  // does not lock out everyone once the cache is stale; a token they do not
+  // know may be signed by a key rotated in meanwhile, so the caller should
+  // retry rather than sign in again: 503, not 401. Only "no key for this kid"
+  // from a fetched set is the token's fault.
   const keys: JWTVerifyGetKey = async (header, token) => {
     try {
-      return await fromRemote(header, token);
+      return await remote(header, token);
     } catch (error) {
       if (isTokensFault(error)) throw error;
       const stale = remote.jwks();
@@ -134,10 +134,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     },
     async keysAvailable() {
       if (remote.fresh) return true;
-      if (!breaker.allows()) return false;
       return remote.reload().then(
-        () => (breaker.succeeded(), true),
-        () => (breaker.failed(), false),
+        () => true,
+        () => false,
       );
     },
   };

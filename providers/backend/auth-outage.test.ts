@@ -1,3 +1,4 @@
+import { freezableProxy } from '../../src/runtime/hung-server.js';
 import { freePort } from '../../src/runtime/ports.js';
 import { expectProblem, hungServer, request } from '../auth/test-helpers.js';
 import type { RunningBackend } from './server.js';
@@ -94,5 +95,44 @@ describe('backend-api when auth-service hangs', () => {
       'auth_unavailable',
     );
     expect(auth.connections()).toBe(asked);
+  });
+});
+
+describe('backend-api when auth-service hangs after it served its keys', () => {
+  let mesh: MeshUnderTest;
+  let alice: User;
+  let auth: Awaited<ReturnType<typeof freezableProxy>>;
+  let backend: RunningBackend;
+  beforeAll(async () => {
+    mesh = await startMeshForTest();
+    alice = await signUp(mesh, 'alice@example.com');
+    auth = await freezableProxy(mesh.auth.url);
+    backend = await mesh.startAnotherBackend({
+      AUTH_URL: auth.url,
+      AUTH_ISSUER: mesh.auth.url,
+      AUTH_TIMEOUT_MS: '200',
+    });
+  });
+  afterAll(async () => {
+    await mesh.close();
+    await auth.close();
+  });
+
+  it('reads on with the cached keys, and after three failed writes stops asking it', async () => {
+    const headers = { authorization: `Bearer ${alice.token}` };
+    // The keys are fetched and cached; writes are introspected.
+    expect((await request(backend.url, 'GET', '/api/threads', { headers })).status).toBe(200);
+    const write = () =>
+      request(backend.url, 'POST', '/api/threads', { headers, body: { title: 'x' } });
+    expect((await write()).status).toBe(201);
+
+    auth.freeze();
+    for (let i = 0; i < 3; i += 1) expectProblem(await write(), 503, 'auth_unavailable');
+    const asked = auth.unanswered();
+    expect(asked).toBeGreaterThanOrEqual(3);
+    // Served from the cache: a key lookup is no news of auth-service and keeps the breaker open.
+    expect((await request(backend.url, 'GET', '/api/threads', { headers })).status).toBe(200);
+    expectProblem(await write(), 503, 'auth_unavailable');
+    expect(auth.unanswered()).toBe(asked);
   });
 });

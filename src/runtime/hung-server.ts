@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * For tests: a server that accepts connections and never answers, as a
@@ -27,6 +27,49 @@ export async function hungServer(options: { partial?: string } = {}) {
     connections: () => connectedAt.length,
     /** Date.now() of each connection, in order. */
     connectedAt: (): readonly number[] => connectedAt,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * For tests: a TCP proxy to `target` that can be frozen, as a dependency that
+ * worked and then hung (SIGSTOP). Frozen, it passes nothing more either way,
+ * on connections already open (a client's keep-alive pool) as on new ones,
+ * and counts the chunks that arrive unanswered.
+ */
+export async function freezableProxy(target: string) {
+  const { hostname, port: targetPort } = new URL(target);
+  const sockets = new Set<Socket>();
+  let frozen = false;
+  let unanswered = 0;
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(targetPort), hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (frozen) unanswered += 1;
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!frozen) client.write(chunk);
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    freeze: () => void (frozen = true),
+    /** Chunks (requests, or parts of them) that came while frozen. */
+    unanswered: () => unanswered,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

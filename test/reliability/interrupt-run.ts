@@ -20,14 +20,28 @@ export const moments: Moment[] = [
 
 export const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-export const prepare = () => buildCli();
+type Signal = (typeof signals)[number];
+
+/** One test per case: `signal` sent at the moment named, with interruptRun's checks. */
+export function eachStopsCleanly(cases: readonly (readonly [Signal, string])[]): void {
+  beforeAll(() => buildCli(), 120_000);
+  it.each(cases)(
+    'on %s while %s, leaves nothing behind and exits 130',
+    async (signal, name) => {
+      const moment = moments.find((m) => m.name === name);
+      if (!moment) throw new Error(`no moment is named "${name}"`);
+      await interruptRun(moment, signal);
+    },
+    600_000,
+  );
+}
 
 /**
  * Runs `meshpact run`, sends `signal` at `moment`, and checks that it stops
  * with exit 130, says so, and leaves no process and no file behind: no
  * Postgres, no service, no verify worker, no contract test, no data directory.
  */
-export async function interruptRun(moment: Moment, signal: (typeof signals)[number]) {
+export async function interruptRun(moment: Moment, signal: Signal) {
   const scratch = scratchTmpdir();
   const space = workspace();
   const run = startMeshpact(['run'], {

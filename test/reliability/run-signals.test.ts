@@ -1,4 +1,4 @@
-import { interruptRun, moments, prepare } from './interrupt-run.js';
+import { eachStopsCleanly } from './interrupt-run.js';
 
 // A signal at any moment of `meshpact run` stops everything it started. Each
 // of these moments has something of its own running: a database being made,
@@ -6,20 +6,9 @@ import { interruptRun, moments, prepare } from './interrupt-run.js';
 // services. `npm run test:soak` sends every signal at every moment.
 
 describe('meshpact run, stopped by a signal', () => {
-  beforeAll(prepare, 120_000);
-
-  it.each([
+  eachStopsCleanly([
     ['SIGTERM', 'starting Postgres'],
     ['SIGHUP', "running the consumers' contract tests"],
     ['SIGINT', 'verifying the next provider'],
-  ] as const)(
-    'on %s while %s, leaves nothing behind and exits 130',
-    async (signal, name) => {
-      await interruptRun(
-        moments.find((moment) => moment.name === name)!,
-        signal,
-      );
-    },
-    600_000,
-  );
+  ]);
 });
