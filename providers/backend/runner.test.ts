@@ -66,4 +66,62 @@ describe('AgentRunner', () => {
       }
     });
   });
+
+  describe('when a commit lands but its answer is lost', () => {
+    it('writes that event once: the retry finds it before writing again', async () => {
+      const db = createPool(mesh.auth.postgres.connectionString);
+      // Injected into the real pool, since no server drops a connection on cue:
+      // the second COMMIT goes through, and then its answer is "lost".
+      let commits = 0;
+      db.on('connect', (client) => {
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        client.query = ((...args: unknown[]) =>
+          args.length === 1 && args[0] === 'COMMIT'
+            ? query('COMMIT').then((result) => {
+                if (++commits === 2) throw new Error('Connection terminated unexpectedly');
+                return result;
+              })
+            : query(...args)) as typeof client.query;
+      });
+      try {
+        const thread = await createThread(alice);
+        const runner = new AgentRunner({
+          db,
+          clock: systemClock,
+          logger: silentLogger,
+          stepDelayMs: 0,
+          leaseMs: 30_000,
+        });
+        const run = await store.insertRun(db, {
+          id: randomUUID(),
+          tenant_id: alice.tenantId,
+          thread_id: thread,
+          agent_name: 'calculator',
+          input: 'What is 6*7? [calc 6*7]',
+          status: 'queued',
+          final_response: null,
+          created_at: new Date(),
+          started_at: null,
+          completed_at: null,
+          trace_id: null,
+        });
+        await runner.claim(db, run.id);
+        runner.start(run);
+        await runner.close();
+
+        expect(commits).toBeGreaterThan(2);
+        const events = await storedEvents(alice, run.id);
+        expect(expectWellOrdered(events)).toEqual([
+          'agent_started',
+          'agent_thinking',
+          'tool_executing',
+          'tool_completed',
+          'agent_completed',
+        ]);
+        expect(new Set(events.map((e) => e.event_id)).size).toBe(events.length);
+      } finally {
+        await db.end();
+      }
+    });
+  });
 });

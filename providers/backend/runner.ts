@@ -124,21 +124,26 @@ export class AgentRunner {
 
   async #execute(run: store.RunRow, lost: AbortSignal): Promise<void> {
     const { db, clock, leaseMs, logger } = this.#options;
-    /** One transaction, only while this runner holds the run: its row stays locked until commit. */
-    // A database that is restarting is waited for, so a short outage does not
-    // end the run. An attempt whose commit was cut off may have landed: its
-    // event's id, the same in every attempt, tells, so no event is written twice.
+    // One transaction, only while this runner holds the run: its row stays
+    // locked until commit. A database that is restarting is waited for, so a
+    // short outage does not end the run. An attempt whose commit was cut off
+    // may have landed after all: a retry looks for its event's id (the same in
+    // every attempt) under the run's lock first, so no event is written twice.
     const write = async (work: (trx: Queryable, at: Date, eventId: string) => Promise<number>) => {
       const eventId = randomUUID();
       let seq = 0;
+      let retry = false;
       await retryWhileUnavailable(
         () =>
           withTransaction(db, async (trx) => {
-            if (lost.aborted || !(await holdRun(trx, run, this.owner, leaseMs)))
-              throw new RunLeaseLost(run.id);
-            seq = await work(trx, clock.now(), eventId);
+            const held = !lost.aborted && (await holdRun(trx, run, this.owner, leaseMs));
+            const landed = retry ? await store.seqOfEvent(trx, run.id, eventId) : undefined;
+            retry = true;
+            if (landed !== undefined) seq = landed;
+            else if (!held) throw new RunLeaseLost(run.id);
+            else seq = await work(trx, clock.now(), eventId);
           }),
-        { signal: this.#abort.signal, committed: () => store.eventStored(db, run.id, eventId) },
+        { signal: this.#abort.signal },
       );
       return seq;
     };

@@ -323,13 +323,17 @@ export async function insertEvent(db: Queryable, tenantId: string, event: AgentE
   );
 }
 
-/** Whether an event with this id is stored for the run (a write whose commit was cut off may be). */
-export async function eventStored(db: Queryable, runId: string, eventId: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `SELECT 1 FROM backend_run_events WHERE run_id = $1 AND event->>'event_id' = $2`,
+/** The seq the run's event `eventId` is stored as, if it is (a write whose commit was cut off may be). */
+export async function seqOfEvent(
+  db: Queryable,
+  runId: string,
+  eventId: string,
+): Promise<number | undefined> {
+  const { rows } = await db.query<{ seq: number }>(
+    `SELECT seq FROM backend_run_events WHERE run_id = $1 AND event->>'event_id' = $2`,
     [runId, eventId],
   );
-  return rowCount === 1;
+  return rows[0]?.seq;
 }
 
 /** The seq of the run's last stored event; 0 when it has none. */

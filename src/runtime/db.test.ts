@@ -49,18 +49,6 @@ describe('retryWhileUnavailable', () => {
     expect(attempts).toBe(3);
   });
 
-  it('does not repeat work whose commit went through after all', async () => {
-    let attempts = 0;
-    await retryWhileUnavailable(
-      () => {
-        attempts += 1;
-        return Promise.reject(refused());
-      },
-      { committed: () => Promise.resolve(true) },
-    );
-    expect(attempts).toBe(1);
-  });
-
   it('throws any other failure at once, and the last one once its patience is spent', async () => {
     let attempts = 0;
     const other = Object.assign(new Error('duplicate key'), { code: '23505' });

@@ -62,12 +62,6 @@ export interface RetryOptions {
   patienceMs?: number;
   /** Stops retrying (the last failure is thrown) once aborted. */
   signal?: AbortSignal;
-  /**
-   * Whether an attempt that failed was committed after all: a connection that
-   * dies during COMMIT leaves that unknown. Asked before each retry; when it
-   * says yes, the work is done and not repeated.
-   */
-  committed?: () => Promise<boolean>;
 }
 
 /**
@@ -91,6 +85,5 @@ export async function retryWhileUnavailable(
     await sleep(delay, undefined, options.signal ? { signal: options.signal } : {}).catch(
       () => undefined,
     );
-    if (options.committed && (await options.committed().catch(() => false))) return;
   }
 }
