@@ -5,6 +5,7 @@ import { knownError } from '../../src/errors/problem.js';
 import { DEFAULT_MAX_DEPTH, jsonTextIssues, textIssue } from '../../src/http/json-guard.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Queryable } from '../../src/runtime/db.js';
+import { audit } from '../../src/http/access-log.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import { inTrace } from '../../src/runtime/trace-context.js';
 import type { TraceContext } from '../../src/runtime/traceparent.js';
@@ -223,6 +224,13 @@ export class Connection {
             if (!following) this.#deps.unsubscribe(this, frame.thread_id);
             throw error;
           });
+        audit(this.#deps.logger, {
+          action: 'start_run',
+          params: { thread_id: run.thread_id },
+          created: `/api/runs/${run.id}`,
+          actor: { user: this.claims.sub, tenant: this.tenantId },
+          trace_id: this.#trace.traceId,
+        });
         this.#lastSeq.set(run.id, 0);
         this.#runTraces.set(run.id, this.#trace.traceId);
         this.#send({

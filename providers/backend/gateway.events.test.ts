@@ -1,3 +1,4 @@
+import { createLogger } from '../../src/runtime/logger.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import {
   createThread,
@@ -17,8 +18,12 @@ describe('/ws agent events', () => {
   let mesh: MeshUnderTest;
   let alice: User;
   let bob: User;
+  const logged: string[] = [];
   beforeAll(async () => {
-    mesh = await startMeshForTest({ env: { RUNNER_STEP_DELAY_MS: '40' } });
+    mesh = await startMeshForTest({
+      env: { RUNNER_STEP_DELAY_MS: '40' },
+      logger: createLogger({ level: 'info', destination: { write: (line) => logged.push(line) } }),
+    });
     [alice, bob] = await Promise.all([
       signUp(mesh, 'alice@example.com'),
       signUp(mesh, 'bob@example.com'),
@@ -75,6 +80,19 @@ describe('/ws agent events', () => {
         success: false,
         error: { code: 'division_by_zero' },
       });
+      // A write over the socket is audited as one over HTTP is.
+      const audits = logged
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.audit === true && line.action === 'start_run');
+      expect(audits).toEqual([
+        expect.objectContaining({
+          params: { thread_id: thread },
+          created: `/api/runs/${runId}`,
+          user: alice.userId,
+          tenant: alice.tenantId,
+          trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown,
+        }),
+      ]);
       socket.close();
     });
   });

@@ -100,17 +100,36 @@ export function accessLog(logger: Logger): RequestHandler {
 }
 
 function logAudit(logger: Logger, req: Request, res: Response, line: AccessLine): void {
-  const params = { ...req.params };
   const location = res.getHeader('location');
+  audit(logger, {
+    action: `${line.method} ${line.route ?? '(no route)'}`,
+    params: { ...req.params },
+    ...(typeof location === 'string' ? { created: location } : {}),
+    status: line.status,
+    actor: line.actor ?? {},
+    trace_id: line.trace_id,
+  });
+}
+
+/** One write that was done: what, to which ids, what it created, by whom, in which trace. */
+export interface AuditEntry {
+  action: string;
+  params?: Record<string, string | string[]>;
+  created?: string;
+  status?: number;
+  actor: Actor;
+  trace_id: string;
+}
+
+/** Logs one audit line, for a write over HTTP (accessLog does) or over another channel (a /ws frame). */
+export function audit(logger: Logger, entry: AuditEntry): void {
+  const { params, actor, ...rest } = entry;
   logger.info(
     {
       audit: true,
-      action: `${line.method} ${line.route ?? '(no route)'}`,
-      ...(Object.keys(params).length > 0 ? { params } : {}),
-      ...(typeof location === 'string' ? { created: location } : {}),
-      status: line.status,
-      ...line.actor,
-      trace_id: line.trace_id,
+      ...rest,
+      ...(params && Object.keys(params).length > 0 ? { params } : {}),
+      ...actor,
     },
     'audit',
   );
