@@ -17,7 +17,11 @@ export class ApiError extends Error {
   }
 }
 
-/** A service that did not answer in time: down, hung, or out of reach. Safe to retry. */
+/**
+ * A service that did not answer in time: down, hung, or out of reach. The
+ * request may have been done all the same: retry a read freely, a write only
+ * if it carries an Idempotency-Key (sending a message does).
+ */
 export class NoAnswerError extends Error {
   readonly code = 'no_answer';
 
