@@ -183,6 +183,24 @@ describe('RunSweeper', () => {
     });
   });
 
+  describe("when the run whose lease lapsed is still executed by this process's runner", () => {
+    it('spares it: the runner renews the lease at its next beat', async () => {
+      const thread = await createThread(alice);
+      const runId = await crashedRun(thread);
+      const own = new RunSweeper({
+        db,
+        clock: systemClock,
+        logger: silentLogger,
+        leaseMs: LEASE_MS,
+        spares: (id) => id === runId,
+      });
+      expect(await own.sweep()).toBe(0);
+      expect(completions(await storedEvents(alice, runId))).toEqual([]);
+      // Any other sweeper ends it, as that runner may be gone for all it knows.
+      expect(await sweeper().sweep()).toBe(1);
+    });
+  });
+
   describe('when a runner that is alive but stalled loses its lease', () => {
     it('writes nothing more once the sweeper has ended its run, not even its cancellation', async () => {
       const pool = createPool(mesh.auth.postgres.connectionString);

@@ -11,6 +11,13 @@ export interface SweeperOptions {
   logger: Logger;
   /** RUN_LEASE_MS: the sweeper looks every third of it. */
   leaseMs: number;
+  /**
+   * Whether this process's own runner still executes the run. Its lease can
+   * lapse while the database is out of reach for longer than the lease; the
+   * runner renews it at its next beat, and the run's end is its runner's to
+   * write, not "the backend running it stopped".
+   */
+  spares?: (runId: string) => boolean;
 }
 
 /** Runs ended per transaction batch; a sweep goes on until none is left. */
@@ -61,6 +68,7 @@ export class RunSweeper {
       let progress = false;
       for (const candidate of lapsed) {
         const id = candidate.id;
+        if (this.#options.spares?.(id)) continue;
         try {
           const took = await withTransaction(db, async (trx) => {
             const run = await takeLapsedRun(trx, candidate);

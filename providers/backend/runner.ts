@@ -80,6 +80,11 @@ export class AgentRunner {
     return claimRun(trx, runId, this.owner, this.#options.leaseMs);
   }
 
+  /** Whether this runner is executing the run now. */
+  isRunning(runId: string): boolean {
+    return this.#running.has(runId);
+  }
+
   /** Starts a queued run this runner has claimed, in the background. */
   start(run: store.RunRow): void {
     if (this.#abort.signal.aborted) throw new Error('the runner is stopping');

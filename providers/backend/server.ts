@@ -57,7 +57,20 @@ export async function start(
   const clock = options.clock ?? systemClock;
   const db = createPool(connectionString);
   const feed = new EventFeed(connectionString, logger);
-  const sweeper = new RunSweeper({ db, clock, logger, leaseMs: config.runLeaseMs });
+  const runner = new AgentRunner({
+    db,
+    clock,
+    logger,
+    stepDelayMs: config.stepDelayMs,
+    leaseMs: config.runLeaseMs,
+  });
+  const sweeper = new RunSweeper({
+    db,
+    clock,
+    logger,
+    leaseMs: config.runLeaseMs,
+    spares: (runId) => runner.isRunning(runId),
+  });
   try {
     await migrateOrThrow(db, { namespace: 'backend', directory: backendMigrations() });
     await feed.open();
@@ -82,13 +95,6 @@ export async function start(
       breaker: authBreaker,
     });
     const authenticator = createAuthenticator(verifier, introspection);
-    const runner = new AgentRunner({
-      db,
-      clock,
-      logger,
-      stepDelayMs: config.stepDelayMs,
-      leaseMs: config.runLeaseMs,
-    });
     const runLimits = {
       perUser: config.runLimitPerUser,
       perTenant: config.runLimitPerTenant,
@@ -143,6 +149,7 @@ export async function start(
     };
   } catch (error) {
     await sweeper.close();
+    await runner.close();
     await feed.close();
     await db.end();
     throw error;
