@@ -275,9 +275,9 @@ export class Connection {
 
   async #deliver(item: FeedItem): Promise<void> {
     if (item.tenant_id !== this.tenantId || !this.threads.has(item.thread_id)) return;
-    if (item.trace_id) this.#runTraces.set(item.run_id, item.trace_id);
     const last = this.#lastSeq.get(item.run_id);
     if (last !== undefined && item.seq <= last) return;
+    if (item.trace_id) this.#runTraces.set(item.run_id, item.trace_id);
     if (last !== undefined && item.seq > last + 1)
       await this.#sendStored(item.run_id, { after: last, before: item.seq });
     const event =
@@ -313,6 +313,9 @@ export class Connection {
     if (last !== undefined && event.seq <= last) return;
     this.#lastSeq.set(event.run_id, event.seq);
     this.#send(event);
+    // Only the frames of a run in progress are logged with its trace; a socket
+    // may follow a thread for hours.
+    if (event.type === 'agent_completed') this.#runTraces.delete(event.run_id);
   }
 
   /** Sends unless the client has stopped reading: past the bound it is closed, never buffered without end. */
