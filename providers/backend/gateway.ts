@@ -224,10 +224,13 @@ function refuse(socket: Duplex, error: unknown, trace: TraceContext): number {
       503: 'Service Unavailable',
     }[problem.status] ?? 'Error';
   const challenge = problem.status === 401 ? 'WWW-Authenticate: Bearer realm="meshpact"\r\n' : '';
+  // As sendProblem does over HTTP: a client may read the hint from either.
+  const retryAfter =
+    typeof problem.retry_after === 'number' ? `Retry-After: ${problem.retry_after}\r\n` : '';
   socket.end(
     `HTTP/1.1 ${problem.status} ${reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n` +
       `traceresponse: ${formatTraceparent(trace)}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n${challenge}\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\n${challenge}${retryAfter}\r\n${body}`,
   );
   return problem.status;
 }

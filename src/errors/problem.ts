@@ -68,6 +68,7 @@ export function knownError(error: unknown): MeshpactError | undefined {
   return new MeshpactError(
     'database_unavailable',
     'The database could not be reached; try again shortly.',
-    { cause: error, extensions: { retry_after: 1 } },
+    // A restart takes seconds, and a pool waits up to 10 s for a connection.
+    { cause: error, extensions: { retry_after: 5 } },
   );
 }
