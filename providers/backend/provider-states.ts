@@ -203,39 +203,53 @@ export function backendProviderStates(
   };
 }
 
-async function untilFinished(
+/**
+ * Asks `unfinished` every 20 ms until it names nothing still going; past
+ * `timeoutMs` the state fails with `tooLong(what is still going)`.
+ */
+async function untilEnded(
+  unfinished: () => Promise<string | undefined>,
+  timeoutMs: number,
+  tooLong: (going: string) => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const going = await unfinished();
+    if (going === undefined) return;
+    if (Date.now() > deadline) throw new StateError(tooLong(going));
+    await sleep(20);
+  }
+}
+
+function untilFinished(
   baseUrl: string,
   state: string,
   token: string,
   runId: string,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await callService<Run>(state, baseUrl, {
-      method: 'GET',
-      path: `/api/runs/${runId}`,
-      token,
-    });
-    if (run.status !== 'queued' && run.status !== 'running') return;
-    if (Date.now() > deadline)
-      throw new StateError(
-        `"${state}": run ${runId} was still ${run.status} after ${timeoutMs} ms`,
-      );
-    await sleep(20);
-  }
+  return untilEnded(
+    async () => {
+      const run = await callService<Run>(state, baseUrl, {
+        method: 'GET',
+        path: `/api/runs/${runId}`,
+        token,
+      });
+      return run.status === 'queued' || run.status === 'running' ? run.status : undefined;
+    },
+    timeoutMs,
+    (status) => `"${state}": run ${runId} was still ${status} after ${timeoutMs} ms`,
+  );
 }
 
-async function untilRunsEnded(db: pg.Pool, tenantIds: string[], timeoutMs: number) {
-  if (tenantIds.length === 0) return;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const unfinished = await store.unfinishedRunIds(db, tenantIds);
-    if (unfinished.length === 0) return;
-    if (Date.now() > deadline)
-      throw new StateError(
-        `the reset waited ${timeoutMs} ms for runs the interaction started to end; still going: ${unfinished.join(', ')}`,
-      );
-    await sleep(20);
-  }
+function untilRunsEnded(db: pg.Pool, tenantIds: string[], timeoutMs: number): Promise<void> {
+  return untilEnded(
+    async () => {
+      const ids = tenantIds.length > 0 ? await store.unfinishedRunIds(db, tenantIds) : [];
+      return ids.length > 0 ? ids.join(', ') : undefined;
+    },
+    timeoutMs,
+    (ids) =>
+      `the reset waited ${timeoutMs} ms for runs the interaction started to end; still going: ${ids}`,
+  );
 }

@@ -91,7 +91,6 @@ export async function deleteThread(db: Queryable, tenantId: string, id: string):
   return rowCount === 1;
 }
 
-/** Removes all a tenant has: threads, and with them their messages, runs and events. */
 /** The runs of these tenants that have not ended yet. */
 export async function unfinishedRunIds(db: Queryable, tenantIds: string[]): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
@@ -101,6 +100,7 @@ export async function unfinishedRunIds(db: Queryable, tenantIds: string[]): Prom
   return rows.map((row) => row.id);
 }
 
+/** Removes all a tenant has: threads, and with them their messages, runs and events. */
 export async function deleteTenantData(db: Queryable, tenantId: string): Promise<number> {
   const { rowCount } = await db.query('DELETE FROM backend_threads WHERE tenant_id = $1', [
     tenantId,
