@@ -10,21 +10,45 @@ export interface Answer {
   body: Record<string, unknown>;
 }
 
+/**
+ * One HTTP request; never throws on status. A call with no answer within
+ * `timeoutMs` (30 s by default, a failure guard, never a timing assertion)
+ * fails saying it hung, so a server that hangs fails the test that met it.
+ */
 export async function request(
   baseUrl: string,
   method: string,
   path: string,
-  options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  options: {
+    body?: unknown;
+    raw?: string;
+    headers?: Record<string, string>;
+    token?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = {
+    ...options.headers,
+    ...(options.token === undefined ? {} : bearer(options.token)),
+  };
   if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    ...(options.raw !== undefined ? { body: options.raw } : {}),
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(options.raw !== undefined ? { body: options.raw } : {}),
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+    text = await response.text();
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError')
+      throw new Error(`${method} ${path} hung: no answer within ${timeoutMs} ms`);
+    throw error;
+  }
   return {
     status: response.status,
     headers: response.headers,

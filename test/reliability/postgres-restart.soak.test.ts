@@ -5,7 +5,8 @@ import {
   type User,
 } from '../../providers/backend/test-support.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
-import { call, eventually } from '../support/eventually.js';
+import { eventually } from '../support/eventually.js';
+import { request } from '../../providers/auth/test-helpers.js';
 import { startRestartableMesh, type RestartableMesh } from './restartable-mesh.js';
 import { soakSetting } from './soak-settings.js';
 
@@ -54,19 +55,24 @@ describe(`auth-service and backend-api across ${RESTARTS} Postgres restarts`, ()
         await sleep(Math.random() * 800);
         await mesh.postgres.stopServer();
         for (const service of [mesh.auth.url, mesh.backend.url])
-          expect((await call(service, 'GET', '/readyz')).status).toBe(503);
+          expect((await request(service, 'GET', '/readyz')).status).toBe(503);
         await sleep(Math.random() * 2_000);
         await mesh.postgres.startServer();
         for (const service of [mesh.auth.url, mesh.backend.url])
           await eventually(`${service}/readyz answers 200`, async () =>
-            (await call(service, 'GET', '/readyz')).status === 200 ? true : undefined,
+            (await request(service, 'GET', '/readyz')).status === 200 ? true : undefined,
           );
 
         for (const run of runs) {
           const stored = await eventually(`run ${run} ends`, async () => {
-            const page = await call(mesh.backend.url, 'GET', `/api/runs/${run}/events?limit=100`, {
-              token: alice.token,
-            });
+            const page = await request(
+              mesh.backend.url,
+              'GET',
+              `/api/runs/${run}/events?limit=100`,
+              {
+                token: alice.token,
+              },
+            );
             const items = page.body.items as AgentEvent[] | undefined;
             return items?.at(-1)?.type === 'agent_completed' ? items : undefined;
           });

@@ -7,7 +7,8 @@ import {
   type User,
 } from '../../providers/backend/test-support.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
-import { call, eventually } from '../support/eventually.js';
+import { eventually } from '../support/eventually.js';
+import { request } from '../../providers/auth/test-helpers.js';
 import { startRestartableMesh, type RestartableMesh } from './restartable-mesh.js';
 
 // Postgres stops in the middle of runs and starts again on the same files and
@@ -52,7 +53,7 @@ describe('auth-service and backend-api', () => {
       await mesh.postgres.stopServer();
 
       for (const service of [mesh.auth.url, mesh.backend.url]) {
-        const ready = await call(service, 'GET', '/readyz');
+        const ready = await request(service, 'GET', '/readyz');
         expect(ready.status).toBe(503);
         expect(ready.body).toMatchObject({
           status: 'unavailable',
@@ -61,25 +62,25 @@ describe('auth-service and backend-api', () => {
       }
       // A read that needs only backend-api's own database.
       expectProblem(
-        await call(mesh.backend.url, 'GET', '/api/threads', { token: alice.token }),
+        await request(mesh.backend.url, 'GET', '/api/threads', { token: alice.token }),
         503,
         'database_unavailable',
       );
       expectProblem(
-        await call(mesh.backend.url, 'GET', `/api/runs/${runs[0]}`, { token: alice.token }),
+        await request(mesh.backend.url, 'GET', `/api/runs/${runs[0]}`, { token: alice.token }),
         503,
         'database_unavailable',
       );
       // auth-service's own writes.
       expectProblem(
-        await call(mesh.auth.url, 'POST', '/auth/register', {
+        await request(mesh.auth.url, 'POST', '/auth/register', {
           body: { email: 'bob@example.com', password: 'correct horse battery', name: 'Bob' },
         }),
         503,
         'database_unavailable',
       );
       // A write to backend-api asks auth-service first, whose database is down too.
-      const write = await call(mesh.backend.url, 'POST', '/api/threads', {
+      const write = await request(mesh.backend.url, 'POST', '/api/threads', {
         token: alice.token,
         body: { title: 'during the outage' },
       });
@@ -107,7 +108,7 @@ describe('auth-service and backend-api', () => {
 
       for (const service of [mesh.auth.url, mesh.backend.url])
         await eventually(`${service}/readyz answers 200`, async () => {
-          const ready = await call(service, 'GET', '/readyz');
+          const ready = await request(service, 'GET', '/readyz');
           return ready.status === 200 ? ready : undefined;
         });
       const client = new pg.Client({ connectionString: mesh.postgres.connectionString });
@@ -125,7 +126,7 @@ describe('auth-service and backend-api', () => {
       }
       // Writes go through again (the breaker in front of auth-service may need its cool-down).
       await eventually('a write succeeds', async () => {
-        const created = await call(mesh.backend.url, 'POST', '/api/threads', {
+        const created = await request(mesh.backend.url, 'POST', '/api/threads', {
           token: alice.token,
           body: { title: 'after the outage' },
         });
@@ -141,11 +142,11 @@ describe('auth-service and backend-api', () => {
         expectWellOrdered(events);
         expect(events.filter((e) => e.type === 'agent_completed')).toHaveLength(1);
         // What the socket got is exactly what is stored.
-        const stored = await call(mesh.backend.url, 'GET', `/api/runs/${run}/events?limit=100`, {
+        const stored = await request(mesh.backend.url, 'GET', `/api/runs/${run}/events?limit=100`, {
           token: alice.token,
         });
         expect(events).toEqual(stored.body.items as AgentEvent[]);
-        const final = await call(mesh.backend.url, 'GET', `/api/runs/${run}`, {
+        const final = await request(mesh.backend.url, 'GET', `/api/runs/${run}`, {
           token: alice.token,
         });
         expect(final.body.status).toBe((events.at(-1) as { status: string }).status);
