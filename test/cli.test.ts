@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/runtime/paths.js';
-import { hungServer } from '../src/runtime/hung-server.js';
+import { hungServer } from '../src/runtime/test-servers.js';
 import { buildCli, runMeshpact, runMeshpactAsync } from './support/meshpact-process.js';
 
 describe('the meshpact command', () => {

@@ -4,7 +4,7 @@ import { startMeshForTest, type MeshUnderTest } from '../../providers/backend/te
 import { AuthClient } from './auth.js';
 import { BackendClient } from './backend.js';
 import { EventStream, type WebSocketLike } from './events.js';
-import { hungServer } from '../../src/runtime/hung-server.js';
+import { hungServer } from '../../src/runtime/test-servers.js';
 import { ApiError, NoAnswerError, UserAction } from './http.js';
 
 // The SDK against the real services: what the contracts cannot show (retry, resume).

@@ -1,4 +1,4 @@
-export { hungServer } from '../../src/runtime/hung-server.js';
+export { hungServer } from '../../src/runtime/test-servers.js';
 import { schemaRegistry, type SchemaName } from '../../src/schemas/registry.js';
 import type { TokenResponse } from '../../src/schemas/types.generated.js';
 

@@ -1,4 +1,4 @@
-import { freezableProxy } from '../../src/runtime/hung-server.js';
+import { freezableProxy } from '../../src/runtime/test-servers.js';
 import { freePort } from '../../src/runtime/ports.js';
 import { expectProblem, hungServer, request } from '../auth/test-helpers.js';
 import type { RunningBackend } from './server.js';

@@ -1,4 +1,4 @@
-import { hungServer } from '../runtime/hung-server.js';
+import { hungServer } from '../runtime/test-servers.js';
 import { BrokerClient } from './client.js';
 
 describe('BrokerClient', () => {

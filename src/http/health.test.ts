@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import express from 'express';
 import pg from 'pg';
 import { listen } from '../runtime/listen.js';
-import { hungServer } from '../runtime/hung-server.js';
+import { hungServer } from '../runtime/test-servers.js';
 import { silentLogger } from '../runtime/logger.js';
 import { healthRoutes } from './health.js';
 import { createResponder } from './schema-io.js';

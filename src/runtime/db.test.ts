@@ -27,6 +27,7 @@ describe('createPool', () => {
             pid,
           ]);
           if (rowCount === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
         await expect(client.query('SELECT 1')).rejects.toThrow();

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { startBrokerForTest, type BrokerUnderTest } from '../../src/broker/testing.js';
-import { hungServer } from '../../src/runtime/hung-server.js';
+import { hungServer } from '../../src/runtime/test-servers.js';
 import { freePort } from '../../src/runtime/ports.js';
 import { eventually } from '../support/eventually.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
