@@ -130,30 +130,41 @@ export class Connection {
   }
 
   async #onFrame(text: string, isBinary: boolean): Promise<void> {
+    const started = process.hrtime.bigint();
+    const { frame, refused } = await this.#receive(text, isBinary);
+    if (refused) this.#send(refused);
+    this.#logReceived(frame, refused, started);
+  }
+
+  /** Checks and handles one client frame; `refused` is the error frame to answer with, if any. */
+  async #receive(
+    text: string,
+    isBinary: boolean,
+  ): Promise<{ frame: Partial<ClientFrame>; refused?: ErrorFrame }> {
     let frame: unknown;
     try {
       frame = isBinary ? undefined : JSON.parse(text);
     } catch {
       frame = undefined;
     }
-    if (frame === undefined) {
-      this.#logFrame('in', {});
-      this.#send(errorFrame(new MeshpactError('invalid_json', 'frames must be JSON text')));
-      return;
-    }
+    if (frame === undefined)
+      return {
+        frame: {},
+        refused: errorFrame(new MeshpactError('invalid_json', 'frames must be JSON text')),
+      };
     const requestId = requestIdOf(frame);
     // Before the schema: ajv recurses, and start_run's input would reach Postgres.
     const unstorable = jsonTextIssues(frame, { maxDepth: DEFAULT_MAX_DEPTH });
-    if (unstorable.length > 0) {
-      this.#logFrame('in', {});
-      this.#send(
-        errorFrame(new MeshpactError('validation_failed', formatIssues(unstorable)), requestId),
-      );
-      return;
-    }
+    if (unstorable.length > 0)
+      return {
+        frame: {},
+        refused: errorFrame(
+          new MeshpactError('validation_failed', formatIssues(unstorable)),
+          requestId,
+        ),
+      };
     const issues = schemaRegistry().validator('events/client-frame').issues(frame);
     if (issues.length > 0) {
-      this.#logFrame('in', {});
       const unknown = issues.some((issue) => issue.path === '/type');
       const error = unknown
         ? new MeshpactError(
@@ -161,14 +172,13 @@ export class Connection {
             `unknown frame type; send subscribe, unsubscribe, start_run or ping`,
           )
         : new MeshpactError('validation_failed', formatIssues(issues));
-      this.#send(errorFrame(error, requestId));
-      return;
+      return { frame: {}, refused: errorFrame(error, requestId) };
     }
-    this.#logFrame('in', frame as ClientFrame);
     try {
       await this.#handle(frame as ClientFrame);
+      return { frame: frame as ClientFrame };
     } catch (error) {
-      this.#send(errorFrame(error, requestId));
+      return { frame: frame as ClientFrame, refused: errorFrame(error, requestId) };
     }
   }
 
@@ -332,24 +342,45 @@ export class Connection {
       return;
     }
     this.#ws.send(JSON.stringify(frame));
-    this.#logFrame('out', frame);
+    this.#logSent(frame);
   }
 
   /**
-   * One debug line per frame received or sent (at info a busy gateway would
-   * write one per event per subscriber): its type, and the run and seq of an
-   * agent event, never its content. An agent event carries the trace of the
-   * request that started its run; every other frame the handshake's. A frame
-   * that is not a valid client frame is logged without a type.
+   * One info line per frame a client sends, as an HTTP request has its access
+   * line: its type, `ok` or the error code it was answered with, how long it
+   * took, who, and the socket's trace. A frame that is not a valid client
+   * frame is logged without a type. Never the frame's content.
    */
-  #logFrame(direction: 'in' | 'out', frame: Partial<ClientFrame | ServerFrame>): void {
+  #logReceived(frame: Partial<ClientFrame>, refused: ErrorFrame | undefined, started: bigint) {
+    this.#deps.logger.info(
+      {
+        ws: 'in',
+        ...(frame.type === undefined ? {} : { type: frame.type }),
+        status: refused ? refused.code : 'ok',
+        duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        connection_id: this.id,
+        user: this.claims.sub,
+        tenant: this.tenantId,
+        trace_id: this.#trace.traceId,
+      },
+      'frame',
+    );
+  }
+
+  /**
+   * One debug line per frame sent (at info a busy gateway would write one per
+   * event per subscriber): its type, and the run and seq of an agent event,
+   * never its content. An agent event carries the trace of the request that
+   * started its run; every other frame the handshake's.
+   */
+  #logSent(frame: ServerFrame): void {
     if (!this.#deps.logger.isLevelEnabled('debug')) return;
     const runId = 'run_id' in frame ? frame.run_id : undefined;
     const runTrace = 'seq' in frame && runId !== undefined ? this.#runTraces.get(runId) : undefined;
     this.#deps.logger.debug(
       {
-        ws: direction,
-        ...(frame.type === undefined ? {} : { type: frame.type }),
+        ws: 'out',
+        type: frame.type,
         ...(runId === undefined ? {} : { run_id: runId }),
         ...('seq' in frame ? { seq: frame.seq } : {}),
         ...(frame.type === 'error' && 'code' in frame ? { code: frame.code } : {}),

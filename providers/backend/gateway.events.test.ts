@@ -80,10 +80,19 @@ describe('/ws agent events', () => {
         success: false,
         error: { code: 'division_by_zero' },
       });
-      // A write over the socket is audited as one over HTTP is.
-      const audits = logged
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((line) => line.audit === true && line.action === 'start_run');
+      // The frame has its line as a request has its access line, and the
+      // write over the socket is audited as one over HTTP is.
+      const lines = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.filter((line) => line.ws === 'in' && line.type === 'start_run')).toEqual([
+        expect.objectContaining({
+          msg: 'frame',
+          status: 'ok',
+          duration_ms: expect.any(Number) as unknown,
+          user: alice.userId,
+          tenant: alice.tenantId,
+        }),
+      ]);
+      const audits = lines.filter((line) => line.audit === true && line.action === 'start_run');
       expect(audits).toEqual([
         expect.objectContaining({
           params: { thread_id: thread },
