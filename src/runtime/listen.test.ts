@@ -136,7 +136,7 @@ describe('untilSignal', () => {
   });
 
   it('resolves with the signal that came, and stands ready to exit on a second', async () => {
-    const signals = ['SIGINT', 'SIGTERM'] as const;
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
     const before = signals.map((s) => process.listeners(s));
     const waiting = untilSignal();
     process.emit('SIGTERM', 'SIGTERM');

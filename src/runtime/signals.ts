@@ -14,9 +14,13 @@ export function untilSignal(cancel?: AbortSignal): Promise<NodeJS.Signals | unde
     };
     const first = (signal: NodeJS.Signals) => {
       stopListening();
+      // Listening for each signal still matters to process-cleanup.ts, which
+      // steps aside only while a command listens too: a second SIGHUP must not
+      // find it alone and end the process by the signal, mid-stop.
       const again = () => process.exit(130);
       process.once('SIGINT', again);
       process.once('SIGTERM', again);
+      process.once('SIGHUP', again);
       resolve(signal);
     };
     process.on('SIGINT', first);
