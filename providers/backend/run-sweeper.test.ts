@@ -8,7 +8,6 @@ import { appendEvent, appendStarted, RUN_ABANDONED } from './run-events.js';
 import { claimRun } from './run-leases.js';
 import { RunSweeper } from './run-sweeper.js';
 import { AgentRunner } from './runner.js';
-import * as store from './store.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import {
   createThread,
@@ -18,6 +17,7 @@ import {
   TestSocket,
   waitForRun,
   type User,
+  insertQueuedRun,
 } from './test-support.js';
 
 // A lease of an hour: the mesh's own backend sweeps once at start-up and then
@@ -55,19 +55,7 @@ describe('RunSweeper', () => {
    */
   const crashedRun = async (threadId: string, thinking = 1) => {
     const at = new Date();
-    const run = await store.insertRun(db, {
-      id: randomUUID(),
-      tenant_id: alice.tenantId,
-      thread_id: threadId,
-      agent_name: 'calculator',
-      input: `Think [think ${thinking + 1}]`,
-      status: 'queued',
-      final_response: null,
-      created_at: at,
-      started_at: null,
-      completed_at: null,
-      trace_id: null,
-    });
+    const run = await insertQueuedRun(db, alice, threadId, `Think [think ${thinking + 1}]`);
     await withTransaction(db, async (trx) => {
       await claimRun(trx, run.id, randomUUID(), LEASE_MS);
       await appendStarted(trx, run, 'Think', at);
@@ -118,19 +106,7 @@ describe('RunSweeper', () => {
   describe('when the dead backend had not stored agent_started yet', () => {
     it('writes agent_started, then agent_completed failed', async () => {
       const thread = await createThread(alice);
-      const run = await store.insertRun(db, {
-        id: randomUUID(),
-        tenant_id: alice.tenantId,
-        thread_id: thread,
-        agent_name: 'calculator',
-        input: 'Sum [calc 1+1]',
-        status: 'queued',
-        final_response: null,
-        created_at: new Date(),
-        started_at: null,
-        completed_at: null,
-        trace_id: null,
-      });
+      const run = await insertQueuedRun(db, alice, thread, 'Sum [calc 1+1]');
       await claimRun(db, run.id, randomUUID(), LEASE_MS);
       await lapse(run.id);
 
@@ -218,19 +194,7 @@ describe('RunSweeper', () => {
         const thread = await createThread(alice);
         watcher.send({ type: 'subscribe', thread_id: thread });
         await watcher.next((f) => f.type === 'subscribed');
-        const run = await store.insertRun(db, {
-          id: randomUUID(),
-          tenant_id: alice.tenantId,
-          thread_id: thread,
-          agent_name: 'calculator',
-          input: 'Think [think 3]',
-          status: 'queued',
-          final_response: null,
-          created_at: new Date(),
-          started_at: null,
-          completed_at: null,
-          trace_id: null,
-        });
+        const run = await insertQueuedRun(db, alice, thread, 'Think [think 3]');
         await runner.claim(db, run.id);
         runner.start(run);
         await watcher.next((f) => f.type === 'agent_started' && f.run_id === run.id);

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../src/runtime/clock.js';
 import { createPool } from '../../src/runtime/db.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { AgentRunner } from './runner.js';
-import * as store from './store.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
 import {
   createThread,
@@ -11,6 +9,7 @@ import {
   signUp,
   storedEvents,
   type User,
+  insertQueuedRun,
 } from './test-support.js';
 
 describe('AgentRunner', () => {
@@ -36,19 +35,7 @@ describe('AgentRunner', () => {
           stepDelayMs: 0,
           leaseMs: 30_000,
         });
-        const run = await store.insertRun(db, {
-          id: randomUUID(),
-          tenant_id: alice.tenantId,
-          thread_id: thread,
-          agent_name: 'calculator',
-          input: 'Sum \ud800 [calc 1+1]',
-          status: 'queued',
-          final_response: null,
-          created_at: new Date(),
-          started_at: null,
-          completed_at: null,
-          trace_id: null,
-        });
+        const run = await insertQueuedRun(db, alice, thread, 'Sum \ud800 [calc 1+1]');
         await runner.claim(db, run.id);
         runner.start(run);
         await runner.close();
@@ -92,19 +79,7 @@ describe('AgentRunner', () => {
           stepDelayMs: 0,
           leaseMs: 30_000,
         });
-        const run = await store.insertRun(db, {
-          id: randomUUID(),
-          tenant_id: alice.tenantId,
-          thread_id: thread,
-          agent_name: 'calculator',
-          input: 'What is 6*7? [calc 6*7]',
-          status: 'queued',
-          final_response: null,
-          created_at: new Date(),
-          started_at: null,
-          completed_at: null,
-          trace_id: null,
-        });
+        const run = await insertQueuedRun(db, alice, thread, 'What is 6*7? [calc 6*7]');
         await runner.claim(db, run.id);
         runner.start(run);
         await runner.close();

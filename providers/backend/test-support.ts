@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import type { Queryable } from '../../src/runtime/db.js';
 import { schemaRegistry } from '../../src/schemas/registry.js';
 import type { AgentEvent, Run } from '../../src/schemas/types.generated.js';
 import { password, register, request, type Answer } from '../auth/test-helpers.js';
+import * as store from './store.js';
 import type { MeshUnderTest } from './testing.js';
 
 // Helpers for backend tests: users with real tokens, the HTTP API, and /ws sockets.
@@ -210,4 +213,29 @@ export function expectWellOrdered(events: AgentEvent[]): string[] {
     if (event.type === 'tool_completed') expect(opened).toContain(event.tool_call_id);
   }
   return events.map((e) => e.type);
+}
+
+/**
+ * A calculator run of `user`'s, stored queued as backend-api's service stores
+ * one, for tests that drive a runner or a sweeper themselves.
+ */
+export function insertQueuedRun(
+  db: Queryable,
+  user: User,
+  threadId: string,
+  input: string,
+): Promise<store.RunRow> {
+  return store.insertRun(db, {
+    id: randomUUID(),
+    tenant_id: user.tenantId,
+    thread_id: threadId,
+    agent_name: 'calculator',
+    input,
+    status: 'queued',
+    final_response: null,
+    created_at: new Date(),
+    started_at: null,
+    completed_at: null,
+    trace_id: null,
+  });
 }
