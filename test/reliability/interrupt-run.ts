@@ -44,10 +44,12 @@ export function eachStopsCleanly(cases: readonly (readonly [Signal, string])[]):
 export async function interruptRun(moment: Moment, signal: Signal) {
   const scratch = scratchTmpdir();
   const space = workspace();
-  const run = startMeshpact(['run'], {
+  const run = startMeshpact(['run', '--reports', space.reports], {
     TMPDIR: scratch.path,
     MESHPACT_PACT_DIR: space.pacts,
     CI: 'true',
+    // Under `npm run test:soak` the consumers' contract tests must still be found.
+    MESHPACT_SOAK: undefined,
   });
   try {
     await run.line(moment.line, 300_000);

@@ -46,15 +46,24 @@ export interface LongRunning {
 }
 
 /** Starts a long-running meshpact command (e.g. `up`) and lets a test read its output as it comes. */
+/** This process's environment with `env` over it; an undefined variable is one the command must not see, e.g. CI. */
+function environmentWith(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries({ ...process.env, PACT_DO_NOT_TRACK: 'true', ...env }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+}
+
 export function startMeshpact(
   args: string[],
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   /** Another checkout of meshpact to run (its own built bin), e.g. one changed on purpose. */
   checkout = root,
 ): LongRunning {
   const child = spawn(process.execPath, [join(checkout, 'bin/meshpact.js'), ...args], {
     cwd: checkout,
-    env: { ...process.env, PACT_DO_NOT_TRACK: 'true', ...env },
+    env: environmentWith(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return follow(child);
@@ -82,18 +91,12 @@ export function startMeshpactOnTerminal(
 ): LongRunning & { type(text: string): void } {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
   const command = [process.execPath, bin, ...args].map(quote).join(' ');
-  // An undefined variable is one the command must not see, e.g. CI.
-  const environment = Object.fromEntries(
-    Object.entries({ ...process.env, PACT_DO_NOT_TRACK: 'true', ...env }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
   const child = spawn(
     'script',
     ['--quiet', '--flush', '--return', '--command', command, '/dev/null'],
     {
       cwd: root,
-      env: environment,
+      env: environmentWith(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
