@@ -106,19 +106,21 @@ Examples:
           progress ?? silentProgress,
         );
       } catch (error) {
-        if (controller.signal.aborted) {
-          finished.abort();
-          const signal = await interrupted;
-          context.err(
-            `meshpact: stopped by ${signal ?? 'a signal'}; everything it started is stopped`,
-          );
-          context.setExitCode(exitCodes.interrupted);
-          return;
-        }
-        throw error;
+        if (!controller.signal.aborted) throw error;
       } finally {
         progress?.close();
         finished.abort();
+      }
+      // A signal stops the run even when the check got to its end meanwhile (it
+      // came during the last phase, which does not look): the user asked to stop,
+      // so no reports and no verdict, as at any other moment.
+      if (controller.signal.aborted || !report) {
+        const signal = await interrupted;
+        context.err(
+          `meshpact: stopped by ${signal ?? 'a signal'}; everything it started is stopped`,
+        );
+        context.setExitCode(exitCodes.interrupted);
+        return;
       }
 
       const files = writeReports(resolve(mesh.root, options.reports), report);
