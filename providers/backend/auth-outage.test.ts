@@ -52,87 +52,84 @@ describe('backend-api when auth-service cannot be reached', () => {
   });
 });
 
-describe('backend-api when auth-service hangs', () => {
+/**
+ * For a describe block: a mesh, alice signed up on it, and another backend
+ * that reaches auth-service only through `double` (tokens still name the real
+ * one), giving up on each call after 200 ms. Read the members inside tests.
+ */
+function backendBehind<D extends { url: string; close(): Promise<void> }>(
+  double: (mesh: MeshUnderTest) => Promise<D>,
+) {
   let mesh: MeshUnderTest;
-  let alice: User;
-  let auth: Awaited<ReturnType<typeof hungServer>>;
-  let stuck: RunningBackend;
+  const under = {} as { alice: User; backend: RunningBackend; auth: D };
   beforeAll(async () => {
     mesh = await startMeshForTest();
-    alice = await signUp(mesh, 'alice@example.com');
-    auth = await hungServer();
-    stuck = await mesh.startAnotherBackend({
-      AUTH_URL: auth.url,
+    under.alice = await signUp(mesh, 'alice@example.com');
+    under.auth = await double(mesh);
+    under.backend = await mesh.startAnotherBackend({
+      AUTH_URL: under.auth.url,
       AUTH_ISSUER: mesh.auth.url,
       AUTH_TIMEOUT_MS: '200',
     });
   });
   afterAll(async () => {
     await mesh.close();
-    await auth.close();
+    await under.auth.close();
   });
+  return under;
+}
+
+describe('backend-api when auth-service hangs', () => {
+  const hung = backendBehind(() => hungServer());
 
   it('answers a write and the WebSocket handshake 503 auth_unavailable after its timeout, then without asking', async () => {
-    const headers = { authorization: `Bearer ${alice.token}` };
+    const headers = { authorization: `Bearer ${hung.alice.token}` };
     expectProblem(
-      await request(stuck.url, 'POST', '/api/threads', { headers, body: { title: 'x' } }),
+      await request(hung.backend.url, 'POST', '/api/threads', { headers, body: { title: 'x' } }),
       503,
       'auth_unavailable',
     );
-    await expect(TestSocket.open(stuck.wsUrl, alice.token)).rejects.toThrow(
+    await expect(TestSocket.open(hung.backend.wsUrl, hung.alice.token)).rejects.toThrow(
       /Unexpected server response: 503/,
     );
     for (let i = 0; i < 3; i += 1)
       expectProblem(
-        await request(stuck.url, 'GET', '/api/threads', { headers }),
+        await request(hung.backend.url, 'GET', '/api/threads', { headers }),
         503,
         'auth_unavailable',
       );
-    const asked = auth.connections();
+    const asked = hung.auth.connections();
     expectProblem(
-      await request(stuck.url, 'POST', '/api/threads', { headers, body: { title: 'y' } }),
+      await request(hung.backend.url, 'POST', '/api/threads', { headers, body: { title: 'y' } }),
       503,
       'auth_unavailable',
     );
-    expect(auth.connections()).toBe(asked);
+    expect(hung.auth.connections()).toBe(asked);
   });
 });
 
 describe('backend-api when auth-service hangs after it served its keys', () => {
-  let mesh: MeshUnderTest;
-  let alice: User;
-  let auth: Awaited<ReturnType<typeof freezableProxy>>;
-  let backend: RunningBackend;
-  beforeAll(async () => {
-    mesh = await startMeshForTest();
-    alice = await signUp(mesh, 'alice@example.com');
-    auth = await freezableProxy(mesh.auth.url);
-    backend = await mesh.startAnotherBackend({
-      AUTH_URL: auth.url,
-      AUTH_ISSUER: mesh.auth.url,
-      AUTH_TIMEOUT_MS: '200',
-    });
-  });
-  afterAll(async () => {
-    await mesh.close();
-    await auth.close();
-  });
+  const frozen = backendBehind((mesh) => freezableProxy(mesh.auth.url));
 
   it('reads on with the cached keys, and after three failed writes stops asking it', async () => {
-    const headers = { authorization: `Bearer ${alice.token}` };
+    const headers = { authorization: `Bearer ${frozen.alice.token}` };
     // The keys are fetched and cached; writes are introspected.
-    expect((await request(backend.url, 'GET', '/api/threads', { headers })).status).toBe(200);
+    expect((await request(frozen.backend.url, 'GET', '/api/threads', { headers })).status).toBe(
+      200,
+    );
     const write = () =>
-      request(backend.url, 'POST', '/api/threads', { headers, body: { title: 'x' } });
+      request(frozen.backend.url, 'POST', '/api/threads', { headers, body: { title: 'x' } });
     expect((await write()).status).toBe(201);
 
-    auth.freeze();
+    frozen.auth.freeze();
     for (let i = 0; i < 3; i += 1) expectProblem(await write(), 503, 'auth_unavailable');
-    const asked = auth.unanswered();
+    const asked = frozen.auth.unanswered();
     expect(asked).toBeGreaterThanOrEqual(3);
     // Served from the cache: a key lookup is no news of auth-service and keeps the breaker open.
-    expect((await request(backend.url, 'GET', '/api/threads', { headers })).status).toBe(200);
+    expect((await request(frozen.backend.url, 'GET', '/api/threads', { headers })).status).toBe(
+      200,
+    );
     expectProblem(await write(), 503, 'auth_unavailable');
-    expect(auth.unanswered()).toBe(asked);
+    expect(frozen.auth.unanswered()).toBe(asked);
   });
 });
