@@ -1,0 +1,205 @@
+import { diffSchemas, type Direction, type JsonSchema, type SchemaChange } from './schema-diff.js';
+
+/** The changes as `path kind breaking?`, which reads like the review it feeds. */
+const review = (before: JsonSchema, after: JsonSchema, direction: Direction, files = {}) =>
+  diffSchemas(before, after, {
+    direction,
+    resolve: (ref, side) => (files as Record<string, Record<string, JsonSchema>>)[side]![ref]!,
+  }).map((c: SchemaChange) => `${c.path} ${c.kind} ${c.breaking ? 'breaking' : 'safe'}`);
+
+const token = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['access_token', 'token_type'],
+  properties: {
+    access_token: { type: 'string', minLength: 1 },
+    token_type: { enum: ['Bearer'] },
+    scope: { type: 'string' },
+  },
+};
+
+describe('diffSchemas', () => {
+  it('finds no change between a schema and itself', () => {
+    expect(review(token, token, 'produced')).toEqual([]);
+  });
+
+  describe('in what a service produces (responses, server frames)', () => {
+    it('breaks readers when a field is removed, made optional or nullable', () => {
+      const after = {
+        ...token,
+        required: ['token_type'],
+        properties: {
+          access_token: { type: ['string', 'null'], minLength: 1 },
+          token_type: { enum: ['Bearer'] },
+        },
+      };
+      expect(review(token, after, 'produced')).toEqual([
+        '/access_token field-now-optional breaking',
+        '/access_token type-widened breaking',
+        '/scope field-removed breaking',
+      ]);
+    });
+
+    it('breaks readers when an enum, a format or a bound loosens, or unknown members appear', () => {
+      const before = {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          status: { enum: ['queued', 'running'] },
+          id: { type: 'string', format: 'uuid' },
+          title: { type: 'string', maxLength: 200 },
+        },
+      };
+      const after = {
+        type: 'object',
+        properties: {
+          status: { enum: ['queued', 'running', 'paused'] },
+          id: { type: 'string' },
+          title: { type: 'string', maxLength: 400 },
+        },
+      };
+      expect(review(before, after, 'produced')).toEqual([
+        '/status enum-widened breaking',
+        '/id format-loosened breaking',
+        '/title bound-loosened breaking',
+        '/ extra-fields-allowed breaking',
+      ]);
+    });
+
+    it('is safe when a field is added or a value space narrows', () => {
+      const after = {
+        ...token,
+        properties: {
+          ...token.properties,
+          scope: { type: 'string', maxLength: 100 },
+          expires_in: { type: 'integer' },
+        },
+      };
+      expect(review(token, after, 'produced')).toEqual([
+        '/scope bound-tightened safe',
+        '/expires_in field-added safe',
+      ]);
+    });
+  });
+
+  describe('in what a service accepts (requests, client frames)', () => {
+    it('breaks writers when a required field is added, a bound tightens or an enum narrows', () => {
+      const before = {
+        type: 'object',
+        properties: { title: { type: 'string', maxLength: 200 }, kind: { enum: ['a', 'b'] } },
+      };
+      const after = {
+        type: 'object',
+        required: ['agent_name'],
+        properties: {
+          title: { type: 'string', maxLength: 100 },
+          kind: { enum: ['a'] },
+          agent_name: { type: 'string' },
+        },
+      };
+      expect(review(before, after, 'accepted')).toEqual([
+        '/title bound-tightened breaking',
+        '/kind enum-narrowed breaking',
+        '/agent_name field-now-required breaking',
+      ]);
+    });
+
+    it('breaks writers when a field they may send is removed, and unknown members are refused', () => {
+      const before = { type: 'object', properties: { title: { type: 'string' } } };
+      const after = { type: 'object', additionalProperties: false, properties: {} };
+      expect(review(before, after, 'accepted')).toEqual([
+        '/title field-removed breaking',
+        '/ extra-fields-refused breaking',
+      ]);
+    });
+
+    it('is safe when it loosens: an optional field, a wider type, a looser bound', () => {
+      const before = { type: 'object', properties: { n: { type: 'integer', maximum: 10 } } };
+      const after = {
+        type: 'object',
+        properties: { n: { type: 'number' }, note: { type: 'string' } },
+      };
+      expect(review(before, after, 'accepted')).toEqual([
+        '/n type-widened safe',
+        '/n bound-loosened safe',
+        '/note field-added safe',
+      ]);
+    });
+  });
+
+  it('names members inside arrays and maps by where they sit in an instance', () => {
+    const page = (item: object) => ({
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: { type: 'object', properties: item } },
+        metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 10 } },
+      },
+    });
+    const before = page({ title: { type: 'string' }, 'a/b': { type: 'string' } });
+    const after = { ...page({}), properties: { ...page({}).properties } };
+    (after.properties.metadata as { additionalProperties: object }).additionalProperties = {
+      type: 'string',
+    };
+    expect(review(before, after, 'produced')).toEqual([
+      '/items/[]/title field-removed breaking',
+      '/items/[]/a~1b field-removed breaking',
+      '/metadata/* bound-loosened breaking',
+    ]);
+  });
+
+  it('follows $ref chains across files on each side, and stops at a cycle', () => {
+    const files = {
+      before: {
+        'thread.json': { $ref: 'uuid-alias.json' },
+        'uuid-alias.json': { $ref: 'uuid.json' },
+        'uuid.json': { type: 'string', format: 'uuid' },
+        'node.json': {
+          type: 'object',
+          properties: { child: { $ref: 'node.json' }, name: { type: 'string' } },
+        },
+      },
+      after: {
+        'thread.json': { $ref: 'uuid-alias.json' },
+        'uuid-alias.json': { $ref: 'uuid.json' },
+        'uuid.json': { type: 'string' },
+        'node.json': {
+          type: 'object',
+          properties: { child: { $ref: 'node.json' }, name: { type: 'integer' } },
+        },
+      },
+    };
+    const schema = {
+      type: 'object',
+      properties: { id: { $ref: 'thread.json' }, tree: { $ref: 'node.json' } },
+    };
+    expect(review(schema, schema, 'produced', files)).toEqual([
+      '/id format-loosened breaking',
+      // Where the tree recurs, the same change is not listed again.
+      '/tree/name type-changed breaking',
+    ]);
+  });
+
+  it('compares oneOf variants by their $ref, and allOf parts in place', () => {
+    const before = {
+      oneOf: [{ $ref: 'started.json' }, { $ref: 'completed.json' }],
+      allOf: [{ type: 'object', required: ['seq'] }],
+    };
+    const after = {
+      oneOf: [{ $ref: 'started.json' }, { $ref: 'paused.json' }, { $ref: 'completed.json' }],
+      allOf: [{ type: 'object' }],
+    };
+    const same = { type: 'object' };
+    const files = {
+      before: { 'started.json': same, 'completed.json': same },
+      after: { 'started.json': same, 'paused.json': same, 'completed.json': same },
+    };
+    expect(review(before, after, 'produced', files)).toEqual([
+      '/ variant-added breaking',
+      '/seq field-now-optional breaking',
+    ]);
+    expect(review(before, after, 'accepted', files)).toEqual([
+      '/ variant-added safe',
+      '/seq field-now-optional safe',
+    ]);
+  });
+});
