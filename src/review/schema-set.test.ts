@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { diffSchemas } from './schema-diff.js';
+import { refResolver, schemasAtRef, schemasInTree } from './schema-set.js';
+
+/** A git repository made for the test: `main` holds the first schemas, the tree the second. */
+function repository(files: Record<string, unknown>) {
+  const root = mkdtempSync(join(tmpdir(), 'meshpact-review-'));
+  const write = (tree: Record<string, unknown>) => {
+    for (const [path, content] of Object.entries(tree)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), JSON.stringify(content));
+    }
+  };
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root });
+  git('init', '-q', '-b', 'main');
+  write(files);
+  git('add', '-A');
+  git('commit', '-qm', 'schemas');
+  return { root, write, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+describe('schema sets', () => {
+  const thread = {
+    type: 'object',
+    properties: {
+      id: { $ref: '../common/uuid.json' },
+      metadata: { $ref: '#/$defs/Metadata' },
+    },
+    $defs: { Metadata: { type: 'object', maxProperties: 32 } },
+  };
+
+  it("reads a ref's schemas without checking it out, and resolves refs across files on each side", () => {
+    const repo = repository({
+      'schemas/backend/thread.json': thread,
+      'schemas/common/uuid.json': { type: 'string', format: 'uuid' },
+    });
+    try {
+      repo.write({
+        'schemas/common/uuid.json': { type: 'string' },
+        'schemas/backend/thread.json': {
+          ...thread,
+          $defs: { Metadata: { type: 'object', maxProperties: 64 } },
+        },
+      });
+      const before = schemasAtRef(repo.root, 'main');
+      const after = schemasInTree(repo.root);
+      expect([...before.keys()].sort()).toEqual(['backend/thread.json', 'common/uuid.json']);
+      const changes = diffSchemas(
+        before.get('backend/thread.json')!,
+        after.get('backend/thread.json')!,
+        {
+          direction: 'produced',
+          resolve: refResolver(before, after),
+        },
+      );
+      expect(changes.map((c) => `${c.path} ${c.detail}`)).toEqual([
+        '/id format uuid → none',
+        '/metadata maxProperties 32 → 64',
+      ]);
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it('refuses an unknown ref, and one git would read as an option, with one plain line', () => {
+    const repo = repository({ 'schemas/a.json': {} });
+    try {
+      for (const ref of ['no-such-branch', '--output=/tmp/x'])
+        expect(() => schemasAtRef(repo.root, ref)).toThrow(MeshpactError);
+      expect(() => schemasAtRef(repo.root, 'no-such-branch')).toThrow(
+        `unknown git ref "no-such-branch" in ${repo.root}`,
+      );
+    } finally {
+      repo.remove();
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { schemaIdBase } from '../schemas/schema-files.js';
+import type { JsonSchema, RefResolver } from './schema-diff.js';
+
+// The schemas a review compares: those of a git ref, read with `git show`
+// (never by checking the ref out, so the working tree is left alone), and
+// those of the working tree. Each is keyed by its path under schemas/, and
+// every `$ref` in it is rewritten to that key form ("backend/thread.json" or
+// "backend/thread.json#/$defs/Metadata"), so one resolver serves both sides
+// wherever a ref was written.
+
+/** JSON schema files by their path under schemas/, e.g. `backend/thread.json`. */
+export type SchemaSet = Map<string, JsonSchema>;
+
+const SCHEMAS = 'schemas';
+
+/** The schema files of the working tree under `root`. */
+export function schemasInTree(root: string): SchemaSet {
+  const set: SchemaSet = new Map();
+  const dir = join(root, SCHEMAS);
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.json')) {
+        const key = relative(dir, path).split(sep).join('/');
+        set.set(key, parse(readFileSync(path, 'utf8'), `${SCHEMAS}/${key}`, key));
+      }
+    }
+  };
+  walk(dir);
+  return set;
+}
+
+/** The schema files as they are at `ref` (a branch, tag or commit) in the git checkout at `root`. */
+export function schemasAtRef(root: string, ref: string): SchemaSet {
+  // A ref that git would read as an option is no ref.
+  if (ref.startsWith('-') || ref.includes('\u0000'))
+    throw new MeshpactError('invalid_usage', `not a git ref: "${ref}"`);
+  const git = (args: string[]) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  try {
+    git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch {
+    throw new MeshpactError('invalid_usage', `unknown git ref "${ref}" in ${root}`);
+  }
+  const set: SchemaSet = new Map();
+  const files = git(['ls-tree', '-r', '--name-only', ref, '--', `${SCHEMAS}/`])
+    .split('\n')
+    .filter((file) => file.endsWith('.json'));
+  for (const file of files) {
+    const key = file.slice(SCHEMAS.length + 1);
+    set.set(key, parse(git(['show', `${ref}:${file}`]), `${ref}:${file}`, key));
+  }
+  return set;
+}
+
+function parse(text: string, where: string, key: string): JsonSchema {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (error) {
+    throw new MeshpactError('invalid_usage', `${where} is not JSON: ${(error as Error).message}`);
+  }
+  return withKeyedRefs(schema, key) as JsonSchema;
+}
+
+/** A copy of `value` whose `$ref`s are keys of the schema set, read relative to the file `key`. */
+function withKeyedRefs(value: unknown, key: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => withKeyedRefs(item, key));
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(value))
+    copy[name] =
+      name === '$ref' && typeof member === 'string'
+        ? refKey(member, key)
+        : withKeyedRefs(member, key);
+  return copy;
+}
+
+function refKey(ref: string, key: string): string {
+  const [target = '', pointer] = ref.split('#', 2);
+  const fragment = pointer === undefined ? '' : `#${pointer}`;
+  if (target === '') return `${key}${fragment}`;
+  if (target.startsWith(schemaIdBase)) return `${target.slice(schemaIdBase.length)}${fragment}`;
+  return `${posix.normalize(posix.join(posix.dirname(key), target))}${fragment}`;
+}
+
+/** Resolves keyed refs against the set of their side: a file, and a JSON pointer into it. */
+export function refResolver(before: SchemaSet, after: SchemaSet): RefResolver {
+  return (ref, side) => {
+    const [file = '', pointer = ''] = ref.split('#', 2);
+    const root = (side === 'before' ? before : after).get(file);
+    // A ref to nothing on one side is compared as the empty schema: the diff
+    // then shows what the other side constrains.
+    if (root === undefined) return true;
+    let current: unknown = root;
+    for (const token of pointer.split('/').slice(1)) {
+      const name = decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~');
+      current =
+        typeof current === 'object' && current !== null
+          ? (current as Record<string, unknown>)[name]
+          : undefined;
+    }
+    return current === undefined ? true : (current as JsonSchema);
+  };
+}
