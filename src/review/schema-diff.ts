@@ -27,7 +27,9 @@ export type ChangeKind =
   | 'extra-fields-allowed'
   | 'extra-fields-refused'
   | 'variant-added'
-  | 'variant-removed';
+  | 'variant-removed'
+  | 'exchange-added'
+  | 'exchange-removed';
 
 export interface SchemaChange {
   /** Where in an instance, e.g. `/items/[]/title`: object members by name, array items as `[]`. */
@@ -63,6 +65,9 @@ const effects: Record<ChangeKind, Effect> = {
   'extra-fields-refused': 'tightens',
   'variant-added': 'loosens',
   'variant-removed': 'tightens',
+  // An operation, status or message: gone, it breaks whoever used it; new, nobody uses it yet.
+  'exchange-added': 'neither',
+  'exchange-removed': 'both',
 };
 
 /**

@@ -1,18 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { schemaIdBase } from '../schemas/schema-files.js';
 import type { JsonSchema, RefResolver } from './schema-diff.js';
 
-// The schemas a review compares: those of a git ref, read with `git show`
+// The schemas a review compares (JSON Schema files, and the OpenAPI and
+// AsyncAPI documents that say which are requests and which responses): those
+// of a git ref, read with `git show`
 // (never by checking the ref out, so the working tree is left alone), and
 // those of the working tree. Each is keyed by its path under schemas/, and
 // every `$ref` in it is rewritten to that key form ("backend/thread.json" or
 // "backend/thread.json#/$defs/Metadata"), so one resolver serves both sides
 // wherever a ref was written.
 
-/** JSON schema files by their path under schemas/, e.g. `backend/thread.json`. */
+/** Schema files and API documents by their path under schemas/, e.g. `backend/thread.json`. */
 export type SchemaSet = Map<string, JsonSchema>;
 
 const SCHEMAS = 'schemas';
@@ -25,7 +28,7 @@ export function schemasInTree(root: string): SchemaSet {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.json')) {
+      else if (isSchemaFile(entry.name)) {
         const key = relative(dir, path).split(sep).join('/');
         set.set(key, parse(readFileSync(path, 'utf8'), `${SCHEMAS}/${key}`, key));
       }
@@ -55,7 +58,7 @@ export function schemasAtRef(root: string, ref: string): SchemaSet {
   const set: SchemaSet = new Map();
   const files = git(['ls-tree', '-r', '--name-only', ref, '--', `${SCHEMAS}/`])
     .split('\n')
-    .filter((file) => file.endsWith('.json'));
+    .filter(isSchemaFile);
   for (const file of files) {
     const key = file.slice(SCHEMAS.length + 1);
     set.set(key, parse(git(['show', `${ref}:${file}`]), `${ref}:${file}`, key));
@@ -63,14 +66,27 @@ export function schemasAtRef(root: string, ref: string): SchemaSet {
   return set;
 }
 
+const isSchemaFile = (name: string) => /\.(json|ya?ml)$/.test(name);
+
 function parse(text: string, where: string, key: string): JsonSchema {
+  const yaml = !key.endsWith('.json');
   let schema: unknown;
   try {
-    schema = JSON.parse(text);
+    schema = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new MeshpactError('invalid_usage', `${where} is not JSON: ${(error as Error).message}`);
+    throw new MeshpactError(
+      'invalid_usage',
+      `${where} is not ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   return withKeyedRefs(schema, key) as JsonSchema;
+}
+
+/** A schema set of files given as parsed values, keyed as files under schemas/ are. */
+export function schemaSetOf(files: Record<string, unknown>): SchemaSet {
+  return new Map(
+    Object.entries(files).map(([key, value]) => [key, withKeyedRefs(value, key) as JsonSchema]),
+  );
 }
 
 /** A copy of `value` whose `$ref`s are keys of the schema set, read relative to the file `key`. */
