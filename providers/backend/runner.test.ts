@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { systemClock } from '../../src/runtime/clock.js';
 import { createPool } from '../../src/runtime/db.js';
 import { silentLogger } from '../../src/runtime/logger.js';
@@ -21,24 +22,30 @@ describe('AgentRunner', () => {
   });
   afterAll(() => mesh.close());
 
+  /** A run of alice's with `input`, executed to its end by a runner of its own on `db`. */
+  const runToEnd = async (db: pg.Pool, input: string) => {
+    const thread = await createThread(alice);
+    const runner = new AgentRunner({
+      db,
+      clock: systemClock,
+      logger: silentLogger,
+      stepDelayMs: 0,
+      leaseMs: 30_000,
+    });
+    const run = await insertQueuedRun(db, alice, thread, input);
+    await runner.claim(db, run.id);
+    runner.start(run);
+    await runner.close();
+    return run;
+  };
+
   describe('when an event of a run cannot be stored', () => {
     it('ends the run as failed, with agent_started first and agent_completed last', async () => {
       const db = createPool(mesh.auth.postgres.connectionString);
       try {
-        const thread = await createThread(alice);
         // Past the edge, which refuses it: jsonb cannot hold the lone surrogate
         // the run's task description carries, so its very first event fails.
-        const runner = new AgentRunner({
-          db,
-          clock: systemClock,
-          logger: silentLogger,
-          stepDelayMs: 0,
-          leaseMs: 30_000,
-        });
-        const run = await insertQueuedRun(db, alice, thread, 'Sum \ud800 [calc 1+1]');
-        await runner.claim(db, run.id);
-        runner.start(run);
-        await runner.close();
+        const run = await runToEnd(db, 'Sum \ud800 [calc 1+1]');
 
         const stored = (await alice.api.get(`/api/runs/${run.id}`)).body;
         expect(stored).toMatchObject({
@@ -71,18 +78,7 @@ describe('AgentRunner', () => {
             : query(...args)) as typeof client.query;
       });
       try {
-        const thread = await createThread(alice);
-        const runner = new AgentRunner({
-          db,
-          clock: systemClock,
-          logger: silentLogger,
-          stepDelayMs: 0,
-          leaseMs: 30_000,
-        });
-        const run = await insertQueuedRun(db, alice, thread, 'What is 6*7? [calc 6*7]');
-        await runner.claim(db, run.id);
-        runner.start(run);
-        await runner.close();
+        const run = await runToEnd(db, 'What is 6*7? [calc 6*7]');
 
         expect(commits).toBeGreaterThan(2);
         const events = await storedEvents(alice, run.id);
