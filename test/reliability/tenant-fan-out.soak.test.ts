@@ -1,6 +1,5 @@
-import type { MeshUnderTest } from '../../providers/backend/testing.js';
 import { soakSetting } from './soak-settings.js';
-import { fanOut, startMeshForFanOut, type FanOut } from './tenant-fan-out.js';
+import { describeFanOut, type FanOut } from './tenant-fan-out.js';
 
 // `npm run test:soak`: MESHPACT_SOAK_CLIENTS /ws clients (1000) over
 // MESHPACT_SOAK_TENANTS tenants (10), MESHPACT_SOAK_RUNS runs per tenant (3),
@@ -12,15 +11,4 @@ const PLAN: FanOut = {
   runsPerTenant: soakSetting('MESHPACT_SOAK_RUNS', 3, { max: 20 }),
 };
 
-describe(`the /ws gateway with ${PLAN.clients} clients over ${PLAN.tenants} tenants`, () => {
-  let mesh: MeshUnderTest;
-  beforeAll(async () => {
-    mesh = await startMeshForFanOut(PLAN);
-  }, 60_000);
-  afterAll(() => mesh?.close(), 60_000);
-
-  it("sends each client exactly its tenant's events: all of them, each once, in seq order", async () => {
-    const { frames } = await fanOut(mesh, PLAN);
-    expect(frames).toBeGreaterThan(0);
-  }, 600_000);
-});
+describeFanOut(PLAN, 600_000);

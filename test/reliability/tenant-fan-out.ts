@@ -109,3 +109,23 @@ export async function fanOut(mesh: MeshUnderTest, plan: FanOut): Promise<{ frame
     for (const socket of all) socket.close();
   }
 }
+
+/** The fan-out test for `plan`, as the fast and the soak files both run it. */
+export function describeFanOut(plan: FanOut, timeoutMs: number): void {
+  describe(`the /ws gateway with ${plan.clients} clients over ${plan.tenants} tenants`, () => {
+    let mesh: MeshUnderTest;
+    beforeAll(async () => {
+      mesh = await startMeshForFanOut(plan);
+    }, 60_000);
+    afterAll(() => mesh?.close(), 60_000);
+
+    it(
+      "sends each client exactly its tenant's events: all of them, each once, in seq order",
+      async () => {
+        const { frames } = await fanOut(mesh, plan);
+        expect(frames).toBeGreaterThan(0);
+      },
+      timeoutMs,
+    );
+  });
+}
