@@ -7,6 +7,13 @@ import { refResolver, type SchemaSet } from './schema-set.js';
 // judged in, and an operation, status or message that disappears breaks
 // whoever used it.
 
+/** Where in an API an exchange happens, for finding the pact interactions that take part in it. */
+export type ExchangeSite =
+  | { kind: 'request'; method: string; path: string }
+  /** `status` as the document writes it: `200`, `4XX` or `default`. */
+  | { kind: 'response'; method: string; path: string; status: string }
+  | { kind: 'message'; name: string };
+
 /** One place a schema is exchanged, e.g. `POST /api/threads 201` or `events start_run`. */
 export interface Exchange {
   /** The API document it is described in, e.g. `openapi/backend.yaml`. */
@@ -14,12 +21,15 @@ export interface Exchange {
   name: string;
   direction: Direction;
   schema: JsonSchema;
+  site: ExchangeSite;
 }
 
 export interface ReviewedChange extends SchemaChange {
   document: string;
-  /** The exchange it is a change of. */
+  /** The exchange it is a change of, and where that exchange happens. */
   exchange: string;
+  direction: Direction;
+  site: ExchangeSite;
 }
 
 type Node = Record<string, unknown>;
@@ -41,9 +51,9 @@ export function exchangesOf(set: SchemaSet): Exchange[] {
   };
   for (const [document, doc] of set) {
     if (!isNode(doc)) continue;
-    const add = (name: string, direction: Direction, schema: unknown) => {
+    const add = (name: string, direction: Direction, schema: unknown, site: ExchangeSite) => {
       if (isNode(schema) || typeof schema === 'boolean')
-        exchanges.push({ document, name, direction, schema });
+        exchanges.push({ document, name, direction, schema, site });
     };
     const json = (content: unknown) => {
       const media = follow(content);
@@ -59,13 +69,23 @@ export function exchangesOf(set: SchemaSet): Exchange[] {
           if (!isNode(operation)) continue;
           const name = `${method.toUpperCase()} ${path}`;
           const request = follow(operation.requestBody);
-          if (isNode(request)) add(`${name} request`, 'accepted', json(request.content));
+          if (isNode(request))
+            add(`${name} request`, 'accepted', json(request.content), {
+              kind: 'request',
+              method: method.toUpperCase(),
+              path,
+            });
           const responses = isNode(operation.responses) ? operation.responses : {};
           for (const [status, response] of Object.entries(responses)) {
             const answer = follow(response);
             const schema = isNode(answer) ? json(answer.content) : undefined;
             // A response without a body (204) still is one a consumer may expect.
-            add(`${name} ${status}`, 'produced', schema ?? {});
+            add(`${name} ${status}`, 'produced', schema ?? {}, {
+              kind: 'response',
+              method: method.toUpperCase(),
+              path,
+              status,
+            });
           }
         }
       }
@@ -87,6 +107,7 @@ export function exchangesOf(set: SchemaSet): Exchange[] {
               name,
               direction,
               isNode(payload) && 'schemaFormat' in payload ? payload.schema : payload,
+              { kind: 'message', name },
             );
           }
         };
@@ -115,7 +136,12 @@ export function reviewSchemas(before: SchemaSet, after: SchemaSet): ReviewedChan
   const changes: ReviewedChange[] = [];
   for (const [id, was] of old) {
     const is = now.get(id);
-    const where = { document: was.document, exchange: was.name };
+    const where = {
+      document: was.document,
+      exchange: was.name,
+      direction: was.direction,
+      site: was.site,
+    };
     if (!is) {
       changes.push({
         ...where,
@@ -134,6 +160,8 @@ export function reviewSchemas(before: SchemaSet, after: SchemaSet): ReviewedChan
       changes.push({
         document: is.document,
         exchange: is.name,
+        direction: is.direction,
+        site: is.site,
         path: '/',
         kind: 'exchange-added',
         breaking: false,
