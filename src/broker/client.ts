@@ -39,6 +39,16 @@ export interface PactToPublish {
   content: unknown;
 }
 
+/** A pact as "pacts for verification" selected it. */
+export interface SelectedPact {
+  /** The pact's JSON, with the broker's links. */
+  content: unknown;
+  /** Why the broker selected it, e.g. `latest from main branch, deployed to production`. */
+  shortDescription: string;
+  /** The consumer version it belongs to (the broker's pb:consumer-version link), when named. */
+  consumerVersion?: string;
+}
+
 export interface CanIDeployAnswer {
   deployable: boolean | null;
   reasons: string[];
@@ -107,6 +117,11 @@ export class BrokerClient {
 
   /** Follows the HAL index to "pacts for verification", as the Pact clients do, and fetches each pact. */
   async pactsForVerification(provider: string, request: object): Promise<unknown[]> {
+    return (await this.selectedPacts(provider, request)).map((pact) => pact.content);
+  }
+
+  /** The pacts the broker selects for a provider's verification, each with why and at which consumer version. */
+  async selectedPacts(provider: string, request: object): Promise<SelectedPact[]> {
     const index = await this.#json<{ _links: Record<string, { href: string } | undefined> }>(
       'GET',
       '/',
@@ -115,10 +130,27 @@ export class BrokerClient {
     if (!template)
       throw new Error(`${this.baseUrl} does not link pb:provider-pacts-for-verification`);
     const found = await this.#json<{
-      _embedded?: { pacts?: { _links?: { self?: { href?: string } } }[] };
+      _embedded?: {
+        pacts?: { shortDescription?: string; _links?: { self?: { href?: string } } }[];
+      };
     }>('POST', template.replace('{provider}', encodeURIComponent(provider)), request);
-    const urls = (found._embedded?.pacts ?? []).flatMap((pact) => pact._links?.self?.href ?? []);
-    return Promise.all(urls.map((url) => this.#json<unknown>('GET', url)));
+    const selected = (found._embedded?.pacts ?? []).flatMap((pact) => {
+      const href = pact._links?.self?.href;
+      return href ? [{ href, shortDescription: pact.shortDescription ?? '' }] : [];
+    });
+    return Promise.all(
+      selected.map(async ({ href, shortDescription }) => {
+        const content = await this.#json<{
+          _links?: Record<string, { name?: unknown } | undefined>;
+        }>('GET', href);
+        const version = content._links?.['pb:consumer-version']?.name;
+        return {
+          content,
+          shortDescription,
+          ...(typeof version === 'string' ? { consumerVersion: version } : {}),
+        };
+      }),
+    );
   }
 
   /**

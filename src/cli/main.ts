@@ -13,6 +13,7 @@ import { initCommand } from './init.command.js';
 import { addMeshOption } from './mesh-option.js';
 import { publishCommand } from './publish.command.js';
 import { recordDeploymentCommand } from './record-deployment.command.js';
+import { reviewCommand, schemaCommand } from './review.command.js';
 import { upCommand } from './up.command.js';
 import { verifyCommand } from './verify.command.js';
 
@@ -57,6 +58,8 @@ export function buildProgram(context: CliContext): Command {
     verifyCommand(context),
     canIDeployCommand(context),
     recordDeploymentCommand(context),
+    reviewCommand(context),
+    schemaCommand(context),
   ]) {
     // Commands built apart must still throw instead of exiting, and write through context.
     program.addCommand(command.copyInheritedSettings(program));

@@ -1,9 +1,9 @@
+import { markdownText as cell } from './markdown.js';
 import type { MeshReport } from './model.js';
 
 // summary.md: a PR comment. The verdict first, then what failed with the
 // verifier's own words, then the matrix and can-i-deploy.
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const result = (success: boolean | null) =>
   success === true ? '✅ verified' : success === false ? '❌ failed' : '❔ not verified';
 

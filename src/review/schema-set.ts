@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { MeshpactError } from '../errors/meshpact-error.js';
@@ -34,7 +34,8 @@ export function schemasInTree(root: string): SchemaSet {
       }
     }
   };
-  walk(dir);
+  // A tree without schemas/ has none: every exchange of the base is then gone.
+  if (existsSync(dir)) walk(dir);
   return set;
 }
 
@@ -51,6 +52,11 @@ export function schemasAtRef(root: string, ref: string): SchemaSet {
       maxBuffer: 64 * 1024 * 1024,
     });
   try {
+    git(['rev-parse', '--is-inside-work-tree']);
+  } catch {
+    throw new MeshpactError('invalid_usage', `${root} is not in a git repository`);
+  }
+  try {
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
     throw new MeshpactError('invalid_usage', `unknown git ref "${ref}" in ${root}`);
@@ -61,7 +67,8 @@ export function schemasAtRef(root: string, ref: string): SchemaSet {
     .filter(isSchemaFile);
   for (const file of files) {
     const key = file.slice(SCHEMAS.length + 1);
-    set.set(key, parse(git(['show', `${ref}:${file}`]), `${ref}:${file}`, key));
+    // `./` reads the path from `root`, which may be a folder inside the repository.
+    set.set(key, parse(git(['show', `${ref}:./${file}`]), `${ref}:${file}`, key));
   }
   return set;
 }

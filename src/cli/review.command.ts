@@ -1,0 +1,101 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import type { Mesh } from '../contracts/mesh-model.js';
+import { generatePacts } from '../contracts/generate.js';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { pactsFromBroker, pactsFromFiles } from '../review/pact-sources.js';
+import { reviewLines, reviewMarkdown } from '../review/review-report.js';
+import { reviewedProviders, reviewMesh } from '../review/review.js';
+import type { ReviewedPact } from '../review/consumer-impact.js';
+import { addBrokerOptions, brokerClient, brokerEnv, type BrokerOptions } from './broker-options.js';
+import { exitCodes, type CliContext } from './context.js';
+import { addMeshOption, meshOf, pactDirsOf } from './mesh-option.js';
+
+interface ReviewOptions extends BrokerOptions {
+  base: string;
+  pactDir?: string;
+  json?: boolean;
+  markdown?: boolean;
+}
+
+/** `meshpact review`, and the same command under another name (`meshpact schema diff`). */
+export function reviewCommand(context: CliContext, name = 'review'): Command {
+  return addBrokerOptions(
+    addMeshOption(new Command(name))
+      .description(
+        'List each schema change since a git ref, whether it breaks, and the consumers that use it.',
+      )
+      .requiredOption(
+        '--base <ref>',
+        'the git ref to compare the working tree with, e.g. origin/main',
+      )
+      .option(
+        '--pact-dir <dir>',
+        "read the pacts here (default: the broker if named, else the consumers' tests.pacts)",
+      )
+      .addOption(new Option('--json', 'print the review as JSON').conflicts('markdown'))
+      .option('--markdown', 'print the review as Markdown, for a pull request comment'),
+  )
+    .addHelpText(
+      'after',
+      `
+The schemas under schemas/ (JSON Schema files, OpenAPI and AsyncAPI documents)
+are read at --base with git show, never checked out, and compared with the
+working tree. A change in a response or server frame breaks the consumers that
+read it; one in a request or client frame breaks those that send it.
+
+Pacts come from --pact-dir, else the broker (--broker-base-url or
+PACT_BROKER_BASE_URL: the latest version on each consumer's main branch and
+every deployed or released one), else the folders the consumers' tests.pacts
+name; when those hold none, the consumers' contract tests are run to write them.
+
+Exit 0 when no change breaks a consumer that uses it, 1 when one does, 2 for bad usage.
+
+Examples:
+  $ npx meshpact review --base origin/main
+  $ npx meshpact review --base main --markdown > review.md
+  $ npx meshpact schema diff --base v1.4.0 --json`,
+    )
+    .action(async (options: ReviewOptions, command: Command) => {
+      const mesh = meshOf(context, command);
+      const pacts = await pactsFor(mesh, options, context);
+      const review = reviewMesh(mesh, { base: options.base, pacts });
+      if (options.json) context.out(JSON.stringify(review, null, 2));
+      else if (options.markdown) context.out(reviewMarkdown(review).trimEnd());
+      else for (const line of reviewLines(review)) context.out(line);
+      context.setExitCode(review.breaksConsumers ? exitCodes.failed : exitCodes.ok);
+    });
+}
+
+/** `meshpact schema diff`: the review under the name a schema reviewer looks for. */
+export function schemaCommand(context: CliContext): Command {
+  return new Command('schema')
+    .description('Work with the schemas under schemas/.')
+    .addCommand(reviewCommand(context, 'diff'));
+}
+
+async function pactsFor(
+  mesh: Mesh,
+  options: ReviewOptions,
+  context: CliContext,
+): Promise<ReviewedPact[]> {
+  if (options.pactDir !== undefined) {
+    const dir = resolve(options.pactDir);
+    if (!existsSync(dir))
+      throw new MeshpactError('invalid_usage', `no pact directory at ${options.pactDir}`);
+    return pactsFromFiles([dir], process.cwd());
+  }
+  if (brokerEnv(context.env, options).PACT_BROKER_BASE_URL)
+    return pactsFromBroker(brokerClient(context.env, options), reviewedProviders(mesh));
+  const dirs = pactDirsOf(mesh);
+  const holdsPacts = (dir: string) =>
+    existsSync(dir) && readdirSync(dir).some((file) => file.endsWith('.json'));
+  if (dirs.length > 0 && !dirs.some(holdsPacts)) {
+    context.err(
+      `meshpact: no pacts in ${dirs.join(', ')}: running the consumers' contract tests to write them`,
+    );
+    await generatePacts(mesh);
+  }
+  return pactsFromFiles(dirs.filter(holdsPacts), process.cwd());
+}
