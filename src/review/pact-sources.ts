@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { BrokerRequestError, type BrokerClient } from '../broker/client.js';
 import { readPactFiles } from '../contracts/pact-files.js';
 import type { ReviewedPact } from './consumer-impact.js';
@@ -10,13 +10,17 @@ import type { ReviewedPact } from './consumer-impact.js';
 /** The consumer versions the broker is asked for: the latest on each main branch, and every one deployed or released. */
 export const reviewSelectors = [{ mainBranch: true }, { deployedOrReleased: true }];
 
-/** Every pact in `dirs`, each named by its path relative to `root`. */
-export function pactsFromFiles(dirs: readonly string[], root: string): ReviewedPact[] {
+/** Every pact in `dirs`, each named by its path relative to `from` when it is under it, else in full. */
+export function pactsFromFiles(dirs: readonly string[], from: string): ReviewedPact[] {
+  const name = (file: string) => {
+    const path = relative(from, file);
+    return path.startsWith('..') || isAbsolute(path) ? file : path;
+  };
   return dirs.flatMap((dir) =>
     readPactFiles(dir).map((pact) => ({
       consumer: pact.consumer,
       provider: pact.provider,
-      source: relative(root, pact.file) || pact.file,
+      source: name(pact.file),
       content: pact.content,
     })),
   );
