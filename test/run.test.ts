@@ -48,7 +48,7 @@ describe('meshpact run', () => {
   it('checks the whole mesh, prints JSON only with --json, writes the reports and exits 0', async () => {
     const scratch = scratchTmpdir();
     const space = workspace();
-    const run = startMeshpact(['run', '--json', '--reports', space.reports], {
+    const run = startMeshpact(['run', '--json', '--reports', space.reports, '--base', 'HEAD'], {
       TMPDIR: scratch.path,
       MESHPACT_PACT_DIR: space.pacts,
       CI: 'true',
@@ -75,9 +75,11 @@ describe('meshpact run', () => {
       const junit = readFileSync(join(space.reports, 'junit.xml'), 'utf8');
       expect(junit.match(/<testcase /g)?.length).toBeGreaterThanOrEqual(interactions.length);
       expect(junit).not.toContain('<failure');
-      expect(readFileSync(join(space.reports, 'summary.md'), 'utf8')).toMatch(
-        /^## meshpact: ✅ every consumer and provider agree/,
-      );
+      const summary = readFileSync(join(space.reports, 'summary.md'), 'utf8');
+      expect(summary).toMatch(/^## meshpact: ✅ every consumer and provider agree/);
+      // --base HEAD: the schemas are those of the last commit, so nothing changed.
+      expect(report.review?.changes).toEqual([]);
+      expect(summary).toContain('### Schema review: ✅ no change breaks a consumer');
       expect(readFileSync(join(space.reports, 'mesh.html'), 'utf8')).toContain('<svg');
       expect(leftovers(scratch.path)).toEqual([]);
     } finally {
@@ -115,9 +117,20 @@ describe('meshpact run', () => {
       },
     );
     buildCli(copy);
+    // And, uncommitted, a schema change web-app reads: the refresh token may grow without bound.
+    const tokenSchema = join(copy, 'schemas/auth/token-response.json');
+    const schema = JSON.parse(readFileSync(tokenSchema, 'utf8')) as {
+      properties: { refresh_token: { maxLength?: number } };
+    };
+    delete schema.properties.refresh_token.maxLength;
+    writeFileSync(tokenSchema, JSON.stringify(schema, null, 2));
 
     const scratch = scratchTmpdir();
-    const run = startMeshpact(['run'], { TMPDIR: scratch.path, CI: 'true' }, copy);
+    const run = startMeshpact(
+      ['run', '--base', 'HEAD'],
+      { TMPDIR: scratch.path, CI: 'true' },
+      copy,
+    );
     try {
       expect(await run.exited()).toBe(1);
       const out = run.stdout();
@@ -133,6 +146,13 @@ describe('meshpact run', () => {
       const summary = readFileSync(join(copy, 'reports/summary.md'), 'utf8');
       expect(summary).toMatch(/^## meshpact: ❌/);
       expect(summary).toContain('**web-app → auth-service**: a login with the right password');
+      expect(summary).toContain('### Schema review: ❌ a change breaks a consumer that uses it');
+      expect(summary).toMatch(
+        /\| ❌ breaks \| openapi\/auth\.yaml `POST \/auth\/login 200` \| `\/refresh_token` \| bound-loosened: .*web-app: "a login with the right password" \(reads \/refresh\\_token\)/,
+      );
+      expect(junit).toMatch(
+        /<testcase classname="openapi\/auth.yaml POST \/auth\/login 200" name="\/refresh_token bound-loosened">\s*<failure message="[^"]*used by web-app/,
+      );
       expect(readFileSync(join(copy, 'reports/mesh.html'), 'utf8')).toContain(
         'a login with the right password',
       );

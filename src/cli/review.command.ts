@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import type { Mesh } from '../contracts/mesh-model.js';
 import { generatePacts } from '../contracts/generate.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
-import { pactsFromBroker, pactsFromFiles } from '../review/pact-sources.js';
+import { readPactFiles } from '../contracts/pact-files.js';
+import { pactsFromBroker, reviewedPactFiles } from '../review/pact-sources.js';
 import { reviewLines, reviewMarkdown } from '../review/review-report.js';
 import { reviewedProviders, reviewMesh } from '../review/review.js';
 import type { ReviewedPact } from '../review/consumer-impact.js';
@@ -84,7 +85,7 @@ async function pactsFor(
     const dir = resolve(options.pactDir);
     if (!existsSync(dir))
       throw new MeshpactError('invalid_usage', `no pact directory at ${options.pactDir}`);
-    return pactsFromFiles([dir], process.cwd());
+    return reviewedPactFiles(readPactFiles(dir), process.cwd());
   }
   if (brokerEnv(context.env, options).PACT_BROKER_BASE_URL)
     return pactsFromBroker(brokerClient(context.env, options), reviewedProviders(mesh));
@@ -97,5 +98,5 @@ async function pactsFor(
     );
     await generatePacts(mesh);
   }
-  return pactsFromFiles(dirs.filter(holdsPacts), process.cwd());
+  return reviewedPactFiles(dirs.filter(holdsPacts).flatMap(readPactFiles), process.cwd());
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { renderOutcome, terminalProgress } from '../report/terminal.js';
+import { checkGitRef } from '../review/schema-set.js';
 import { writeReports } from '../report/write-reports.js';
 import { loadConfig, setting } from '../runtime/config.js';
 import { checkVersion } from '../runtime/git.js';
@@ -15,6 +16,7 @@ import { exitCodes, type CliContext } from './context.js';
 import { addMeshOption, meshOf } from './mesh-option.js';
 
 interface RunOptions extends BrokerOptions {
+  base?: string;
   json?: boolean;
   reports: string;
   toEnvironment?: string;
@@ -45,6 +47,10 @@ export function runCommand(context: CliContext): Command {
     )
     .option('--broker-token <token>', 'its bearer token (env PACT_BROKER_TOKEN)')
     .option('--to-environment <name>', 'ask can-i-deploy about deploying to this environment')
+    .option(
+      '--base <ref>',
+      'also review the schemas against this git ref (see meshpact review); summary.md gets the review',
+    )
     .addHelpText(
       'after',
       `
@@ -55,12 +61,15 @@ Examples:
   $ npx meshpact run
   $ CI=true npx meshpact run --json > report.json
   $ npx meshpact run --mesh examples/shop/mesh.yaml
+  $ npx meshpact run --base origin/main
   $ PACT_BROKER_BASE_URL=https://broker.example.com PACT_BROKER_TOKEN=… npx meshpact run`,
     )
     .action(async (options: RunOptions, command: Command) => {
       const config = loadRunConfig(context.env, options);
       const mesh = meshOf(context, command);
       const version = checkVersion(mesh.root);
+      // A ref that names nothing is bad usage, refused before anything starts.
+      if (options.base !== undefined) checkGitRef(mesh.root, options.base);
       const live = context.tty && !config.ci && !options.json;
       const logger = createLogger({ level: config.logLevel, name: 'meshpact' });
       const progress = options.json
@@ -88,6 +97,7 @@ Examples:
               : undefined,
             pactDir: context.env.MESHPACT_PACT_DIR,
             toEnvironment: options.toEnvironment,
+            base: options.base,
             logger,
             signal: controller.signal,
             verify: (provider, source) =>

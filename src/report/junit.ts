@@ -98,8 +98,33 @@ export function renderJunit(report: MeshReport): string {
       phaseTime('can-i-deploy'),
     ),
   );
+  if (report.review)
+    suites.push(
+      suite(
+        'schema review',
+        report.review.changes
+          .filter((change) => change.breaking)
+          .map((change) => ({
+            classname: `${change.document} ${change.exchange}`,
+            name: `${change.path} ${change.kind}`,
+            ...(change.verdict === 'breaks'
+              ? {
+                  failure: {
+                    message: `${change.detail}: used by ${change.usedBy.map((u) => u.consumer).join(', ')}`,
+                    text: change.usedBy
+                      .map((u) => `${u.consumer}: "${u.interaction}" (${u.how})`)
+                      .join('\n'),
+                  },
+                }
+              : {}),
+          })),
+        phaseTime('review'),
+      ),
+    );
   const failedPhases = report.phases.filter(
-    (p) => p.status === 'failed' && !['verify', 'can-i-deploy', 'contracts-check'].includes(p.name),
+    (p) =>
+      p.status === 'failed' &&
+      !['verify', 'can-i-deploy', 'contracts-check', 'review'].includes(p.name),
   );
   if (failedPhases.length > 0)
     suites.push(

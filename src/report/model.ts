@@ -1,3 +1,4 @@
+import type { SchemaReview } from '../review/review.js';
 import type { VerificationReport } from '../verify/results.js';
 
 // What one `meshpact run` found: the one object the terminal output, --json,
@@ -9,6 +10,7 @@ export type PhaseName =
   | 'broker'
   | 'contracts'
   | 'contracts-check'
+  | 'review'
   | 'publish'
   | 'verify'
   | 'can-i-deploy';
@@ -60,4 +62,6 @@ export interface MeshReport {
   verifications: VerificationReport[];
   canIDeploy: DeployDecision[];
   matrix: MatrixEntry[];
+  /** The schema review against a git ref, when the run was given one (`--base`). */
+  review?: SchemaReview;
 }

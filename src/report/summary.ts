@@ -1,4 +1,5 @@
 import { markdownText as cell } from './markdown.js';
+import { reviewMarkdown } from '../review/review-report.js';
 import type { MeshReport } from './model.js';
 
 // summary.md: a PR comment. The verdict first, then what failed with the
@@ -75,6 +76,7 @@ export function renderSummary(report: MeshReport): string {
         `| ${cell(decision.pacticipant)} | ${cell(decision.version)} | ${decision.deployable === true ? '✅ yes' : decision.deployable === false ? '❌ no' : '❔ unknown'} | ${cell(decision.reasons.join('; '))} |`,
       );
   }
+  if (report.review) lines.push('', reviewMarkdown(report.review, 3).trimEnd());
   const verified = report.verifications.flatMap((v) => v.interactions);
   lines.push(
     '',

@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import { BrokerRequestError, type BrokerClient } from '../broker/client.js';
-import { readPactFiles } from '../contracts/pact-files.js';
+import type { PactFile } from '../contracts/pact-files.js';
 import type { ReviewedPact } from './consumer-impact.js';
 
 // Where a review reads the pacts it judges changes by: pact files (the
@@ -10,20 +10,18 @@ import type { ReviewedPact } from './consumer-impact.js';
 /** The consumer versions the broker is asked for: the latest on each main branch, and every one deployed or released. */
 export const reviewSelectors = [{ mainBranch: true }, { deployedOrReleased: true }];
 
-/** Every pact in `dirs`, each named by its path relative to `from` when it is under it, else in full. */
-export function pactsFromFiles(dirs: readonly string[], from: string): ReviewedPact[] {
+/** Pact files as the review reads them, each named by its path relative to `from` when under it, else in full. */
+export function reviewedPactFiles(files: readonly PactFile[], from: string): ReviewedPact[] {
   const name = (file: string) => {
     const path = relative(from, file);
     return path.startsWith('..') || isAbsolute(path) ? file : path;
   };
-  return dirs.flatMap((dir) =>
-    readPactFiles(dir).map((pact) => ({
-      consumer: pact.consumer,
-      provider: pact.provider,
-      source: name(pact.file),
-      content: pact.content,
-    })),
-  );
+  return files.map((pact) => ({
+    consumer: pact.consumer,
+    provider: pact.provider,
+    source: name(pact.file),
+    content: pact.content,
+  }));
 }
 
 /** Each provider's pacts as the broker selects them for the review's selectors. */

@@ -39,18 +39,20 @@ export function schemasInTree(root: string): SchemaSet {
   return set;
 }
 
-/** The schema files as they are at `ref` (a branch, tag or commit) in the git checkout at `root`. */
-export function schemasAtRef(root: string, ref: string): SchemaSet {
+const gitIn = (root: string) => (args: string[]) =>
+  execFileSync('git', args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+
+/** Refuses, with one plain line, a ref that names no commit of the git checkout at `root`. */
+export function checkGitRef(root: string, ref: string): void {
   // A ref that git would read as an option is no ref.
   if (ref.startsWith('-') || ref.includes('\u0000'))
     throw new MeshpactError('invalid_usage', `not a git ref: "${ref}"`);
-  const git = (args: string[]) =>
-    execFileSync('git', args, {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
+  const git = gitIn(root);
   try {
     git(['rev-parse', '--is-inside-work-tree']);
   } catch {
@@ -61,6 +63,12 @@ export function schemasAtRef(root: string, ref: string): SchemaSet {
   } catch {
     throw new MeshpactError('invalid_usage', `unknown git ref "${ref}" in ${root}`);
   }
+}
+
+/** The schema files as they are at `ref` (a branch, tag or commit) in the git checkout at `root`. */
+export function schemasAtRef(root: string, ref: string): SchemaSet {
+  checkGitRef(root, ref);
+  const git = gitIn(root);
   const set: SchemaSet = new Map();
   const files = git(['ls-tree', '-r', '--name-only', ref, '--', `${SCHEMAS}/`])
     .split('\n')

@@ -7,6 +7,7 @@ import { checkPactFiles } from '../contracts/contracts-check.js';
 import { generatePacts } from '../contracts/generate.js';
 import type { Mesh } from '../contracts/mesh-model.js';
 import { checkMeshSchemas } from '../contracts/mesh-schemas.js';
+import { readPactFile } from '../contracts/pact-files.js';
 import { describeProblem } from '../contracts/schema-check.js';
 import type {
   ContractSummary,
@@ -16,6 +17,9 @@ import type {
   Phase,
   PhaseName,
 } from '../report/model.js';
+import { reviewedPactFiles } from '../review/pact-sources.js';
+import { reviewVerdict } from '../review/review-report.js';
+import { reviewMesh } from '../review/review.js';
 import type { Logger } from '../runtime/logger.js';
 import { startPostgres } from '../runtime/postgres.js';
 import { Supervisor } from '../runtime/supervisor.js';
@@ -38,6 +42,8 @@ export interface MeshCheckOptions {
   broker?: { url: string; token?: string | undefined } | undefined;
   /** Where every consumer's contract tests write their pacts instead of their manifest `tests.pacts` (MESHPACT_PACT_DIR). */
   pactDir?: string | undefined;
+  /** Review the schemas against this git ref, judging each change by the pacts the run wrote. */
+  base?: string | undefined;
   /** can-i-deploy to this environment rather than alongside the latest versions. */
   toEnvironment?: string | undefined;
   logger: Logger;
@@ -200,6 +206,22 @@ export async function runMeshCheck(
       });
     });
 
+    const base = options.base;
+    if (base !== undefined)
+      report.review = await phase('review', () => {
+        const pacts = reviewedPactFiles(
+          generated.files.map(({ file }) => readPactFile(file)),
+          mesh.root,
+        );
+        const review = reviewMesh(mesh, { base, pacts });
+        progress.step('review', reviewVerdict(review));
+        return Promise.resolve({
+          value: review,
+          ok: !review.breaksConsumers,
+          detail: reviewVerdict(review),
+        });
+      });
+
     await phase('publish', async () => {
       const consumers = [...new Set(generated.files.map((f) => f.consumer))];
       for (const consumer of consumers) {
@@ -314,6 +336,7 @@ export async function runMeshCheck(
     'schemas',
     'contracts',
     'contracts-check',
+    ...(options.base !== undefined ? ['review'] : []),
     'publish',
     'verify',
     'can-i-deploy',
