@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BrokerClient } from '../src/broker/client.js';
 import { startBrokerForTest, type BrokerUnderTest } from '../src/broker/testing.js';
 import { main } from '../src/cli/main.js';
@@ -46,9 +48,9 @@ async function review(...args: string[]) {
   return { status, out: out.join('\n') };
 }
 
-async function reviewJson(env: Record<string, string> = {}) {
+async function reviewJson(env: Record<string, string> = {}, ...args: string[]) {
   const { status, out, err } = await meshpact(
-    ['review', '--base', 'main', '--mesh', repo.meshFile, '--json'],
+    ['review', '--base', 'main', '--mesh', repo.meshFile, '--json', ...args],
     env,
   );
   if (out.length === 0) throw new Error(`no review (exit ${status}): ${err.join('\n')}`);
@@ -501,7 +503,7 @@ describe('meshpact review, consumers', () => {
     );
     expect(out).toContain('  not used by backend-api');
     expect(out).toMatch(
-      /^ {2}backend-api -> auth-service: 1 interactions, from .*backend-api-auth-service\.json$/m,
+      /^ {2}backend-api -> auth-service: 1 interaction, from backend-api's contract tests at main$/m,
     );
     expect(out.split('\n').at(-1)).toBe(
       '1 breaking change in use by web-app; 0 breaking but unused (safe to ship); 0 compatible (since main)',
@@ -515,7 +517,7 @@ describe('meshpact review, consumers', () => {
     expect(out).toContain(
       'UNUSED openapi/auth.yaml POST /auth/login request /mode: values "password", "otp" → "password"',
     );
-    expect(out).toContain('  not used by backend-api, web-app');
+    expect(out).toContain('  not used by web-app, backend-api');
     expect(out.split('\n').at(-1)).toBe(
       'no breaking change is in use; 1 breaking but unused (safe to ship); 0 compatible (since main)',
     );
@@ -576,39 +578,84 @@ describe('meshpact review, bad usage', () => {
   });
 });
 
-describe('meshpact review without pacts at hand', () => {
-  let bare: ReviewRepo;
-  beforeAll(() => {
-    bare = reviewRepo({ pacts: false });
-  });
-  afterAll(() => bare.remove());
+describe('where meshpact review reads the pacts', () => {
+  const removeRefreshToken = () =>
+    edit({
+      'auth/token.json': (s) => {
+        delete s.properties.refresh_token;
+        s.required = ['access_token', 'expires_in', 'user'];
+      },
+    });
 
-  it("runs the consumers' contract tests to write them, then reviews", async () => {
-    const schemas = baseSchemas();
-    (schemas['auth/token.json'] as Json).required = ['access_token', 'refresh_token', 'user'];
-    bare.write('auth/token.json', schemas['auth/token.json']);
-    const { status, out, err } = await meshpact([
-      'schema',
-      'diff',
+  it("runs the consumers' contract tests as they are at --base, in a snapshot it removes after", async () => {
+    removeRefreshToken();
+    // The change under review also stops web-app reading the field; main's web-app still reads it.
+    repo.writeConsumerPact('web-app-auth-service.json', webAppAuthPact(false));
+    const scratch = mkdtempSync(join(tmpdir(), 'meshpact-review-tmp-'));
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    try {
+      const { status, out, err } = await meshpact([
+        'schema',
+        'diff',
+        '--base',
+        'main',
+        '--mesh',
+        repo.meshFile,
+        '--json',
+      ]);
+      expect(err).toEqual([
+        "meshpact: running the consumers' contract tests at main to write the pacts the review reads",
+      ]);
+      expect(status).toBe(1);
+      const r = JSON.parse(out.join('\n')) as SchemaReview;
+      expect(r.changes).toMatchObject([
+        { exchange: 'POST /auth/login 200', verdict: 'breaks', usedBy: [{ consumer: 'web-app' }] },
+      ]);
+      expect(r.pacts.map((p) => p.source).sort()).toEqual([
+        "backend-api's contract tests at main",
+        "web-app's contract tests at main",
+        "web-app's contract tests at main",
+      ]);
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      process.env.TMPDIR = tmp;
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the pact files of --pact-dir instead', async () => {
+    removeRefreshToken();
+    const dir = mkdtempSync(join(tmpdir(), 'meshpact-review-pacts-'));
+    try {
+      writeFileSync(join(dir, 'web-app-auth-service.json'), JSON.stringify(webAppAuthPact(false)));
+      writeFileSync(join(dir, 'backend-api-auth-service.json'), JSON.stringify(backendAuthPact()));
+      const { status, review: r } = await reviewJson({}, '--pact-dir', dir);
+      expect(status).toBe(0);
+      expect(r.changes).toMatchObject([
+        { exchange: 'POST /auth/login 200', verdict: 'unused', usedBy: [] },
+      ]);
+      expect(r.pacts.map((p) => p.source)).toEqual([
+        join(dir, 'backend-api-auth-service.json'),
+        join(dir, 'web-app-auth-service.json'),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a --pact-dir that does not exist', async () => {
+    const { status, err } = await meshpact([
+      'review',
       '--base',
       'main',
       '--mesh',
-      bare.meshFile,
-      '--json',
+      repo.meshFile,
+      '--pact-dir',
+      '/no/such/dir',
     ]);
-    expect(err).toEqual([
-      `meshpact: no pacts in ${bare.pactDir}: running the consumers' contract tests to write them`,
-    ]);
-    expect(status).toBe(1);
-    expect(readdirSync(bare.pactDir).sort()).toEqual([
-      'backend-api-auth-service.json',
-      'web-app-auth-service.json',
-      'web-app-events.json',
-    ]);
-    const r = JSON.parse(out.join('\n')) as SchemaReview;
-    expect(r.changes.map((c) => [c.exchange, c.verdict])).toEqual([
-      ['POST /auth/login 200', 'breaks'],
-    ]);
+    expect(status).toBe(2);
+    expect(err).toEqual(['meshpact: no pact directory at /no/such/dir']);
   });
 });
 

@@ -1,17 +1,18 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Mesh } from '../contracts/mesh-model.js';
-import { generatePacts } from '../contracts/generate.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { readPactFiles } from '../contracts/pact-files.js';
+import { pactsAtRef } from '../review/pacts-at-ref.js';
 import { pactsFromBroker, reviewedPactFiles } from '../review/pact-sources.js';
 import { reviewLines, reviewMarkdown } from '../review/review-report.js';
 import { reviewedProviders, reviewMesh } from '../review/review.js';
+import { checkGitRef } from '../review/schema-set.js';
 import type { ReviewedPact } from '../review/consumer-impact.js';
 import { addBrokerOptions, brokerClient, brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
-import { addMeshOption, meshOf, pactDirsOf } from './mesh-option.js';
+import { addMeshOption, meshOf } from './mesh-option.js';
 
 interface ReviewOptions extends BrokerOptions {
   base: string;
@@ -48,8 +49,8 @@ read it; one in a request or client frame breaks those that send it.
 
 Pacts come from --pact-dir, else the broker (--broker-base-url or
 PACT_BROKER_BASE_URL: the latest version on each consumer's main branch and
-every deployed or released one), else the folders the consumers' tests.pacts
-name; when those hold none, the consumers' contract tests are run to write them.
+every deployed or released one), else from the consumers as they are at --base:
+their contract tests (tests.command) run in a snapshot of it (git archive).
 
 Exit 0 when no change breaks a consumer that uses it, 1 when one does, 2 for bad usage.
 
@@ -60,6 +61,7 @@ Examples:
     )
     .action(async (options: ReviewOptions, command: Command) => {
       const mesh = meshOf(context, command);
+      checkGitRef(mesh.root, options.base);
       const pacts = await pactsFor(mesh, options, context);
       const review = reviewMesh(mesh, { base: options.base, pacts });
       if (options.json) context.out(JSON.stringify(review, null, 2));
@@ -89,14 +91,8 @@ async function pactsFor(
   }
   if (brokerEnv(context.env, options).PACT_BROKER_BASE_URL)
     return pactsFromBroker(brokerClient(context.env, options), reviewedProviders(mesh));
-  const dirs = pactDirsOf(mesh);
-  const holdsPacts = (dir: string) =>
-    existsSync(dir) && readdirSync(dir).some((file) => file.endsWith('.json'));
-  if (dirs.length > 0 && !dirs.some(holdsPacts)) {
-    context.err(
-      `meshpact: no pacts in ${dirs.join(', ')}: running the consumers' contract tests to write them`,
-    );
-    await generatePacts(mesh);
-  }
-  return reviewedPactFiles(dirs.filter(holdsPacts).flatMap(readPactFiles), process.cwd());
+  context.err(
+    `meshpact: running the consumers' contract tests at ${options.base} to write the pacts the review reads`,
+  );
+  return pactsAtRef(mesh, options.base);
 }

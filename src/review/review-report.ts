@@ -72,7 +72,7 @@ export function reviewLines(review: SchemaReview): string[] {
   if (review.pacts.length === 0) lines.push('  none');
   for (const pact of review.pacts)
     lines.push(
-      `  ${pact.consumer}${pact.version ? ` ${pact.version}` : ''} -> ${pact.provider}: ${pact.interactions} interactions, from ${pact.source}`,
+      `  ${pact.consumer}${pact.version ? ` ${pact.version}` : ''} -> ${pact.provider}: ${pact.interactions} interaction${pact.interactions === 1 ? '' : 's'}, from ${pact.source}`,
     );
   lines.push('', reviewVerdict(review));
   return lines;

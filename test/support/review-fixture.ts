@@ -261,9 +261,10 @@ export interface ReviewRepo {
   /** The team's folder in it: the mesh's root. */
   team: string;
   meshFile: string;
-  pactDir: string;
   /** Writes a schema file (key under schemas/) into the working tree. */
   write(key: string, content: unknown): void;
+  /** Changes, in the working tree only, the pact a consumer's tests write (as a change of its code would). */
+  writeConsumerPact(name: string, content: unknown): void;
   /** The working tree's schemas back to main's. */
   reset(): void;
   remove(): void;
@@ -277,8 +278,8 @@ function writeFile(file: string, text: string) {
 const serialize = (key: string, content: unknown) =>
   key.endsWith('.json') ? `${JSON.stringify(content, null, 2)}\n` : stringify(content);
 
-/** The repository, committed on `main`, with the pacts written to team/pacts unless `pacts: false`. */
-export function reviewRepo(options: { pacts?: boolean } = {}): ReviewRepo {
+/** The repository, committed on `main`. */
+export function reviewRepo(): ReviewRepo {
   const root = mkdtempSync(join(tmpdir(), 'meshpact-review-'));
   const team = join(root, 'team');
   const git = (...args: string[]) =>
@@ -297,8 +298,6 @@ export function reviewRepo(options: { pacts?: boolean } = {}): ReviewRepo {
   };
   for (const [name, content] of Object.entries(pacts)) {
     writeFile(join(root, 'pacts-aside', name), JSON.stringify(content, null, 2));
-    if (options.pacts !== false)
-      writeFile(join(team, 'pacts', name), JSON.stringify(content, null, 2));
   }
   writeFile(join(root, 'write-pacts.cjs'), writePacts);
   writeFile(join(root, '.gitignore'), 'team/pacts/\n');
@@ -309,10 +308,11 @@ export function reviewRepo(options: { pacts?: boolean } = {}): ReviewRepo {
     root,
     team,
     meshFile: join(team, 'mesh.yaml'),
-    pactDir: join(team, 'pacts'),
     write,
+    writeConsumerPact: (name, content) =>
+      writeFile(join(root, 'pacts-aside', name), JSON.stringify(content, null, 2)),
     reset: () => {
-      git('checkout', '-q', '--', 'team/schemas');
+      git('checkout', '-q', '--', 'team/schemas', 'pacts-aside');
       git('clean', '-q', '-f', '--', 'team/schemas');
     },
     remove: () => rmSync(root, { recursive: true, force: true }),
