@@ -81,4 +81,28 @@ describe('reviewSchemas', () => {
       'GET /items 200 / exchange-added safe',
     ]);
   });
+
+  it('lists the changes of a schema no API document exchanges, breaking if either direction would', () => {
+    const internal = {
+      type: 'object',
+      properties: { a: { type: 'string' }, b: { type: 'string' } },
+    };
+    const withInternal = (schema: unknown, extra: Record<string, unknown> = {}) =>
+      schemaSetOf({ ...Object.fromEntries(before), 'shop/internal.json': schema, ...extra });
+    const changes = reviewSchemas(
+      withInternal(internal),
+      withInternal(
+        { ...internal, required: ['a'], properties: { a: { type: ['string', 'null'] } } },
+        { 'shop/new.json': { type: 'string' } },
+      ),
+    ).map(
+      (c) => `${c.document} ${c.exchange} ${c.path} ${c.kind} ${c.breaking ? 'breaking' : 'safe'}`,
+    );
+    expect(changes).toEqual([
+      'shop/internal.json no API document /a field-now-required breaking',
+      'shop/internal.json no API document /a type-widened breaking',
+      'shop/internal.json no API document /b field-removed breaking',
+      'shop/new.json no API document / exchange-added safe',
+    ]);
+  });
 });

@@ -1,4 +1,10 @@
-import { diffSchemas, type Direction, type JsonSchema, type SchemaChange } from './schema-diff.js';
+import {
+  breaksIn,
+  diffSchemas,
+  type Direction,
+  type JsonSchema,
+  type SchemaChange,
+} from './schema-diff.js';
 import { refResolver, type SchemaSet } from './schema-set.js';
 
 // What the API documents under schemas/ say each schema is: an HTTP request
@@ -12,7 +18,9 @@ export type ExchangeSite =
   | { kind: 'request'; method: string; path: string }
   /** `status` as the document writes it: `200`, `4XX` or `default`. */
   | { kind: 'response'; method: string; path: string; status: string }
-  | { kind: 'message'; name: string };
+  | { kind: 'message'; name: string }
+  /** A schema file that no API document exchanges (its direction is unknown). */
+  | { kind: 'schema' };
 
 /** One place a schema is exchanged, e.g. `POST /api/threads 201` or `events start_run`. */
 export interface Exchange {
@@ -25,10 +33,12 @@ export interface Exchange {
 }
 
 export interface ReviewedChange extends SchemaChange {
+  /** The API document, or the schema file when no API document exchanges it. */
   document: string;
   /** The exchange it is a change of, and where that exchange happens. */
   exchange: string;
-  direction: Direction;
+  /** `unknown` for a schema file no API document exchanges: breaking if it would break either way. */
+  direction: Direction | 'unknown';
   site: ExchangeSite;
 }
 
@@ -167,5 +177,69 @@ export function reviewSchemas(before: SchemaSet, after: SchemaSet): ReviewedChan
         breaking: false,
         detail: `${is.name} added`,
       });
+  return [...changes, ...unexchangedChanges(before, after, [...old.values(), ...now.values()])];
+}
+
+export const NOT_EXCHANGED = 'no API document';
+
+/**
+ * The changes of schema files that no exchange reaches (a schema only a
+ * service's own code or a manifest uses): compared without a direction, each
+ * change breaking if it would break readers or writers.
+ */
+function unexchangedChanges(
+  before: SchemaSet,
+  after: SchemaSet,
+  exchanges: readonly Exchange[],
+): ReviewedChange[] {
+  const reached = new Set<string>();
+  const visit = (value: unknown, sides: SchemaSet[]) => {
+    if (Array.isArray(value)) for (const item of value) visit(item, sides);
+    if (!isNode(value)) return;
+    for (const [name, member] of Object.entries(value)) {
+      if (name === '$ref' && typeof member === 'string') {
+        const file = member.split('#')[0] ?? '';
+        if (reached.has(file)) continue;
+        reached.add(file);
+        for (const side of sides) visit(side.get(file), sides);
+      } else visit(member, sides);
+    }
+  };
+  for (const exchange of exchanges) {
+    reached.add(exchange.document);
+    visit(exchange.schema, [before, after]);
+  }
+  const resolve = refResolver(before, after);
+  const changes: ReviewedChange[] = [];
+  for (const file of new Set([...before.keys(), ...after.keys()])) {
+    const was = before.get(file);
+    const is = after.get(file);
+    if (reached.has(file) || isApiDocument(was) || isApiDocument(is)) continue;
+    const where = {
+      document: file,
+      exchange: NOT_EXCHANGED,
+      direction: 'unknown' as const,
+      site: { kind: 'schema' as const },
+    };
+    if (was === undefined || is === undefined) {
+      changes.push({
+        ...where,
+        path: '/',
+        kind: is === undefined ? 'exchange-removed' : 'exchange-added',
+        breaking: is === undefined,
+        detail: `schema file ${is === undefined ? 'removed' : 'added'}`,
+      });
+      continue;
+    }
+    for (const change of diffSchemas(was, is, { direction: 'produced', resolve }))
+      changes.push({
+        ...where,
+        ...change,
+        breaking: breaksIn(change.kind, 'produced') || breaksIn(change.kind, 'accepted'),
+      });
+  }
   return changes;
 }
+
+const isApiDocument = (doc: unknown) =>
+  isNode(doc) && (typeof doc.openapi === 'string' || typeof doc.asyncapi === 'string');

@@ -205,10 +205,12 @@ export function instancesAt(
     );
   }
   const http = interaction.http;
-  if (!http) return [];
+  // A schema no API document exchanges cannot be matched to an interaction.
+  if (site.kind === 'schema' || !http) return [];
+  type HttpSite = Extract<ExchangeSite, { method: string }>;
   const sameMethod = sites.filter(
-    (s): s is Exclude<ExchangeSite, { kind: 'message' }> =>
-      s.kind !== 'message' && s.method === http.method,
+    (s): s is HttpSite =>
+      (s.kind === 'request' || s.kind === 'response') && s.method === http.method,
   );
   if (site.method !== http.method) return [];
   if (templateFor(new Set(sameMethod.map((s) => s.path)), http.path) !== site.path) return [];

@@ -79,6 +79,8 @@ export function reviewLines(review: SchemaReview): string[] {
 }
 
 function notUsedLine(change: ChangeImpact): string {
+  if (change.site.kind === 'schema')
+    return 'no API document exchanges this schema, so no pact can use it';
   if (change.providers.length === 0)
     return 'no provider in the mesh manifest declares this document, so no pact was read for it';
   if (change.notUsedBy.length > 0)

@@ -76,7 +76,7 @@ const effects: Record<ChangeKind, Effect> = {
  * writers when it tightens. A removed field breaks both: readers lose it,
  * and a closed request refuses writers who still send it.
  */
-function breaks(kind: ChangeKind, direction: Direction): boolean {
+export function breaksIn(kind: ChangeKind, direction: Direction): boolean {
   const effect = effects[kind];
   if (effect === 'both' || effect === 'neither') return effect === 'both';
   return direction === 'produced' ? effect === 'loosens' : effect === 'tightens';
@@ -104,7 +104,7 @@ export function diffSchemas(
   /** The ref chains being compared on the way down to here. */
   const active = new Set<string>();
   const add = (path: string, kind: ChangeKind, detail: string) =>
-    changes.push({ path: path || '/', kind, breaking: breaks(kind, options.direction), detail });
+    changes.push({ path: path || '/', kind, breaking: breaksIn(kind, options.direction), detail });
 
   const deref = (schema: JsonSchema, side: 'before' | 'after', trail: string[]): JsonSchema => {
     let current = schema;
