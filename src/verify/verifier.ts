@@ -83,6 +83,7 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     ...(messageProviders ? { messageProviders } : {}),
     ...sourceOptions(options.source),
   };
+  // Before the Verifier makes its proxy: a ProxyServer takes its onError as it is constructed.
   answerProxyErrors();
   let json: string;
   try {
