@@ -3,6 +3,7 @@ import type { Mesh } from '../contracts/mesh-model.js';
 import { loadBrokerClientConfig } from '../broker/client-config.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { gitBranch, gitCommit } from '../runtime/git.js';
+import { stopOnFatalError } from '../runtime/process-cleanup.js';
 import { loadRuntimeConfig } from '../runtime/runtime-config.js';
 import {
   defaultConsumerVersionSelectors,
@@ -10,6 +11,7 @@ import {
   parseConsumerVersionSelectors,
 } from '../verify/pact-source.js';
 import { reportLines } from '../verify/report-lines.js';
+import type { VerificationReport } from '../verify/results.js';
 import type { PactSource } from '../verify/verifier.js';
 import { addBrokerOptions, brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
@@ -78,10 +80,17 @@ Examples:
       // Loaded only here: Pact's native core logs to stdout as it loads (at the LOG_LEVEL it
       // reads too), which would otherwise land in every command's output, `run --json`'s too.
       const { verifyProvider } = await import('../verify/verify-provider.js');
-      const report = await verifyProvider(mesh, options.provider, {
-        source,
-        ...(runtime.databaseUrl ? { databaseUrl: runtime.databaseUrl } : {}),
-      });
+      // Pact's native verifier can hold a thread Node's own exit would wait for.
+      const release = stopOnFatalError();
+      let report: VerificationReport;
+      try {
+        report = await verifyProvider(mesh, options.provider, {
+          source,
+          ...(runtime.databaseUrl ? { databaseUrl: runtime.databaseUrl } : {}),
+        });
+      } finally {
+        release();
+      }
       // No --json: Pact's native verifier prints its own progress to stdout.
       for (const line of reportLines(report)) context.out(line);
       context.setExitCode(report.success ? exitCodes.ok : exitCodes.failed);

@@ -1,5 +1,3 @@
-import { constants } from 'node:os';
-
 // The last line of defence against processes left running. Services and
 // test commands run in process groups of their own (so they can be stopped
 // with everything they spawned), which also means a terminal's Ctrl-C and a
@@ -34,19 +32,44 @@ export function killOnExit(pgid: number): () => void {
   };
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  // A command that listens itself (`up`, `run`: untilSignal) stops what it started, in order.
-  if (process.listenerCount(signal) > 1) return;
-  // A second signal while stopping: no more waiting (the 'exit' hook kills what is left).
-  if (stopping) process.exit(128 + constants.signals[signal]);
+/**
+ * Ends this process at once by `signal`, which the kernel carries out, after
+ * killing the process groups still running ('exit' handlers do not run then).
+ * Not process.exit: Node's own ending, on process.exit as on an uncaught error,
+ * first joins libuv's thread pool, where Pact's native verifier can be blocked
+ * for ever (waiting on its proxy in this process), and would hang there, deaf
+ * to signals.
+ */
+function endBy(signal: NodeJS.Signals): void {
+  killGroups();
+  // With no listener left, a signal gets its default action: the process ends.
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+}
+
+/** Runs the closers, the last registered first, then ends the process by `signal`. */
+function stopThenEndBy(signal: NodeJS.Signals): void {
   stopping = true;
   void (async () => {
     // The last started first: a service stops before the ones it depends on.
     for (const close of [...closers].reverse()) await close().catch(() => undefined);
-    for (const each of SIGNALS) process.off(each, onSignal);
-    // Ends as the signal would have ended it, so a parent sees why.
-    process.kill(process.pid, signal);
+    endBy(signal);
   })();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // A command that listens itself (`up`, `run`: untilSignal) stops what it started, in order.
+  if (process.listenerCount(signal) > 1) return;
+  // A second signal while stopping: no more waiting.
+  if (stopping) return endBy(signal);
+  // Ends as the signal would have ended it, so a parent sees why.
+  stopThenEndBy(signal);
+}
+
+function onFatalError(error: unknown): void {
+  process.stderr.write(`meshpact: ${error instanceof Error ? error.stack : String(error)}\n`);
+  // While stopping already (a service stopped under a request in flight), the stop goes on.
+  if (!stopping) stopThenEndBy('SIGKILL');
 }
 
 /** A closed terminal (SIGHUP) must not leave services running either. */
@@ -66,4 +89,16 @@ export function stopOnSignal(close: () => Promise<void>): () => void {
     closers.delete(close);
     if (closers.size === 0 && !stopping) for (const each of SIGNALS) process.off(each, onSignal);
   };
+}
+
+/**
+ * For a process whose work can block a thread of libuv's pool for ever, as
+ * Pact's native verifier does: an uncaught error (an unhandled rejection too)
+ * would make Node end the process, which waits for that thread, so it would
+ * hang instead. Until the returned function is called, an uncaught error is
+ * printed, runs the closers (stopOnSignal) and ends the process by SIGKILL.
+ */
+export function stopOnFatalError(): () => void {
+  process.on('uncaughtException', onFatalError);
+  return () => process.off('uncaughtException', onFatalError);
 }

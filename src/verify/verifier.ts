@@ -1,5 +1,6 @@
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
 import { keepEmptyJsonBodies } from './empty-json-body.js';
+import { answerProxyErrors } from './proxy-errors.js';
 import { parseVerifierJson, type VerificationReport } from './results.js';
 import type { ProviderStates, StateParams } from './states.js';
 
@@ -82,6 +83,8 @@ export async function verifyWithPact(options: VerifyOptions): Promise<Verificati
     ...(messageProviders ? { messageProviders } : {}),
     ...sourceOptions(options.source),
   };
+  // Before the Verifier makes its proxy: a ProxyServer takes its onError as it is constructed.
+  answerProxyErrors();
   let json: string;
   try {
     json = String(await new Verifier(verifierOptions).verifyProvider());
