@@ -129,21 +129,30 @@ export class BrokerClient {
     const template = index._links['pb:provider-pacts-for-verification']?.href;
     if (!template)
       throw new Error(`${this.baseUrl} does not link pb:provider-pacts-for-verification`);
-    const found = await this.#json<{
+    type Found = {
       _embedded?: {
         pacts?: { shortDescription?: string; _links?: { self?: { href?: string } } }[];
       };
-    }>('POST', template.replace('{provider}', encodeURIComponent(provider)), request);
+    };
+    const found = await this.#json<Found>(
+      'POST',
+      template.replace('{provider}', encodeURIComponent(provider)),
+      request,
+    ).catch((error: unknown): Found => {
+      // A provider the broker has never heard of has no pacts yet; any other 404 is an error.
+      if (error instanceof BrokerRequestError && error.status === 404) return {};
+      throw error;
+    });
     const selected = (found._embedded?.pacts ?? []).flatMap((pact) => {
       const href = pact._links?.self?.href;
       return href ? [{ href, shortDescription: pact.shortDescription ?? '' }] : [];
     });
     return Promise.all(
       selected.map(async ({ href, shortDescription }) => {
-        const content = await this.#json<{
-          _links?: Record<string, { name?: unknown } | undefined>;
-        }>('GET', href);
-        const version = content._links?.['pb:consumer-version']?.name;
+        const content = await this.#json<unknown>('GET', href);
+        const links = (content as { _links?: Record<string, { name?: unknown } | null> } | null)
+          ?._links;
+        const version = links?.['pb:consumer-version']?.name;
         return {
           content,
           shortDescription,

@@ -110,7 +110,7 @@ export function renderJunit(report: MeshReport): string {
             ...(change.verdict === 'breaks'
               ? {
                   failure: {
-                    message: `${change.detail}: used by ${change.usedBy.map((u) => u.consumer).join(', ')}`,
+                    message: `${change.detail}: used by ${[...new Set(change.usedBy.map((u) => u.consumer))].join(', ')}`,
                     text: change.usedBy
                       .map((u) => `${u.consumer}: "${u.interaction}" (${u.how})`)
                       .join('\n'),

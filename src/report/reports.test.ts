@@ -67,6 +67,32 @@ describe('summary.md', () => {
     expect(summary).toContain('  - `$ -> Actual map is missing the following keys: access_token`');
   });
 
+  it('writes what pacts and verifiers say as text: no HTML, links, mentions or code spans of theirs', () => {
+    const hostile: MeshReport = {
+      ...fixture,
+      verifications: fixture.verifications.map((v, i) =>
+        i === 0
+          ? {
+              ...v,
+              interactions: v.interactions.map((interaction) => ({
+                ...interaction,
+                success: false,
+                description: '@org/team <img src=x> see https://evil.example',
+                mismatches: ['a `code` | cell'],
+              })),
+            }
+          : v,
+      ),
+    };
+    const text = renderSummary(hostile);
+    const joiner = '\u2060';
+    expect(text).toContain(
+      `**: @${joiner}org/team \\<img src=x\\> see https:${joiner}//evil.example`,
+    );
+    expect(text).toContain("  - `a 'code' \\| cell`");
+    expect(text).not.toMatch(/[^\\]<img/);
+  });
+
   it('shows the matrix and can-i-deploy as tables', () => {
     expect(summary).toContain('| web-app | 5ee7c1b | auth-service | 5ee7c1b | ❌ failed |');
     expect(summary).toContain('| backend-api | 5ee7c1b | ✅ yes |');

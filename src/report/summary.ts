@@ -1,4 +1,4 @@
-import { markdownText as cell } from './markdown.js';
+import { markdownCode, markdownText as cell } from './markdown.js';
 import { reviewMarkdown } from '../review/review-report.js';
 import type { MeshReport } from './model.js';
 
@@ -21,7 +21,7 @@ export function renderSummary(report: MeshReport): string {
   const failedPhases = report.phases.filter((p) => p.status === 'failed');
   if (failedPhases.length > 0) {
     lines.push('', '### What failed', '');
-    for (const phase of failedPhases) lines.push(`- **${phase.name}**: ${phase.detail}`);
+    for (const phase of failedPhases) lines.push(`- **${phase.name}**: ${cell(phase.detail)}`);
   }
   const failures = report.verifications.flatMap((v) =>
     v.interactions
@@ -31,9 +31,10 @@ export function renderSummary(report: MeshReport): string {
   if (failures.length > 0) {
     lines.push('', '### Failed interactions', '');
     for (const failure of failures) {
-      lines.push(`- **${failure.consumer} → ${failure.provider}**: ${failure.description}`);
-      for (const mismatch of failure.mismatches)
-        lines.push(`  - \`${mismatch.replace(/`/g, "'")}\``);
+      lines.push(
+        `- **${cell(failure.consumer)} → ${cell(failure.provider)}**: ${cell(failure.description)}`,
+      );
+      for (const mismatch of failure.mismatches) lines.push(`  - ${markdownCode(mismatch)}`);
     }
   }
   // A failed state change or teardown fails the verification with every interaction passed.
@@ -43,12 +44,12 @@ export function renderSummary(report: MeshReport): string {
   if (outside.length > 0) {
     lines.push('', '### Failures outside any interaction', '');
     for (const { provider, problem } of outside)
-      lines.push(`- **${provider}**: \`${problem.replace(/`/g, "'")}\``);
+      lines.push(`- **${cell(provider)}**: ${markdownCode(problem)}`);
   }
   const problems = report.contracts.flatMap((c) => c.schemaProblems);
   if (problems.length > 0) {
     lines.push('', '### Contract examples that break their schemas', '');
-    for (const problem of problems) lines.push(`- ${problem}`);
+    for (const problem of problems) lines.push(`- ${cell(problem)}`);
   }
   if (report.matrix.length > 0) {
     lines.push(

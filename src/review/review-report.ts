@@ -1,5 +1,6 @@
 import { markdownCode, markdownText } from '../report/markdown.js';
 import { columns } from '../report/table.js';
+import { terminalText } from '../report/terminal-text.js';
 import type { ChangeImpact, InteractionUse, PactRef, Verdict } from './consumer-impact.js';
 import type { SchemaReview } from './review.js';
 
@@ -47,14 +48,16 @@ export function reviewLines(review: SchemaReview): string[] {
   const changes = sorted(review.changes);
   if (changes.length > 0) {
     const header = ['VERDICT', 'DOCUMENT', 'EXCHANGE', 'PATH', 'CHANGE', 'USED BY'];
-    const rows = changes.map((c) => [
-      label[c.verdict],
-      c.document,
-      c.exchange,
-      c.path,
-      `${c.kind}: ${c.detail}`,
-      c.usedBy.length > 0 ? consumersOf(c.usedBy).join(', ') : c.breaking ? 'nobody' : '-',
-    ]);
+    const rows = changes.map((c) =>
+      [
+        label[c.verdict],
+        c.document,
+        c.exchange,
+        c.path,
+        `${c.kind}: ${c.detail}`,
+        c.usedBy.length > 0 ? consumersOf(c.usedBy).join(', ') : c.breaking ? 'nobody' : '-',
+      ].map(terminalText),
+    );
     const line = columns(header, rows);
     lines.push(line(header), ...rows.map(line));
   }
@@ -75,7 +78,8 @@ export function reviewLines(review: SchemaReview): string[] {
       `  ${pact.consumer}${pact.version ? ` ${pact.version}` : ''} -> ${pact.provider}: ${pact.interactions} interaction${pact.interactions === 1 ? '' : 's'}, from ${pact.source}`,
     );
   lines.push('', reviewVerdict(review));
-  return lines;
+  // Names, descriptions and versions come from pacts and brokers: shown, never obeyed.
+  return lines.map(terminalText);
 }
 
 function notUsedLine(change: ChangeImpact): string {

@@ -1,3 +1,4 @@
+import { terminalText } from '../report/terminal-text.js';
 import type { VerificationReport } from './results.js';
 
 /**
@@ -11,7 +12,8 @@ export function reportLines(report: VerificationReport): string[] {
   let failed = 0;
   let pending = 0;
   for (const interaction of report.interactions) {
-    const name = `${interaction.consumer}: ${interaction.description}`;
+    // Names and mismatches come from pacts and the provider's answers: shown, never obeyed.
+    const name = terminalText(`${interaction.consumer}: ${interaction.description}`);
     if (interaction.success) {
       passed++;
       lines.push(`✓ ${name}`);
@@ -21,9 +23,9 @@ export function reportLines(report: VerificationReport): string[] {
     else failed++;
     lines.push(`✗ ${interaction.pending ? 'pending ' : ''}${name}`);
     for (const mismatch of interaction.mismatches)
-      lines.push(`    ${mismatch.replaceAll('\n', '\n    ')}`);
+      lines.push(`    ${mismatch.split('\n').map(terminalText).join('\n    ')}`);
   }
-  for (const problem of report.problems) lines.push(`problem: ${problem}`);
+  for (const problem of report.problems) lines.push(`problem: ${terminalText(problem)}`);
   const counts = [
     `${passed} passed`,
     `${failed} failed`,
