@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { createSchemaRegistry, formatIssues, schemaRegistry } from './registry.js';
 
@@ -88,6 +91,22 @@ describe('schema registry', () => {
 
   it('refuses a schema name it does not have', () => {
     expect(() => registry.validatorFor('auth/nothing')).toThrow('no schema named "auth/nothing"');
+  });
+
+  it('names a schema file that is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshpact-schemas-'));
+    try {
+      mkdirSync(join(dir, 'common'));
+      writeFileSync(join(dir, 'common/uuid.json'), '{"type": ');
+      expect(() => createSchemaRegistry(dir)).toThrow(
+        new MeshpactError(
+          'config_invalid',
+          'schemas/common/uuid.json is not JSON: Unexpected end of JSON input',
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks that every $id mirrors its file path', () => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { MeshpactError } from '../errors/meshpact-error.js';
 import { packageRoot } from '../runtime/paths.js';
 
 /** The base of every schema `$id`; ids mirror file paths under schemas/. */
@@ -40,7 +41,15 @@ export function readSchemaFiles(dir: string = defaultSchemaDir()): SchemaFile[] 
           .split(sep)
           .join('/')
           .replace(/\.json$/, '');
-        const schema = JSON.parse(readFileSync(path, 'utf8')) as JsonSchema;
+        let schema: JsonSchema;
+        try {
+          schema = JSON.parse(readFileSync(path, 'utf8')) as JsonSchema;
+        } catch (error) {
+          throw new MeshpactError(
+            'config_invalid',
+            `schemas/${name}.json is not JSON: ${(error as Error).message}`,
+          );
+        }
         if (schema.$id !== `${schemaIdBase}${name}.json`) {
           throw new Error(`schemas/${name}.json: $id must be ${schemaIdBase}${name}.json`);
         }
