@@ -199,7 +199,7 @@ describe('consumerImpact', () => {
     });
   });
 
-  it('calls a breaking change of a provider without pacts unused, and a compatible one compatible', () => {
+  it('calls a breaking change of a provider no pact was read for unverified, and a compatible one compatible', () => {
     const changes = impactOf(
       {
         'shop/item.json': {
@@ -208,14 +208,19 @@ describe('consumerImpact', () => {
           required: ['id'],
         },
       },
-      [],
+      [watcher],
     );
     expect(changes.map((c) => [c.exchange, c.kind, c.verdict])).toEqual(
       expect.arrayContaining([
         ['GET /items/{id} 200', 'field-added', 'compatible'],
-        ['GET /items/{id} 200', 'field-now-optional', 'unused'],
+        ['GET /items/{id} 200', 'field-now-optional', 'unverified'],
       ]),
     );
+    expect(changes.find((c) => c.verdict === 'unverified')).toMatchObject({
+      providers: ['shop'],
+      usedBy: [],
+      notUsedBy: [],
+    });
   });
 
   it('breaks the interactions that receive a frame of a variant removed from the frame schema', () => {

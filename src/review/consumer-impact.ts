@@ -39,11 +39,12 @@ export interface PactRef {
 }
 
 /**
- * `breaks`: a breaking change some interaction uses. `unused`: a breaking
- * change no pact read uses, safe to ship by that evidence. `compatible`: no
- * consumer can break.
+ * `breaks`: a breaking change some interaction uses. `unverified`: a
+ * breaking change of an API whose providers had no pact read, so nobody can
+ * say whether it is used. `unused`: a breaking change no pact read uses,
+ * safe to ship by that evidence. `compatible`: no consumer can break.
  */
-export type Verdict = 'breaks' | 'unused' | 'compatible';
+export type Verdict = 'breaks' | 'unverified' | 'unused' | 'compatible';
 
 export interface ChangeImpact extends ReviewedChange {
   verdict: Verdict;
@@ -86,7 +87,7 @@ export function consumerImpact(input: ImpactInput): ChangeImpact[] {
     }
     return {
       ...change,
-      verdict: verdictOf(change, usedBy),
+      verdict: verdictOf(change, usedBy, ofProviders.length),
       providers,
       usedBy,
       notUsedBy,
@@ -94,9 +95,15 @@ export function consumerImpact(input: ImpactInput): ChangeImpact[] {
   });
 }
 
-function verdictOf(change: ReviewedChange, usedBy: readonly InteractionUse[]): Verdict {
+function verdictOf(
+  change: ReviewedChange,
+  usedBy: readonly InteractionUse[],
+  pacts: number,
+): Verdict {
   if (!change.breaking) return 'compatible';
-  return usedBy.length > 0 ? 'breaks' : 'unused';
+  if (usedBy.length > 0) return 'breaks';
+  // No pact can use a schema no API document exchanges, whoever provides it.
+  return pacts === 0 && change.site.kind !== 'schema' ? 'unverified' : 'unused';
 }
 
 /** Every site and message shape of each document, as each side has them. */

@@ -27,6 +27,11 @@ export interface SchemaReview {
   changes: ChangeImpact[];
   /** Whether some change breaks a consumer that uses it. */
   breaksConsumers: boolean;
+  /**
+   * Whether some breaking change is of a provider no pact was read for: not
+   * known to break anyone, nor known to be safe to ship.
+   */
+  unverified: boolean;
 }
 
 /** A file of the manifest (absolute) as the schema set keys it: its path under `schemas/`. */
@@ -106,5 +111,6 @@ export function reviewMesh(
     })),
     changes,
     breaksConsumers: changes.some((change) => change.verdict === 'breaks'),
+    unverified: changes.some((change) => change.verdict === 'unverified'),
   };
 }
