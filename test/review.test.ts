@@ -428,6 +428,44 @@ const cases: Case[] = [
       },
     ],
   },
+  {
+    name: 'a variant removed from the server frame schema of the manifest',
+    edits: { 'events/server-frame.json': (s) => void s.oneOf.shift() },
+    expected: [
+      {
+        exchange: 'pong',
+        path: '/',
+        kind: 'exchange-removed',
+        verdict: 'breaks',
+        usedBy: ['web-app'],
+      },
+    ],
+  },
+  // Parameters: accepted, in their place.
+  {
+    name: 'a query parameter made required',
+    edits: { 'openapi/auth.yaml': (s) => (s.paths['/auth/me'].get.parameters[0].required = true) },
+    expected: [
+      {
+        exchange: 'GET /auth/me query parameters',
+        path: '/fields',
+        kind: 'field-now-required',
+        verdict: 'breaks',
+        usedBy: ['web-app'],
+      },
+    ],
+  },
+  {
+    name: 'a path parameter renamed, which is no change',
+    edits: {
+      'openapi/auth.yaml': (s) => {
+        s.paths['/auth/sessions/{id}'].parameters[0].name = 'session_id';
+        s.paths['/auth/sessions/{session_id}'] = s.paths['/auth/sessions/{id}'] as Json;
+        delete s.paths['/auth/sessions/{id}'];
+      },
+    },
+    expected: [],
+  },
   // Nobody can break.
   {
     name: 'compatible changes: a response field and a request field added, a request field made optional, an operation added',
@@ -482,6 +520,7 @@ describe('meshpact review, change by change', () => {
     const breaks = expected.some((c) => c.verdict === 'breaks');
     expect(status).toBe(breaks ? 1 : 0);
     expect(review.breaksConsumers).toBe(breaks);
+    expect(review.unverified).toBe(false);
   });
 });
 
@@ -639,6 +678,30 @@ describe('where meshpact review reads the pacts', () => {
         join(dir, 'backend-api-auth-service.json'),
         join(dir, 'web-app-auth-service.json'),
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('calls a breaking change of a provider no pact was read for unverified, not safe, and exits 0', async () => {
+    edit({ 'events/frames.json': (s) => (s.$defs.pong.properties.at.type = ['string', 'null']) });
+    const dir = mkdtempSync(join(tmpdir(), 'meshpact-review-pacts-'));
+    try {
+      writeFileSync(join(dir, 'web-app-auth-service.json'), JSON.stringify(webAppAuthPact()));
+      const { status, review: r } = await reviewJson({}, '--pact-dir', dir);
+      expect(status).toBe(0);
+      expect(r.changes).toMatchObject([
+        {
+          exchange: 'pong',
+          path: '/at',
+          verdict: 'unverified',
+          providers: ['events'],
+          usedBy: [],
+          notUsedBy: [],
+        },
+      ]);
+      expect(r.breaksConsumers).toBe(false);
+      expect(r.unverified).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

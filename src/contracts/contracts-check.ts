@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mesh } from './mesh-model.js';
+import { pactBodyJson } from './pact-bodies.js';
 import { ContractSchemaCheck, type ExampleProblem } from './schema-check.js';
 
 export interface PactFileReport {
@@ -56,9 +57,9 @@ export function checkPactFiles(target: string, mesh: Mesh): PactFileReport[] {
             description,
             method: request?.method ?? 'GET',
             path: request?.path ?? '/',
-            requestBody: jsonOf(request?.body),
+            requestBody: pactBodyJson(request?.body),
             status: response?.status ?? 200,
-            responseBody: jsonOf(response?.body),
+            responseBody: pactBodyJson(response?.body),
           }),
         );
       } else if (interaction.type === 'Synchronous/Messages' && kind === 'message') {
@@ -67,12 +68,12 @@ export function checkPactFiles(target: string, mesh: Mesh): PactFileReport[] {
           ...check.conversation(
             provider,
             description,
-            jsonOf(request?.contents),
-            messages.length === 1 ? jsonOf(messages[0]?.contents) : undefined,
+            pactBodyJson(request?.contents),
+            messages.length === 1 ? pactBodyJson(messages[0]?.contents) : undefined,
           ),
         );
       } else if (interaction.type === 'Asynchronous/Messages' && kind === 'message') {
-        problems.push(...check.message(provider, description, jsonOf(interaction.contents)));
+        problems.push(...check.message(provider, description, pactBodyJson(interaction.contents)));
       } else {
         problems.push({
           interaction: description,
@@ -95,15 +96,4 @@ export function checkPactFiles(target: string, mesh: Mesh): PactFileReport[] {
       problems,
     };
   });
-}
-
-/** The JSON example of a pact body; a base64 one is decoded first. */
-function jsonOf(body: PactBody | undefined): unknown {
-  if (body?.content === undefined) return undefined;
-  if (body.encoded && typeof body.content === 'string') {
-    return JSON.parse(Buffer.from(body.content, 'base64').toString('utf8')) as unknown;
-  }
-  return typeof body.content === 'string' && /json/.test(body.contentType ?? '')
-    ? (JSON.parse(body.content) as unknown)
-    : body.content;
 }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parse } from 'yaml';
+import { isObject } from './json-values.js';
+import { contentSchema } from './media-types.js';
 import type { Mesh } from './mesh-model.js';
+import { serverBasePaths, statusKeyFor, templateFor } from './openapi-matching.js';
 
 /** The schema files (absolute paths) that one HTTP exchange must match. */
 export interface HttpSchemas {
@@ -13,9 +16,16 @@ export interface HttpSchemas {
 interface Operation {
   id: string;
   method: string;
-  pattern: RegExp;
+  /** The path template, e.g. `/items/{id}`. */
+  path: string;
   request?: string;
   responses: Map<string, string | undefined>;
+}
+
+interface Operations {
+  /** The base paths of the document's servers, e.g. `/v1`. */
+  basePaths: string[];
+  list: Operation[];
 }
 
 type Doc = Record<string, unknown>;
@@ -27,7 +37,7 @@ type Doc = Record<string, unknown>;
  * single source of truth the services validate with.
  */
 export class InteractionSchemas {
-  readonly #operations = new Map<string, Operation[]>();
+  readonly #operations = new Map<string, Operations>();
   readonly #mesh: Mesh;
 
   constructor(mesh: Mesh) {
@@ -44,7 +54,7 @@ export class InteractionSchemas {
     if (!this.describes(provider)) return [];
     return [
       ...new Set(
-        this.#operationsOf(provider).flatMap((op) => [
+        this.#operationsOf(provider).list.flatMap((op) => [
           ...(op.request ? [op.request] : []),
           ...[...op.responses.values()].filter((file): file is string => file !== undefined),
         ]),
@@ -54,13 +64,17 @@ export class InteractionSchemas {
 
   /** Undefined when the provider has no operation for this method and path. */
   forHttp(provider: string, method: string, path: string, status: number): HttpSchemas | undefined {
-    const operation = this.#operationsOf(provider).find(
-      (op) => op.method === method.toLowerCase() && op.pattern.test(path.split('?')[0] ?? path),
+    const { basePaths, list } = this.#operationsOf(provider);
+    const candidates = list.filter((op) => op.method === method.toLowerCase());
+    const template = templateFor(
+      candidates.map((op) => op.path),
+      path,
+      basePaths,
     );
+    const operation = candidates.find((op) => op.path === template);
     if (!operation) return undefined;
-    const response = operation.responses.has(String(status))
-      ? operation.responses.get(String(status))
-      : operation.responses.get('default');
+    const key = statusKeyFor(operation.responses.keys(), status);
+    const response = key === undefined ? undefined : operation.responses.get(key);
     return {
       operation: `${method.toUpperCase()} ${operation.id}`,
       ...(operation.request ? { request: operation.request } : {}),
@@ -68,7 +82,7 @@ export class InteractionSchemas {
     };
   }
 
-  #operationsOf(provider: string): Operation[] {
+  #operationsOf(provider: string): Operations {
     let operations = this.#operations.get(provider);
     if (!operations) {
       const pacticipant = this.#mesh.pacticipants.get(provider);
@@ -81,7 +95,7 @@ export class InteractionSchemas {
   }
 }
 
-function readOperations(documentPath: string): Operation[] {
+function readOperations(documentPath: string): Operations {
   const doc = parse(readFileSync(documentPath, 'utf8')) as Doc;
   const local = (node: unknown): Doc | undefined => {
     const ref = (node as Doc | undefined)?.$ref;
@@ -94,19 +108,15 @@ function readOperations(documentPath: string): Operation[] {
     return node as Doc | undefined;
   };
   const bodySchema = (container: unknown): string | undefined => {
-    const content = local(container)?.content as
-      Record<string, { schema?: { $ref?: string } }> | undefined;
-    const ref = Object.values(content ?? {})[0]?.schema?.$ref;
-    return ref && !ref.startsWith('#')
+    const schema = contentSchema(local(container)?.content);
+    const ref = isObject(schema) ? schema.$ref : undefined;
+    return typeof ref === 'string' && !ref.startsWith('#')
       ? resolvePath(dirname(documentPath), ref.split('#')[0]!)
       : undefined;
   };
 
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Doc>)) {
-    const pattern = new RegExp(
-      `^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`,
-    );
     for (const [method, spec] of Object.entries(item)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       const operation = spec as Doc;
@@ -118,11 +128,11 @@ function readOperations(documentPath: string): Operation[] {
       operations.push({
         id: typeof operation.operationId === 'string' ? operation.operationId : path,
         method,
-        pattern,
+        path,
         responses,
         ...(request ? { request } : {}),
       });
     }
   }
-  return operations;
+  return { basePaths: serverBasePaths(doc.servers), list: operations };
 }

@@ -1,6 +1,6 @@
 import { reviewSchemas } from './api-surface.js';
-import { consumerImpact, type ReviewedPact } from './consumer-impact.js';
-import { interactionsOf, statusKeyFor, templateFor, valuesAt } from './pact-usage.js';
+import { consumerImpact, type ChangeImpact, type ReviewedPact } from './consumer-impact.js';
+import type { SurfaceOptions } from './exchanges.js';
 import { schemaSetOf } from './schema-set.js';
 
 const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: ref } } } });
@@ -100,17 +100,24 @@ const watcher = pact('watcher', 'shop-events', [
 const providersOf = new Map([
   ['openapi/shop.yaml', ['shop']],
   ['asyncapi/events.yaml', ['shop-events']],
+  ['events/server-frame.json', ['shop-events']],
 ]);
 
-function impactOf(changed: Record<string, unknown>, pacts = [webApp, backOffice, watcher]) {
-  const before = schemaSetOf(files);
-  const after = schemaSetOf({ ...files, ...changed });
+function impactOf(
+  changed: Record<string, unknown>,
+  pacts = [webApp, backOffice, watcher],
+  base: Record<string, unknown> = files,
+  surface: SurfaceOptions = {},
+) {
+  const before = schemaSetOf(base);
+  const after = schemaSetOf({ ...base, ...changed });
   return consumerImpact({
-    changes: reviewSchemas(before, after),
+    changes: reviewSchemas(before, after, surface),
     before,
     after,
     providersOf,
     pacts,
+    surface,
   });
 }
 
@@ -192,7 +199,7 @@ describe('consumerImpact', () => {
     });
   });
 
-  it('calls a breaking change of a provider without pacts unused, and a compatible one compatible', () => {
+  it('calls a breaking change of a provider no pact was read for unverified, and a compatible one compatible', () => {
     const changes = impactOf(
       {
         'shop/item.json': {
@@ -201,70 +208,157 @@ describe('consumerImpact', () => {
           required: ['id'],
         },
       },
-      [],
+      [watcher],
     );
     expect(changes.map((c) => [c.exchange, c.kind, c.verdict])).toEqual(
       expect.arrayContaining([
         ['GET /items/{id} 200', 'field-added', 'compatible'],
-        ['GET /items/{id} 200', 'field-now-optional', 'unused'],
+        ['GET /items/{id} 200', 'field-now-optional', 'unverified'],
       ]),
     );
+    expect(changes.find((c) => c.verdict === 'unverified')).toMatchObject({
+      providers: ['shop'],
+      usedBy: [],
+      notUsedBy: [],
+    });
   });
-});
 
-describe('reading pacts', () => {
-  it('reads V3 HTTP bodies as they are, and V3 message pacts as messages received', () => {
-    const [request] = interactionsOf({
-      interactions: [
+  it('breaks the interactions that receive a frame of a variant removed from the frame schema', () => {
+    const withFrames = {
+      ...files,
+      'events/server-frame.json': {
+        oneOf: [events.components.messages.pong.payload, frame('bye')],
+      },
+    };
+    const surface: SurfaceOptions = {
+      frameSchemas: [
         {
-          description: 'v3',
-          request: { method: 'get', path: '/x', body: { a: 1 } },
-          response: { status: 201, body: { b: 2 } },
+          file: 'events/server-frame.json',
+          direction: 'produced',
+          asyncapi: 'asyncapi/events.yaml',
         },
       ],
-    });
-    expect(request?.http).toEqual({
-      method: 'GET',
-      path: '/x',
-      status: 201,
-      requestBody: { a: 1 },
-      responseBody: { b: 2 },
-    });
-    const [message] = interactionsOf({
-      messages: [{ description: 'm', contents: { type: 'pong' } }],
-    });
-    expect(message?.received).toEqual([{ type: 'pong' }]);
+    };
+    const changes = impactOf(
+      { 'events/server-frame.json': { oneOf: [frame('bye')] } },
+      undefined,
+      withFrames,
+      surface,
+    );
+    expect(changes).toMatchObject([
+      {
+        document: 'events/server-frame.json',
+        exchange: 'pong',
+        kind: 'exchange-removed',
+        verdict: 'breaks',
+        providers: ['shop-events'],
+        usedBy: [{ consumer: 'watcher', how: 'receives it' }],
+      },
+    ]);
   });
 
-  it('decodes a base64 JSON body and leaves out one that is not JSON', () => {
-    const encoded = (text: string) => ({
-      content: Buffer.from(text).toString('base64'),
-      contentType: 'application/json',
-      encoded: 'base64',
+  it('breaks the interactions that leave out a parameter made required, whichever way the pact writes it', () => {
+    const search = (parameters: object[]) => ({
+      ...shop,
+      paths: {
+        ...shop.paths,
+        '/items': {
+          ...shop.paths['/items'],
+          get: { parameters, responses: { '200': json('../shop/item.json') } },
+        },
+      },
     });
-    const [good, bad] = interactionsOf({
-      interactions: [
-        http('good', { method: 'POST', path: '/', body: encoded('{"a":1}') }, { status: 200 }),
-        http('bad', { method: 'POST', path: '/', body: encoded('{') }, { status: 200 }),
+    const query = { name: 'q', in: 'query', schema: { type: 'string' } };
+    const tenant = { name: 'X-Tenant', in: 'header', schema: { type: 'string' } };
+    const listing = (description: string, request: object) =>
+      http(description, { method: 'GET', path: '/items', ...request }, { status: 200 });
+    const lister = pact('lister', 'shop', [
+      listing('a V2 search', { path: '/items?q=pen' }),
+      listing('a V4 search', { query: { q: ['pen'] }, headers: { 'x-tenant': ['a'] } }),
+      listing('a listing', { headers: { 'X-TENANT': 'b' } }),
+    ]);
+    const changes = impactOf(
+      {
+        'openapi/shop.yaml': search([
+          { ...query, required: true },
+          { ...tenant, required: true },
+        ]),
+      },
+      [lister, webApp],
+      { ...files, 'openapi/shop.yaml': search([query, tenant]) },
+    );
+    const uses = (c: ChangeImpact) => c.usedBy.map((u) => `${u.interaction}: ${u.how}`);
+    expect(changes.map((c) => [c.exchange, c.path, c.verdict, uses(c)])).toEqual([
+      ['GET /items query parameters', '/q', 'breaks', ['a listing: leaves out query parameter q']],
+      [
+        'GET /items header parameters',
+        '/x-tenant',
+        'breaks',
+        ['a V2 search: leaves out header parameter x-tenant'],
       ],
+    ]);
+    expect(changes[0]?.notUsedBy).toEqual([{ consumer: 'web-app' }]);
+  });
+
+  it('matches paths under the base path of the servers', () => {
+    const served = {
+      ...files,
+      'openapi/shop.yaml': { ...shop, servers: [{ url: 'https://shop.example/v1' }] },
+    };
+    const v1 = pact('v1-app', 'shop', [
+      http(
+        'a request for an item',
+        { method: 'GET', path: '/v1/items/1' },
+        { status: 200, body: body({ id: '1', name: 'pen' }) },
+      ),
+    ]);
+    const [removed] = impactOf(
+      { 'shop/item.json': { ...item, required: ['id'], properties: { id: item.properties.id } } },
+      [v1],
+      served,
+    ).filter((c) => c.exchange === 'GET /items/{id} 200' && c.kind === 'field-removed');
+    expect(removed).toMatchObject({
+      path: '/name',
+      verdict: 'breaks',
+      usedBy: [{ consumer: 'v1-app' }],
     });
-    expect(good?.http?.requestBody).toEqual({ a: 1 });
-    expect(bad?.http?.requestBody).toBeUndefined();
   });
 
-  it('matches paths to templates and statuses to response keys', () => {
-    expect(templateFor(['/a/{id}', '/a/b'], '/a/b?x=1')).toBe('/a/b');
-    expect(templateFor(['/a/{id}'], '/a/b/c')).toBeUndefined();
-    expect(statusKeyFor(['200', '4XX', 'default'], 404)).toBe('4XX');
-    expect(statusKeyFor(['200', 'default'], 500)).toBe('default');
-    expect(statusKeyFor(['200'], 500)).toBeUndefined();
+  it('judges a request body change by the interactions whose request must be accepted, not those expecting it refused', () => {
+    const adder = pact('adder', 'shop', [
+      http(
+        'an item added',
+        { method: 'POST', path: '/items', body: body({ name: 'pen' }) },
+        { status: 201 },
+      ),
+      http(
+        'an item without a name refused',
+        { method: 'POST', path: '/items', body: body({}) },
+        { status: 422 },
+      ),
+    ]);
+    const [required] = impactOf(
+      {
+        'shop/new-item.json': {
+          ...newItem,
+          required: ['name', 'sku'],
+          properties: { ...newItem.properties, sku: { type: 'string' } },
+        },
+      },
+      [adder],
+    );
+    expect(required?.usedBy.map((u) => u.interaction)).toEqual(['an item added']);
   });
 
-  it('finds values through arrays, maps and escaped member names', () => {
-    const doc = { items: [{ 'a/b': 1 }, { c: 2 }], map: { x: { y: 1 } } };
-    expect(valuesAt(doc, '/items/[]/a~1b')).toEqual([1]);
-    expect(valuesAt(doc, '/map/*/y')).toEqual([1]);
-    expect(valuesAt(doc, '/nope')).toEqual([]);
-    expect(valuesAt(doc, '/')).toEqual([doc]);
+  it('finds the consumers of a status in the range that now answers it', () => {
+    const ranged = structuredClone(shop);
+    const responses = ranged.paths['/items/{id}'].get.responses as Record<string, unknown>;
+    responses['2XX'] = json('../shop/new-item.json');
+    delete responses['200'];
+    const changes = impactOf({ 'openapi/shop.yaml': ranged }, [webApp]);
+    expect(changes.map((c) => [c.exchange, c.path, c.kind, c.verdict])).toEqual([
+      ['GET /items/{id} 2XX', '/id', 'field-removed', 'breaks'],
+      ['GET /items/{id} 2XX', '/price', 'field-removed', 'unused'],
+    ]);
   });
 });

@@ -1,11 +1,9 @@
-import { exchangesOf, type Exchange, type ReviewedChange } from './api-surface.js';
-import {
-  constantsOf,
-  instancesAt,
-  interactionsOf,
-  valuesAt,
-  type MessageShape,
-} from './pact-usage.js';
+import { decodePointerToken, isObject } from '../contracts/json-values.js';
+import { serverBasePaths } from '../contracts/openapi-matching.js';
+import { constantsOf, instancesAt, valuesAt, type ApiIndex } from './api-matching.js';
+import type { ReviewedChange } from './api-surface.js';
+import { apiSurface, type SurfaceOptions } from './exchanges.js';
+import { interactionsOf } from './pact-reading.js';
 import { refResolver, type SchemaSet } from './schema-set.js';
 
 // Whom a schema change reaches: for each change, the interactions of the
@@ -41,11 +39,12 @@ export interface PactRef {
 }
 
 /**
- * `breaks`: a breaking change some interaction uses. `unused`: a breaking
- * change no pact read uses, safe to ship by that evidence. `compatible`: no
- * consumer can break.
+ * `breaks`: a breaking change some interaction uses. `unverified`: a
+ * breaking change of an API whose providers had no pact read, so nobody can
+ * say whether it is used. `unused`: a breaking change no pact read uses,
+ * safe to ship by that evidence. `compatible`: no consumer can break.
  */
-export type Verdict = 'breaks' | 'unused' | 'compatible';
+export type Verdict = 'breaks' | 'unverified' | 'unused' | 'compatible';
 
 export interface ChangeImpact extends ReviewedChange {
   verdict: Verdict;
@@ -62,81 +61,108 @@ export interface ImpactInput {
   /** The providers each API document (keyed as in the schema set) describes. */
   providersOf: ReadonlyMap<string, readonly string[]>;
   pacts: readonly ReviewedPact[];
+  /** As the changes were reviewed with. */
+  surface?: SurfaceOptions;
 }
 
 export function consumerImpact(input: ImpactInput): ChangeImpact[] {
-  const api = apiOf(input.before, input.after);
+  const api = apiOf(input.before, input.after, input.surface);
   const read = input.pacts.map((pact) => ({ pact, interactions: interactionsOf(pact.content) }));
   return input.changes.map((change) => {
     const providers = [...(input.providersOf.get(change.document) ?? [])];
-    const { sites, shapes } = api.get(change.document) ?? { sites: [], shapes: [] };
+    // A removed exchange is found among the sites of the base; any other as the change shows it.
+    const side = change.kind === 'exchange-removed' ? 'before' : 'after';
+    const index = api.get(change.document)?.[side] ?? { sites: [], shapes: [], basePaths: [''] };
     const usedBy: InteractionUse[] = [];
     const notUsedBy: PactRef[] = [];
-    for (const { pact, interactions } of read) {
-      if (!providers.includes(pact.provider)) continue;
+    const ofProviders = read.filter(({ pact }) => providers.includes(pact.provider));
+    for (const { pact, interactions } of ofProviders) {
       const ref = { consumer: pact.consumer, ...(pact.version ? { version: pact.version } : {}) };
       const uses = interactions.flatMap((interaction) => {
-        const how = useOf(change, instancesAt(change.site, interaction, sites, shapes));
+        const how = useOf(change, instancesAt(change.site, interaction, index));
         return how ? [{ ...ref, interaction: interaction.description, how }] : [];
       });
       if (uses.length > 0) usedBy.push(...uses);
       else notUsedBy.push(ref);
     }
-    const verdict: Verdict = !change.breaking
-      ? 'compatible'
-      : usedBy.length > 0
-        ? 'breaks'
-        : 'unused';
-    return { ...change, verdict, providers, usedBy, notUsedBy };
+    return {
+      ...change,
+      verdict: verdictOf(change, usedBy, ofProviders.length),
+      providers,
+      usedBy,
+      notUsedBy,
+    };
   });
 }
 
-/** Every site and message shape of each document, on either side (a pact may use a site either has). */
-function apiOf(before: SchemaSet, after: SchemaSet) {
+function verdictOf(
+  change: ReviewedChange,
+  usedBy: readonly InteractionUse[],
+  pacts: number,
+): Verdict {
+  if (!change.breaking) return 'compatible';
+  if (usedBy.length > 0) return 'breaks';
+  // No pact can use a schema no API document exchanges, whoever provides it.
+  return pacts === 0 && change.site.kind !== 'schema' ? 'unverified' : 'unused';
+}
+
+/** Every site and message shape of each document, as each side has them. */
+function apiOf(before: SchemaSet, after: SchemaSet, options: SurfaceOptions = {}) {
   const resolve = refResolver(before, after);
-  const api = new Map<string, { sites: Exchange['site'][]; shapes: MessageShape[] }>();
-  const add = (exchanges: Exchange[], side: 'before' | 'after') => {
-    for (const exchange of exchanges) {
-      let entry = api.get(exchange.document);
-      if (!entry) api.set(exchange.document, (entry = { sites: [], shapes: [] }));
-      entry.sites.push(exchange.site);
-      if (exchange.site.kind === 'message' && !entry.shapes.some((s) => s.name === exchange.name))
-        entry.shapes.push({
+  const sets = { before, after };
+  const unfilled = (document: string, side: 'before' | 'after'): ApiIndex => {
+    const doc = sets[side].get(document);
+    return {
+      sites: [],
+      shapes: [],
+      basePaths: serverBasePaths(isObject(doc) ? doc.servers : undefined),
+    };
+  };
+  const api = new Map<string, Record<'before' | 'after', ApiIndex>>();
+  for (const side of ['before', 'after'] as const)
+    for (const exchange of apiSurface(sets[side], options).exchanges) {
+      const { document, site } = exchange;
+      const entry = api.get(document) ?? {
+        before: unfilled(document, 'before'),
+        after: unfilled(document, 'after'),
+      };
+      api.set(document, entry);
+      entry[side].sites.push(site);
+      if (site.kind === 'message' && !entry[side].shapes.some((s) => s.name === exchange.name))
+        entry[side].shapes.push({
           name: exchange.name,
           sentByClient: exchange.direction === 'accepted',
           constants: constantsOf(exchange.schema, (ref) => resolve(ref, side)),
         });
     }
-  };
-  add(exchangesOf(before), 'before');
-  add(exchangesOf(after), 'after');
   return api;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** How an interaction's instances at the changed exchange use the change, if they do. */
 function useOf(change: ReviewedChange, instances: unknown[]): string | undefined {
   if (instances.length === 0) return undefined;
+  const { site } = change;
   const reader = change.direction === 'produced';
   if (change.path === '/') {
-    if (change.site.kind === 'response') return `expects ${change.site.status}`;
+    if (site.kind === 'response') return `expects ${site.status}`;
     return reader ? 'receives it' : 'sends it';
   }
+  const what = (path: string) =>
+    site.kind === 'parameters' ? `${site.in} parameter ${decodePointerToken(path.slice(1))}` : path;
   const segments = change.path.split('/');
   // A member now required breaks only the writers that leave it out.
   if (!reader && change.kind === 'field-now-required') {
-    const name = segments.pop() ?? '';
+    const name = decodePointerToken(segments.pop() ?? '');
     const parent = segments.join('/') || '/';
     const lacking = instances
       .flatMap((instance) => valuesAt(instance, parent))
-      .some((value) => isObject(value) && !Object.hasOwn(value, decode(name)));
-    return lacking ? `sends ${parent} without ${decode(name)}` : undefined;
+      .some((value) => isObject(value) && !Object.hasOwn(value, name));
+    if (!lacking) return undefined;
+    return site.kind === 'parameters'
+      ? `leaves out ${what(change.path)}`
+      : `sends ${parent} without ${name}`;
   }
   const found = instances.some((instance) => valuesAt(instance, change.path).length > 0);
   if (!found) return undefined;
-  return `${reader ? 'reads' : 'sends'} ${change.path}`;
+  return `${reader ? 'reads' : 'sends'} ${what(change.path)}`;
 }
-
-const decode = (segment: string) => segment.replaceAll('~1', '/').replaceAll('~0', '~');

@@ -9,9 +9,10 @@ import type { SchemaReview } from './review.js';
 // `meshpact run --base` is given). Breaking changes in use come first, then
 // breaking changes nobody uses with the pacts that show it, then the rest.
 
-const order: Record<Verdict, number> = { breaks: 0, unused: 1, compatible: 2 };
+const order: Record<Verdict, number> = { breaks: 0, unverified: 1, unused: 2, compatible: 3 };
 const label: Record<Verdict, string> = {
   breaks: 'BREAKS',
+  unverified: 'UNVERIFIED',
   unused: 'UNUSED',
   compatible: 'ok',
 };
@@ -99,6 +100,7 @@ export function reviewMarkdown(review: SchemaReview, level = 2): string {
   const h = '#'.repeat(level);
   const icon: Record<Verdict, string> = {
     breaks: '❌ breaks',
+    unverified: '❓ unverified',
     unused: '⚠️ unused',
     compatible: '✅ compatible',
   };

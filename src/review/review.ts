@@ -2,11 +2,14 @@ import { join, relative, sep } from 'node:path';
 import type { Mesh } from '../contracts/mesh-model.js';
 import { reviewSchemas } from './api-surface.js';
 import { consumerImpact, type ChangeImpact, type ReviewedPact } from './consumer-impact.js';
-import { interactionsOf } from './pact-usage.js';
+import type { SurfaceOptions } from './exchanges.js';
+import type { FrameSchema } from './frame-exchanges.js';
+import { interactionsOf } from './pact-reading.js';
 import { schemasAtRef, schemasInTree } from './schema-set.js';
 
 // A whole review: the schemas of a git ref against those of the working
-// tree, each change judged by its direction and by the pacts read.
+// tree, each change judged by its direction and by the pacts read. The mesh
+// manifest says which provider each API document and frame schema is of.
 
 /** A pact the review read, as its evidence lists it. */
 export interface PactEvidence {
@@ -22,24 +25,61 @@ export interface SchemaReview {
   base: string;
   pacts: PactEvidence[];
   changes: ChangeImpact[];
-  /** Whether some change breaks a consumer that uses what changed. */
+  /** Whether some change breaks a consumer that uses it. */
   breaksConsumers: boolean;
+  /**
+   * Whether some breaking change is of a provider no pact was read for: not
+   * known to break anyone, nor known to be safe to ship.
+   */
+  unverified: boolean;
 }
 
-/** The providers each API document under `schemas/` describes, by the manifest's openapi and asyncapi. */
-export function providersOfDocuments(mesh: Mesh): Map<string, string[]> {
-  const schemas = join(mesh.root, 'schemas');
+/** A file of the manifest (absolute) as the schema set keys it: its path under `schemas/`. */
+const keyOf = (mesh: Mesh, file: string) =>
+  relative(join(mesh.root, 'schemas'), file).split(sep).join('/');
+
+/**
+ * The providers each API document and frame schema under `schemas/`
+ * describes, by the manifest's openapi, asyncapi and ws frame schemas.
+ */
+function providersOfDocuments(mesh: Mesh): Map<string, string[]> {
   const providers = new Map<string, string[]>();
   for (const pacticipant of mesh.pacticipants.values())
-    for (const document of [pacticipant.openapi, pacticipant.asyncapi]) {
+    for (const document of [
+      pacticipant.openapi,
+      pacticipant.asyncapi,
+      pacticipant.ws?.frameSchema,
+      pacticipant.ws?.clientFrameSchema,
+    ]) {
       if (document === undefined) continue;
-      const key = relative(schemas, document).split(sep).join('/');
+      const key = keyOf(mesh, document);
       providers.set(key, [...(providers.get(key) ?? []), pacticipant.name]);
     }
   return providers;
 }
 
-/** The providers whose pacts a review needs: those with an API document. */
+/** The frame schemas of the manifest's WebSocket providers: server frames produced, client frames accepted. */
+function frameSchemasOf(mesh: Mesh): FrameSchema[] {
+  return [...mesh.pacticipants.values()].flatMap(({ ws, asyncapi }) => {
+    const alongside = asyncapi === undefined ? {} : { asyncapi: keyOf(mesh, asyncapi) };
+    return [
+      ...(ws?.frameSchema
+        ? [{ file: keyOf(mesh, ws.frameSchema), direction: 'produced' as const, ...alongside }]
+        : []),
+      ...(ws?.clientFrameSchema
+        ? [
+            {
+              file: keyOf(mesh, ws.clientFrameSchema),
+              direction: 'accepted' as const,
+              ...alongside,
+            },
+          ]
+        : []),
+    ];
+  });
+}
+
+/** The providers whose pacts a review needs: those with an API document or a frame schema. */
 export function reviewedProviders(mesh: Mesh): string[] {
   return [...new Set([...providersOfDocuments(mesh).values()].flat())];
 }
@@ -51,12 +91,14 @@ export function reviewMesh(
 ): SchemaReview {
   const before = schemasAtRef(mesh.root, options.base);
   const after = schemasInTree(mesh.root);
+  const surface: SurfaceOptions = { frameSchemas: frameSchemasOf(mesh) };
   const changes = consumerImpact({
-    changes: reviewSchemas(before, after),
+    changes: reviewSchemas(before, after, surface),
     before,
     after,
     providersOf: providersOfDocuments(mesh),
     pacts: options.pacts,
+    surface,
   });
   return {
     base: options.base,
@@ -69,5 +111,6 @@ export function reviewMesh(
     })),
     changes,
     breaksConsumers: changes.some((change) => change.verdict === 'breaks'),
+    unverified: changes.some((change) => change.verdict === 'unverified'),
   };
 }

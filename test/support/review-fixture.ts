@@ -6,8 +6,8 @@ import { stringify } from 'yaml';
 
 // A team's repository for schema review tests, made inside the test: a mesh
 // in a folder of a git repository (`team/`), with an auth API (OpenAPI) and
-// an event stream (AsyncAPI) whose schemas chain $refs across files, and the
-// pacts of two consumers: web-app uses logins, its profile, sessions and the
+// an event stream (AsyncAPI, and the manifest's frame schemas) whose schemas
+// chain $refs across files, and the pacts of two consumers: web-app uses logins, its profile, sessions and the
 // events; backend-api only introspects tokens. `main` holds the schemas
 // below; a test edits the working tree and reviews it against main.
 
@@ -73,9 +73,30 @@ export const baseSchemas = (): Record<string, Json> => ({
           },
         },
       },
-      '/auth/introspect': { post: { responses: { '200': json('../auth/introspection.json') } } },
-      '/auth/me': { get: { responses: { '200': json('../auth/me.json') } } },
-      '/auth/sessions/{id}': { delete: { responses: { '204': { description: 'ended' } } } },
+      '/auth/introspect': {
+        post: {
+          responses: {
+            // Any JSON media type is read, with its parameters.
+            '200': {
+              content: {
+                'application/json; charset=utf-8': {
+                  schema: { $ref: '../auth/introspection.json' },
+                },
+              },
+            },
+          },
+        },
+      },
+      '/auth/me': {
+        get: {
+          parameters: [{ name: 'fields', in: 'query', schema: { type: 'string' } }],
+          responses: { '200': json('../auth/me.json') },
+        },
+      },
+      '/auth/sessions/{id}': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: { responses: { '204': { description: 'ended' } } },
+      },
     },
   },
   'events/frames.json': {
@@ -114,6 +135,11 @@ export const baseSchemas = (): Record<string, Json> => ({
       },
     },
   },
+  // The frame schemas of the manifest: every frame either way, as a union of the messages' payloads.
+  'events/server-frame.json': {
+    oneOf: [{ $ref: 'frames.json#/$defs/pong' }, { $ref: 'frames.json#/$defs/progress' }],
+  },
+  'events/client-frame.json': { oneOf: [{ $ref: 'frames.json#/$defs/ping' }] },
   'asyncapi/events.yaml': {
     asyncapi: '3.0.0',
     info: { title: 'events', version: '1' },
@@ -233,7 +259,11 @@ const mesh = {
       kind: 'message',
       asyncapi: 'schemas/asyncapi/events.yaml',
       'served-by': 'auth-service',
-      ws: { url: '/ws' },
+      ws: {
+        url: '/ws',
+        'frame-schema': 'schemas/events/server-frame.json',
+        'client-frame-schema': 'schemas/events/client-frame.json',
+      },
     },
     // Their tests copy the pacts this fixture keeps aside, as a consumer's contract tests would write them.
     'web-app': { kind: 'consumer', tests: { command: 'node ../write-pacts.cjs', pacts: 'pacts' } },
