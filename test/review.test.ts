@@ -683,13 +683,33 @@ describe('where meshpact review reads the pacts', () => {
     }
   });
 
-  it('calls a breaking change of a provider no pact was read for unverified, not safe, and exits 0', async () => {
+  it('calls a breaking change of a provider nobody consumes unused, and exits 0', async () => {
+    edit({
+      'openapi/billing.yaml': (s) =>
+        (s.paths['/invoices/{id}'].get.responses['200'].content[
+          'application/json'
+        ].schema.required = []),
+    });
+    const { status, review: r } = await reviewJson();
+    expect(r.changes).toMatchObject([
+      {
+        exchange: 'GET /invoices/{id} 200',
+        path: '/id',
+        verdict: 'unused',
+        providers: ['billing'],
+        usedBy: [],
+      },
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('calls a breaking change of a provider whose consumers sent no pact unverified, not safe, and exits 1', async () => {
     edit({ 'events/frames.json': (s) => (s.$defs.pong.properties.at.type = ['string', 'null']) });
     const dir = mkdtempSync(join(tmpdir(), 'meshpact-review-pacts-'));
     try {
       writeFileSync(join(dir, 'web-app-auth-service.json'), JSON.stringify(webAppAuthPact()));
       const { status, review: r } = await reviewJson({}, '--pact-dir', dir);
-      expect(status).toBe(0);
+      expect(status).toBe(1);
       expect(r.changes).toMatchObject([
         {
           exchange: 'pong',

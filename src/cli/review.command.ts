@@ -52,7 +52,8 @@ PACT_BROKER_BASE_URL: the latest version on each consumer's main branch and
 every deployed or released one), else from the consumers as they are at --base:
 their contract tests (tests.command) run in a snapshot of it (git archive).
 
-Exit 0 when no change breaks a consumer that uses it, 1 when one does, 2 for bad usage.
+Exit 0 when no change breaks a consumer that uses it, 1 when one does or when a breaking
+change could not be checked (no pact of its provider was read), 2 for bad usage.
 
 Examples:
   $ npx meshpact review --base origin/main
@@ -67,7 +68,10 @@ Examples:
       if (options.json) context.out(JSON.stringify(review, null, 2));
       else if (options.markdown) context.out(reviewMarkdown(review).trimEnd());
       else for (const line of reviewLines(review)) context.out(line);
-      context.setExitCode(review.breaksConsumers ? exitCodes.failed : exitCodes.ok);
+      // A change no pact could be checked against is not known to be safe.
+      context.setExitCode(
+        review.breaksConsumers || review.unverified ? exitCodes.failed : exitCodes.ok,
+      );
     });
 }
 

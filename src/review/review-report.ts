@@ -33,10 +33,12 @@ export function reviewVerdict(review: SchemaReview): string {
   const broken = consumersOf(
     review.changes.flatMap((c) => (c.verdict === 'breaks' ? c.usedBy : [])),
   );
+  const unverified = count('unverified');
   const parts = [
     breaking > 0
       ? `${breaking} breaking change${breaking === 1 ? '' : 's'} in use by ${broken.join(', ')}`
       : 'no breaking change is in use',
+    ...(unverified > 0 ? [`${unverified} breaking but unchecked (no pact read)`] : []),
     `${count('unused')} breaking but unused (safe to ship)`,
     `${count('compatible')} compatible`,
   ];
@@ -87,7 +89,9 @@ function notUsedLine(change: ChangeImpact): string {
   if (change.site.kind === 'schema')
     return 'no API document exchanges this schema, so no pact can use it';
   if (change.providers.length === 0)
-    return 'no provider in the mesh manifest declares this document, so no pact was read for it';
+    return 'no provider in the mesh manifest declares this document (openapi:, asyncapi:), so no pact was read for it';
+  if (change.verdict === 'unverified')
+    return `no pact of ${change.providers.join(', ')} was read, though the mesh manifest names consumers of it`;
   if (change.notUsedBy.length > 0)
     return `not used by ${change.notUsedBy.map(pactName).join(', ')}`;
   return change.usedBy.length > 0
@@ -105,7 +109,13 @@ export function reviewMarkdown(review: SchemaReview, level = 2): string {
     compatible: '✅ compatible',
   };
   const lines = [
-    `${h} Schema review: ${review.breaksConsumers ? '❌ a change breaks a consumer that uses it' : '✅ no change breaks a consumer'}`,
+    `${h} Schema review: ${
+      review.breaksConsumers
+        ? '❌ a change breaks a consumer that uses it'
+        : review.unverified
+          ? '❓ a breaking change could not be checked against any pact'
+          : '✅ no change breaks a consumer'
+    }`,
     '',
     markdownText(reviewVerdict(review)),
   ];

@@ -28,8 +28,9 @@ export interface SchemaReview {
   /** Whether some change breaks a consumer that uses it. */
   breaksConsumers: boolean;
   /**
-   * Whether some breaking change is of a provider no pact was read for: not
-   * known to break anyone, nor known to be safe to ship.
+   * Whether some breaking change could not be checked: its provider has
+   * consumers by the manifest but none of their pacts was read, or no
+   * provider declares its document. Not known to break anyone, nor to be safe.
    */
   unverified: boolean;
 }
@@ -92,6 +93,7 @@ export function reviewMesh(
   const before = schemasAtRef(mesh.root, options.base);
   const after = schemasInTree(mesh.root);
   const surface: SurfaceOptions = { frameSchemas: frameSchemasOf(mesh) };
+  const consumed = new Set(mesh.contracts.map((pair) => pair.provider));
   const changes = consumerImpact({
     changes: reviewSchemas(before, after, surface),
     before,
@@ -99,7 +101,14 @@ export function reviewMesh(
     providersOf: providersOfDocuments(mesh),
     pacts: options.pacts,
     surface,
-  });
+  }).map((change) =>
+    // No pact was read, and the manifest says none could be: nobody consumes these providers.
+    change.verdict === 'unverified' &&
+    change.providers.length > 0 &&
+    change.providers.every((provider) => !consumed.has(provider))
+      ? { ...change, verdict: 'unused' as const }
+      : change,
+  );
   return {
     base: options.base,
     pacts: options.pacts.map((pact) => ({

@@ -217,7 +217,7 @@ export async function runMeshCheck(
         progress.step('review', reviewVerdict(review));
         return Promise.resolve({
           value: review,
-          ok: !review.breaksConsumers,
+          ok: !review.breaksConsumers && !review.unverified,
           detail: reviewVerdict(review),
         });
       });

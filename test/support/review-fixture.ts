@@ -60,6 +60,29 @@ export const baseSchemas = (): Record<string, Json> => ({
     required: ['active'],
     properties: { active: { type: 'boolean' }, sub: { $ref: '../common/id.json' } },
   },
+  'openapi/billing.yaml': {
+    openapi: '3.1.0',
+    info: { title: 'billing', version: '1' },
+    paths: {
+      '/invoices/{id}': {
+        get: {
+          responses: {
+            '200': {
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['id'],
+                    properties: { id: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   'openapi/auth.yaml': {
     openapi: '3.1.0',
     info: { title: 'auth', version: '1' },
@@ -265,6 +288,8 @@ const mesh = {
         'client-frame-schema': 'schemas/events/client-frame.json',
       },
     },
+    // Nobody consumes it yet.
+    billing: { kind: 'http', openapi: 'schemas/openapi/billing.yaml', url: 'http://127.0.0.1:9' },
     // Their tests copy the pacts this fixture keeps aside, as a consumer's contract tests would write them.
     'web-app': { kind: 'consumer', tests: { command: 'node ../write-pacts.cjs', pacts: 'pacts' } },
     'backend-api': {
