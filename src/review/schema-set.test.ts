@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { diffSchemas } from './schema-diff.js';
-import { refResolver, schemasAtRef, schemasInTree } from './schema-set.js';
+import { checkGitRef, refResolver, schemasAtRef, schemasInTree } from './schema-set.js';
 
 /** A git repository made for the test: `main` holds the first schemas, the tree the second. */
 function repository(files: Record<string, unknown>) {
@@ -21,7 +21,7 @@ function repository(files: Record<string, unknown>) {
   write(files);
   git('add', '-A');
   git('commit', '-qm', 'schemas');
-  return { root, write, remove: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, git, write, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 describe('schema sets', () => {
@@ -67,6 +67,31 @@ describe('schema sets', () => {
     }
   });
 
+  it('reads files whose names git would quote (accents, quotes) at the base', () => {
+    const repo = repository({
+      'schemas/thíng.json': { type: 'string' },
+      'schemas/a"b.json': { type: 'integer' },
+    });
+    try {
+      expect([...schemasAtRef(repo.root, 'main').keys()].sort()).toEqual([
+        'a"b.json',
+        'thíng.json',
+      ]);
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it('names the commit a ref resolves to, so a review reads one commit', () => {
+    const repo = repository({ 'schemas/a.json': {} });
+    try {
+      const head = repo.git('rev-parse', 'HEAD').toString().trim();
+      expect(checkGitRef(repo.root, 'main')).toBe(head);
+    } finally {
+      repo.remove();
+    }
+  });
+
   it('refuses an unknown ref, and one git would read as an option, with one plain line', () => {
     const repo = repository({ 'schemas/a.json': {} });
     try {
@@ -75,6 +100,15 @@ describe('schema sets', () => {
       expect(() => schemasAtRef(repo.root, 'no-such-branch')).toThrow(
         `unknown git ref "no-such-branch" in ${repo.root}`,
       );
+      const refusal = (() => {
+        try {
+          checkGitRef(repo.root, 'main\nsecond line');
+        } catch (error) {
+          return error as MeshpactError;
+        }
+      })();
+      expect(refusal?.code).toBe('invalid_usage');
+      expect(refusal?.message).not.toMatch(/\n/);
     } finally {
       repo.remove();
     }

@@ -47,11 +47,15 @@ const gitIn = (root: string) => (args: string[]) =>
     maxBuffer: 64 * 1024 * 1024,
   });
 
-/** Refuses, with one plain line, a ref that names no commit of the git checkout at `root`. */
-export function checkGitRef(root: string, ref: string): void {
-  // A ref that git would read as an option is no ref.
-  if (ref.startsWith('-') || ref.includes('\u0000'))
-    throw new MeshpactError('invalid_usage', `not a git ref: "${ref}"`);
+/**
+ * The commit `ref` names in the git checkout at `root`, e.g. `checkGitRef('.', 'origin/main')`;
+ * refuses, with one plain line, a ref that names none.
+ */
+export function checkGitRef(root: string, ref: string): string {
+  // A ref that git would read as an option is no ref; a control character
+  // (a newline) would break the one line the refusal is.
+  if (ref.startsWith('-') || /\p{Cc}/u.test(ref))
+    throw new MeshpactError('invalid_usage', `not a git ref: ${JSON.stringify(ref)}`);
   const git = gitIn(root);
   try {
     git(['rev-parse', '--is-inside-work-tree']);
@@ -59,7 +63,7 @@ export function checkGitRef(root: string, ref: string): void {
     throw new MeshpactError('invalid_usage', `${root} is not in a git repository`);
   }
   try {
-    git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
   } catch {
     throw new MeshpactError('invalid_usage', `unknown git ref "${ref}" in ${root}`);
   }
@@ -67,16 +71,19 @@ export function checkGitRef(root: string, ref: string): void {
 
 /** The schema files as they are at `ref` (a branch, tag or commit) in the git checkout at `root`. */
 export function schemasAtRef(root: string, ref: string): SchemaSet {
-  checkGitRef(root, ref);
+  // Every file is read from the one commit the ref names now, even if the
+  // branch moves while they are read.
+  const commit = checkGitRef(root, ref);
   const git = gitIn(root);
   const set: SchemaSet = new Map();
-  const files = git(['ls-tree', '-r', '--name-only', ref, '--', `${SCHEMAS}/`])
-    .split('\n')
+  // -z: names as they are, not C-quoted (`"th\303\255ng.json"`) as git prints unusual ones.
+  const files = git(['ls-tree', '-r', '-z', '--name-only', commit, '--', `${SCHEMAS}/`])
+    .split('\0')
     .filter(isSchemaFile);
   for (const file of files) {
     const key = file.slice(SCHEMAS.length + 1);
     // `./` reads the path from `root`, which may be a folder inside the repository.
-    set.set(key, parse(git(['show', `${ref}:./${file}`]), `${ref}:${file}`, key));
+    set.set(key, parse(git(['show', `${commit}:./${file}`]), `${ref}:${file}`, key));
   }
   return set;
 }
