@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { diffSchemas } from './schema-diff.js';
-import { checkGitRef, refResolver, schemasAtRef, schemasInTree } from './schema-set.js';
+import {
+  checkGitRef,
+  refResolver,
+  schemaSetOf,
+  schemasAtRef,
+  schemasInTree,
+} from './schema-set.js';
 
 /** A git repository made for the test: `main` holds the first schemas, the tree the second. */
 function repository(files: Record<string, unknown>) {
@@ -112,5 +118,46 @@ describe('schema sets', () => {
     } finally {
       repo.remove();
     }
+  });
+
+  describe('refResolver', () => {
+    const before = schemaSetOf({
+      'thread.json': { $defs: { 'a/b': { type: 'string' }, ü: { type: 'integer' } } },
+      'gone.json': { type: 'string' },
+    });
+    const after = schemaSetOf({ 'thread.json': { $defs: {} }, 'new.json': { type: 'string' } });
+    const resolve = refResolver(before, after);
+    const refusal = (ref: string, side: 'before' | 'after') => {
+      try {
+        resolve(ref, side);
+      } catch (error) {
+        return { code: (error as MeshpactError).code, message: (error as Error).message };
+      }
+    };
+
+    it('follows JSON pointers, escapes decoded', () => {
+      expect(resolve('thread.json#/$defs/a~1b', 'before')).toEqual({ type: 'string' });
+      expect(resolve('thread.json#/$defs/%C3%BC', 'before')).toEqual({ type: 'integer' });
+    });
+
+    it('reads a file on one side only as the empty schema: it was added or removed', () => {
+      expect(resolve('gone.json', 'after')).toBe(true);
+      expect(resolve('new.json', 'before')).toBe(true);
+      expect(resolve('https://example.com/other.json', 'after')).toBe(true);
+    });
+
+    it('refuses a pointer to nothing in a file that is there, an anchor and a malformed escape', () => {
+      expect(refusal('thread.json#/$defs/a~1b', 'after')).toEqual({
+        code: 'invalid_usage',
+        message:
+          '$ref "thread.json#/$defs/a~1b": schemas/thread.json has nothing at #/$defs/a~1b (after the change)',
+      });
+      expect(refusal('thread.json#/$defs/constructor', 'before')?.code).toBe('invalid_usage');
+      expect(refusal('thread.json#Metadata', 'before')?.code).toBe('invalid_usage');
+      expect(refusal('thread.json#/$defs/%zz', 'before')).toEqual({
+        code: 'invalid_usage',
+        message: '$ref "thread.json#/$defs/%zz" has a malformed %-escape',
+      });
+    });
   });
 });

@@ -135,19 +135,41 @@ function refKey(ref: string, key: string): string {
 /** Resolves keyed refs against the set of their side: a file, and a JSON pointer into it. */
 export function refResolver(before: SchemaSet, after: SchemaSet): RefResolver {
   return (ref, side) => {
-    const [file = '', pointer = ''] = ref.split('#', 2);
+    const [file = '', fragment = ''] = ref.split('#', 2);
     const root = (side === 'before' ? before : after).get(file);
-    // A ref to nothing on one side is compared as the empty schema: the diff
-    // then shows what the other side constrains.
+    // A file on one side only was added or removed: compared with the empty
+    // schema, the diff shows all the other side constrains. (A file on
+    // neither side, outside schemas/ or misspelt, is then the same on both.)
     if (root === undefined) return true;
+    if (fragment !== '' && !fragment.startsWith('/'))
+      throw new MeshpactError('invalid_usage', `$ref "${ref}": only JSON pointers are followed`);
     let current: unknown = root;
-    for (const token of pointer.split('/').slice(1)) {
-      const name = decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~');
+    for (const token of fragment.split('/').slice(1)) {
+      const name = pointerToken(token, ref);
       current =
-        typeof current === 'object' && current !== null
+        typeof current === 'object' && current !== null && Object.hasOwn(current, name)
           ? (current as Record<string, unknown>)[name]
           : undefined;
     }
-    return current === undefined ? true : (current as JsonSchema);
+    // Unlike a file added or removed, nothing at a pointer into a file that is
+    // there is a broken ref: read as the empty schema, it would hide what the
+    // other side says there.
+    if (current === undefined)
+      throw new MeshpactError(
+        'invalid_usage',
+        `$ref "${ref}": ${SCHEMAS}/${file} has nothing at #${fragment} (${side} the change)`,
+      );
+    return current as JsonSchema;
   };
+}
+
+/** A JSON pointer token of a URI fragment: percent-escapes, then `~1` and `~0`. */
+function pointerToken(token: string, ref: string): string {
+  let text: string;
+  try {
+    text = decodeURIComponent(token);
+  } catch {
+    throw new MeshpactError('invalid_usage', `$ref "${ref}" has a malformed %-escape`);
+  }
+  return text.replaceAll('~1', '/').replaceAll('~0', '~');
 }
