@@ -194,12 +194,57 @@ describe('diffSchemas', () => {
       after: { 'started.json': same, 'paused.json': same, 'completed.json': same },
     };
     expect(review(before, after, 'produced', files)).toEqual([
-      '/ variant-added breaking',
       '/seq field-now-optional breaking',
+      '/ variant-added breaking',
     ]);
     expect(review(before, after, 'accepted', files)).toEqual([
-      '/ variant-added safe',
       '/seq field-now-optional safe',
+      '/ variant-added safe',
     ]);
+  });
+
+  describe('when allOf parts can be merged', () => {
+    const files = {
+      before: {
+        'base.json': { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+      },
+      after: {},
+    };
+    const extended = {
+      allOf: [
+        { $ref: 'base.json' },
+        { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+      ],
+    };
+
+    it('finds no change when a base schema is inlined into its extension', () => {
+      const inlined = {
+        type: 'object',
+        required: ['id', 'name'],
+        properties: { id: { type: 'string' }, name: { type: 'string' } },
+      };
+      expect(review(extended, inlined, 'produced', files)).toEqual([]);
+      expect(review(inlined, extended, 'accepted', { before: {}, after: files.before })).toEqual(
+        [],
+      );
+    });
+
+    it('finds what the inlining changed, and a member both parts constrain meets both', () => {
+      const inlined = {
+        type: 'object',
+        required: ['name'],
+        properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } },
+      };
+      const narrowed = {
+        allOf: [...extended.allOf, { properties: { id: { format: 'uuid' } } }],
+      };
+      expect(review(extended, inlined, 'produced', files)).toEqual([
+        '/id field-now-optional breaking',
+        '/id format-tightened safe',
+      ]);
+      expect(review(narrowed, inlined, 'produced', files)).toEqual([
+        '/id field-now-optional breaking',
+      ]);
+    });
   });
 });

@@ -6,8 +6,14 @@
 // produced breaks consumers that relied on it; tightening what is accepted
 // breaks consumers that send what is now refused.
 
-import { isObject } from './json.js';
-import { compareKeywords, refusesAll, type Visit } from './schema-keywords.js';
+import { isObject, sameJson } from './json.js';
+import {
+  compareKeywords,
+  isAnnotation,
+  refusesAll,
+  type Schema,
+  type Visit,
+} from './schema-keywords.js';
 
 export type Direction = 'produced' | 'accepted';
 
@@ -166,7 +172,11 @@ export function diffSchemas(
       if (x !== y) add(path, x === false ? 'type-widened' : 'type-narrowed', 'false schema');
       return;
     }
-    compareKeywords(x === true ? {} : x, y === true ? {} : y, path, visit);
+    const [s, t] = [
+      flattenAllOf(x === true ? {} : x, (part) => deref(part, 'before', [])),
+      flattenAllOf(y === true ? {} : y, (part) => deref(part, 'after', [])),
+    ];
+    compareKeywords(s, t, path, visit);
   };
 
   walk(before, after, '');
@@ -174,3 +184,53 @@ export function diffSchemas(
 }
 
 type Side = 'before' | 'after';
+
+/**
+ * A schema with its allOf parts merged in, when they only add members,
+ * require them or repeat what another part says: then moving members
+ * between a base schema and its extension, or inlining the base, is no
+ * change. Otherwise the schema as it is, its parts compared in place.
+ */
+function flattenAllOf(
+  schema: Schema,
+  follow: (part: JsonSchema) => JsonSchema,
+  levels = 0,
+): Schema {
+  // additionalProperties sees only the members named beside it: merged, it
+  // would see those of the parts too.
+  if (!Array.isArray(schema.allOf) || Object.hasOwn(schema, 'additionalProperties') || levels > 16)
+    return schema;
+  const { allOf, ...rest } = schema;
+  const merged = new Map(Object.entries(rest));
+  for (const part of allOf as JsonSchema[]) {
+    const target = follow(part);
+    if (target === true) continue;
+    if (!isObject(target) || !mergeInto(merged, flattenAllOf(target, follow, levels + 1)))
+      return schema;
+  }
+  return Object.fromEntries(merged);
+}
+
+/** Merges an allOf part into `merged`, unless the result would admit other instances than both. */
+function mergeInto(merged: Map<string, unknown>, part: Schema): boolean {
+  for (const [keyword, value] of Object.entries(part)) {
+    if (isAnnotation(keyword)) continue;
+    if (keyword === 'additionalProperties' || keyword === 'unevaluatedProperties') return false;
+    const mine = merged.get(keyword);
+    if (keyword === 'properties' && isObject(value) && (mine === undefined || isObject(mine))) {
+      const members = new Map(Object.entries(mine ?? {}));
+      for (const [name, schema] of Object.entries(value)) {
+        const other = members.get(name);
+        // A member both constrain must meet both.
+        const both =
+          other === undefined || sameJson(other, schema) ? schema : { allOf: [other, schema] };
+        members.set(name, both);
+      }
+      merged.set(keyword, Object.fromEntries(members));
+    } else if (keyword === 'required' && Array.isArray(value) && Array.isArray(mine ?? [])) {
+      merged.set(keyword, [...new Set([...((mine ?? []) as unknown[]), ...(value as unknown[])])]);
+    } else if (mine === undefined) merged.set(keyword, value);
+    else if (!sameJson(mine, value)) return false;
+  }
+  return true;
+}

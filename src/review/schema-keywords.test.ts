@@ -152,4 +152,27 @@ describe('schema keywords', () => {
       review({ type: 'array' }, { type: 'array', items: { type: 'string' } }, 'accepted'),
     ).toEqual(['/[] type-narrowed breaking']);
   });
+
+  describe('variants', () => {
+    it('pairs reordered variants by what they are, before their place', () => {
+      const [text, count] = [{ type: 'string' }, { type: 'integer' }];
+      expect(review({ oneOf: [text, count] }, { oneOf: [count, text] }, 'produced')).toEqual([]);
+      const frames = (...names: string[]) => ({
+        oneOf: names.map((name) => ({
+          type: 'object',
+          properties: { type: { const: name } },
+          title: name,
+        })),
+      });
+      expect(review(frames('ping', 'pong'), frames('pong', 'ping'), 'produced')).toEqual([]);
+    });
+
+    it('names the variant removed, not the last', () => {
+      const before = { anyOf: [{ type: 'string' }, { type: 'integer' }, { type: 'boolean' }] };
+      const after = { anyOf: [{ type: 'string' }, { type: 'boolean' }] };
+      expect(details(before, after)).toEqual([
+        'variant-removed: anyOf variant {"type":"integer"} removed',
+      ]);
+    });
+  });
 });

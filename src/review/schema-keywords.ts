@@ -7,7 +7,7 @@
 import { isObject, preview, sameJson, type JsonObject } from './json.js';
 import type { ChangeKind, JsonSchema } from './schema-diff.js';
 
-type Schema = JsonObject;
+export type Schema = JsonObject;
 
 /** What a rule reports to, and how it compares the subschemas it holds. */
 export interface Visit {
@@ -51,7 +51,8 @@ const annotations = new Set(
   ].flatMap((line) => line.split(' ')),
 );
 
-const isAnnotation = (keyword: string) => annotations.has(keyword) || keyword.startsWith('x-');
+export const isAnnotation = (keyword: string) =>
+  annotations.has(keyword) || keyword.startsWith('x-');
 
 /** `false`, or a schema whose only assertion is `not` the empty schema. */
 export function refusesAll(schema: unknown): boolean {
@@ -232,14 +233,44 @@ function compareArrays(x: Schema, y: Schema, path: string, visit: Visit): void {
   else compareKeyword('items', x, y, path, visit);
 }
 
-/** A variant of a oneOf/anyOf is matched by its $ref or title, else by its place. */
-function variantKey(schema: unknown, index: number): string {
-  if (isObject(schema)) {
-    if (typeof schema.$ref === 'string') return `ref:${schema.$ref}`;
-    if (typeof schema.title === 'string') return `title:${schema.title}`;
-    if (typeof schema.const !== 'undefined') return `const:${JSON.stringify(schema.const)}`;
-  }
-  return `at:${index}`;
+/** What a variant is known by, when it has one. */
+const identities = ['$ref', 'title', 'const'];
+
+const bothHave = (a: unknown, b: unknown, keyword: string): [Schema, Schema] | undefined =>
+  isObject(a) && isObject(b) && Object.hasOwn(a, keyword) && Object.hasOwn(b, keyword)
+    ? [a, b]
+    : undefined;
+
+/** What pairs variants when they are reordered, strongest first; last, their place. */
+const sameVariant: ((a: unknown, b: unknown) => boolean)[] = [
+  ...identities.map((keyword) => (a: unknown, b: unknown) => {
+    const both = bothHave(a, b, keyword);
+    return both !== undefined && sameJson(both[0][keyword], both[1][keyword]);
+  }),
+  sameJson,
+  // Variants known by different refs, titles or consts are different, wherever they stand.
+  (a, b) => identities.every((keyword) => bothHave(a, b, keyword) === undefined),
+];
+
+/** The variants of `a` and `b` paired as the same variant, and those of one side only. */
+function pairVariants(a: unknown[], b: unknown[]) {
+  const pairs: [number, number][] = [];
+  const [left, right] = [new Set(a.keys()), new Set(b.keys())];
+  for (const same of sameVariant)
+    for (const i of left) {
+      const j = [...right].find((k) => same(a[i], b[k]));
+      if (j === undefined) continue;
+      pairs.push([i, j]);
+      left.delete(i);
+      right.delete(j);
+    }
+  return {
+    pairs: pairs
+      .sort(([i], [j]) => i - j)
+      .map(([i, j]) => [a[i], b[j]] as [JsonSchema, JsonSchema]),
+    removed: [...left].map((i) => a[i] as JsonSchema),
+    added: [...right].map((j) => b[j] as JsonSchema),
+  };
 }
 
 function compareVariants(x: Schema, y: Schema, path: string, visit: Visit): void {
@@ -251,27 +282,20 @@ function compareVariants(x: Schema, y: Schema, path: string, visit: Visit): void
       compareKeyword(keyword, x, y, path, visit);
       continue;
     }
-    const mb = new Map((b as unknown[]).map((s, i) => [variantKey(s, i), s]));
-    const ma = new Map((a as unknown[]).map((s, i) => [variantKey(s, i), s]));
-    for (const [key, schema] of ma) {
-      const other = mb.get(key);
-      if (other === undefined) add(path, 'variant-removed', `${keyword} variant ${key} removed`);
-      else walk(schema as JsonSchema, other as JsonSchema, path);
-    }
-    for (const key of mb.keys())
-      if (!ma.has(key)) add(path, 'variant-added', `${keyword} variant ${key} added`);
+    const { pairs, removed, added } = pairVariants(a, b);
+    for (const [s, t] of pairs) walk(s, t, path);
+    for (const s of removed)
+      add(path, 'variant-removed', `${keyword} variant ${preview(s)} removed`);
+    for (const t of added) add(path, 'variant-added', `${keyword} variant ${preview(t)} added`);
   }
-  // allOf: each part constrains the whole instance, so parts are compared in place.
-  const pa = Array.isArray(x.allOf) ? (x.allOf as unknown[]) : [];
-  const pb = Array.isArray(y.allOf) ? (y.allOf as unknown[]) : [];
-  const parts = new Map(pb.map((s, i) => [variantKey(s, i), s]));
-  for (const [i, schema] of pa.entries()) {
-    const other = parts.get(variantKey(schema, i));
-    walk(schema as JsonSchema, (other ?? true) as JsonSchema, path);
-  }
-  const known = new Set(pa.map((s, i) => variantKey(s, i)));
-  for (const [i, schema] of pb.entries())
-    if (!known.has(variantKey(schema, i))) walk(true, schema as JsonSchema, path);
+  // allOf parts that could not be merged: each constrains the whole instance,
+  // so they are compared in place.
+  const parts = (schema: Schema) =>
+    Array.isArray(schema.allOf) ? (schema.allOf as unknown[]) : [];
+  const { pairs, removed, added } = pairVariants(parts(x), parts(y));
+  for (const [s, t] of pairs) walk(s, t, path);
+  for (const s of removed) walk(s, true, path);
+  for (const t of added) walk(true, t, path);
 }
 
 /** Keywords compared by a rule of their own above. */
