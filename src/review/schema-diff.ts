@@ -10,6 +10,7 @@ import { isObject, sameJson } from './json.js';
 import {
   compareKeywords,
   isAnnotation,
+  plainRef,
   refusesAll,
   type Schema,
   type Visit,
@@ -111,17 +112,33 @@ export interface DiffOptions {
   resolve?: RefResolver;
 }
 
+/** How many paths one change found under a shared ref is listed at; the rest are summed up. */
+const PATHS_PER_CHANGE = 100;
+
+/** A change as found: `more` counts the further paths under `path` it was found at, summed up. */
+interface Found {
+  path: string;
+  kind: ChangeKind;
+  detail: string;
+  more: number;
+}
+
 /** Every change between `before` and `after`, in instance path order of discovery. */
 export function diffSchemas(
   before: JsonSchema,
   after: JsonSchema,
   options: DiffOptions,
 ): SchemaChange[] {
-  const changes: SchemaChange[] = [];
-  /** The ref chains being compared on the way down to here. */
-  const active = new Set<string>();
-  const add: Visit['add'] = (path, kind, detail) =>
-    changes.push({ path: path || '/', kind, breaking: breaksIn(kind, options.direction), detail });
+  const found: Found[] = [];
+  /** The ref chains being compared on the way down to here, with the depth each was entered at. */
+  const active = new Map<string, number>();
+  /** The changes under a pair of refs met before, and the path they were found at. */
+  const memo = new Map<string, { at: string; found: Found[] }>();
+  let depth = 0;
+  /** The least depth of an active chain where a recursion below was cut short. */
+  let cutAt = Infinity;
+
+  const add: Visit['add'] = (path, kind, detail) => found.push({ path, kind, detail, more: 0 });
 
   const deref = (schema: JsonSchema, side: Side, trail: string[]): JsonSchema => {
     let current = schema;
@@ -137,29 +154,62 @@ export function diffSchemas(
   };
 
   const walk: Visit['walk'] = (a, b, path) => {
+    depth++;
+    try {
+      walkRefs(a, b, path);
+    } finally {
+      depth--;
+    }
+  };
+
+  const walkRefs = (a: JsonSchema, b: JsonSchema, path: string): void => {
     const refsBefore: string[] = [];
     const refsAfter: string[] = [];
     const x = deref(a, 'before', refsBefore);
     const y = deref(b, 'after', refsAfter);
+    if (refsBefore.length + refsAfter.length === 0) return compare(x, y, path);
+    const chains = `${refsBefore.join('\u0000')}\u0001${refsAfter.join('\u0000')}`;
     // A recursive schema (a tree of nodes) is compared down to where it
     // recurs: below that the same refs would repeat the same changes forever.
-    const key = `${refsBefore.join('\u0000')}\u0001${refsAfter.join('\u0000')}`;
-    const refs = refsBefore.length + refsAfter.length > 0;
-    if (refs && active.has(key)) return;
-    if (refs) active.add(key);
+    const entered = active.get(chains);
+    if (entered !== undefined) {
+      cutAt = Math.min(cutAt, entered);
+      return;
+    }
+    // Refs shared by many paths (each level of a tree of refs reaching the
+    // next twice) are compared once, and their changes listed again at each
+    // path: without this, the work doubles with each level.
+    const key = plainRef(a) && plainRef(b) ? chains : undefined;
+    const known = key === undefined ? undefined : memo.get(key);
+    if (known) {
+      for (const f of known.found) found.push({ ...f, path: path + f.path.slice(known.at.length) });
+      return;
+    }
+    const start = found.length;
+    const outerCut = cutAt;
+    cutAt = Infinity;
+    active.set(chains, depth);
     try {
       compare(x, y, path);
     } finally {
-      if (refs) active.delete(key);
+      active.delete(chains);
     }
+    const cutBelow = cutAt;
+    cutAt = Math.min(outerCut, cutBelow);
+    // What was cut short at a chain entered further up would go deeper when
+    // reached another way: only what the refs alone decide is remembered.
+    if (key === undefined || cutBelow < depth) return;
+    const mine = summedUp(found.splice(start));
+    for (const f of mine) found.push(f);
+    memo.set(key, { at: path, found: mine });
   };
 
   /** Whether `b` admits the same instances as `a`, as far as the diff can tell. */
   const unchanged = (a: JsonSchema, b: JsonSchema, path: string): boolean => {
-    const start = changes.length;
+    const start = found.length;
     walk(a, b, path);
-    const same = changes.length === start;
-    changes.length = start;
+    const same = found.length === start;
+    found.length = start;
     return same;
   };
 
@@ -180,7 +230,17 @@ export function diffSchemas(
   };
 
   walk(before, after, '');
-  return changes;
+  return found.map(({ path, kind, detail, more }) => {
+    // A change summed up at an ancestor is no longer where its kind says
+    // (a member of that ancestor): it is the same effect somewhere below.
+    const as = more > 0 ? (somewhereBelow[effects[kind]] ?? kind) : kind;
+    return {
+      path: path || '/',
+      kind: as,
+      breaking: breaksIn(as, options.direction),
+      detail: more > 0 ? `${detail} (at ${more + 1} paths under ${path || '/'})` : detail,
+    };
+  });
 }
 
 type Side = 'before' | 'after';
@@ -234,3 +294,47 @@ function mergeInto(merged: Map<string, unknown>, part: Schema): boolean {
   }
   return true;
 }
+
+/**
+ * At most PATHS_PER_CHANGE paths of each change: refs that each reach the
+ * next twice reach the last by 2^n paths, more than anyone could read or
+ * store. The change's further paths are summed up in one entry at their
+ * common ancestor, so a pact using any of them is found using it.
+ */
+function summedUp(list: Found[]): Found[] {
+  const listed = new Map<string, number>();
+  const sums = new Map<string, Found>();
+  const kept: Found[] = [];
+  for (const f of list) {
+    const key = `${f.kind}\u0000${f.detail}`;
+    const count = listed.get(key) ?? 0;
+    const sum = sums.get(key);
+    if (count < PATHS_PER_CHANGE - 1) {
+      listed.set(key, count + 1);
+      kept.push(f);
+    } else if (!sum) {
+      const first = { ...f };
+      sums.set(key, first);
+      kept.push(first);
+    } else {
+      sum.path = commonAncestor(sum.path, f.path);
+      sum.more += 1 + f.more;
+    }
+  }
+  return kept;
+}
+
+function commonAncestor(a: string, b: string): string {
+  const [sa, sb] = [a.split('/'), b.split('/')];
+  let n = 0;
+  while (n < sa.length && sa[n] === sb[n]) n++;
+  return sa.slice(0, n).join('/');
+}
+
+/** The kind of a change summed up somewhere below a path, by its effect. */
+const somewhereBelow: Record<Effect, ChangeKind | undefined> = {
+  loosens: 'constraint-removed',
+  tightens: 'constraint-added',
+  both: 'constraint-changed',
+  neither: undefined,
+};

@@ -54,6 +54,12 @@ const annotations = new Set(
 export const isAnnotation = (keyword: string) =>
   annotations.has(keyword) || keyword.startsWith('x-');
 
+/** A `$ref` and nothing else that constrains: what it admits is decided by the ref alone. */
+export const plainRef = (schema: JsonSchema) =>
+  isObject(schema) &&
+  typeof schema.$ref === 'string' &&
+  Object.keys(schema).every((k) => k === '$ref' || isAnnotation(k));
+
 /** `false`, or a schema whose only assertion is `not` the empty schema. */
 export function refusesAll(schema: unknown): boolean {
   if (schema === false) return true;
