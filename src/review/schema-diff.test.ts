@@ -1,3 +1,4 @@
+import { MeshpactError } from '../errors/meshpact-error.js';
 import { diffSchemas, type Direction, type JsonSchema, type SchemaChange } from './schema-diff.js';
 
 /** The changes as `path kind breaking?`, which reads like the review it feeds. */
@@ -323,5 +324,19 @@ describe('diffSchemas', () => {
     it('finds no change where there is none', () => {
       expect(changes({ type: 'string', maxLength: 10 })).toEqual([]);
     });
+  });
+
+  it('refuses, as bad usage, a schema nested deeper than any written by hand', () => {
+    let deep: JsonSchema = { type: 'string' };
+    for (let i = 0; i < 5000; i++) deep = { type: 'object', properties: { a: deep } };
+    const refusal = (() => {
+      try {
+        diffSchemas(deep, deep, { direction: 'produced' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(MeshpactError);
+    expect((refusal as MeshpactError).code).toBe('invalid_usage');
   });
 });

@@ -6,7 +6,8 @@
 // produced breaks consumers that relied on it; tightening what is accepted
 // breaks consumers that send what is now refused.
 
-import { isObject, sameJson } from './json.js';
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { isObject, preview, sameJson } from './json.js';
 import {
   compareKeywords,
   isAnnotation,
@@ -112,6 +113,12 @@ export interface DiffOptions {
   resolve?: RefResolver;
 }
 
+/**
+ * How many schemas deep a comparison goes (nesting and refs followed) before
+ * it refuses: beyond any schema written by hand, within the call stack.
+ */
+const MAX_DEPTH = 256;
+
 /** How many paths one change found under a shared ref is listed at; the rest are summed up. */
 const PATHS_PER_CHANGE = 100;
 
@@ -154,6 +161,11 @@ export function diffSchemas(
   };
 
   const walk: Visit['walk'] = (a, b, path) => {
+    if (depth >= MAX_DEPTH)
+      throw new MeshpactError(
+        'invalid_usage',
+        `a schema nests deeper than ${MAX_DEPTH} levels, at ${preview(path, 80)}`,
+      );
     depth++;
     try {
       walkRefs(a, b, path);

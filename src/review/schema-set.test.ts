@@ -160,4 +160,29 @@ describe('schema sets', () => {
       });
     });
   });
+
+  describe('schemaSetOf', () => {
+    it('keeps a member named __proto__ a member', () => {
+      const file: unknown = JSON.parse('{"properties": {"__proto__": {"type": "string"}}}');
+      const set = schemaSetOf({ 'a.json': file });
+      expect(set.get('a.json')).toEqual(file);
+      expect(Object.keys((set.get('a.json') as { properties: object }).properties)).toEqual([
+        '__proto__',
+      ]);
+    });
+
+    it('refuses, as bad usage, a file nested deeper than any written by hand', () => {
+      let deep: unknown = { type: 'string' };
+      for (let i = 0; i < 5000; i++) deep = { type: 'object', properties: { a: deep } };
+      const refusal = (() => {
+        try {
+          schemaSetOf({ 'deep.json': deep });
+        } catch (error) {
+          return error as MeshpactError;
+        }
+      })();
+      expect(refusal).toBeInstanceOf(MeshpactError);
+      expect(refusal?.message).toBe('schemas/deep.json nests deeper than 1000 levels');
+    });
+  });
 });

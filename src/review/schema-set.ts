@@ -111,17 +111,27 @@ export function schemaSetOf(files: Record<string, unknown>): SchemaSet {
   );
 }
 
+/** How deep a file may nest: beyond any written by hand, within the call stack of whatever reads it. */
+const MAX_NESTING = 1000;
+
 /** A copy of `value` whose `$ref`s are keys of the schema set, read relative to the file `key`. */
-function withKeyedRefs(value: unknown, key: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => withKeyedRefs(item, key));
+function withKeyedRefs(value: unknown, key: string, depth = 0): unknown {
+  if (depth > MAX_NESTING)
+    throw new MeshpactError(
+      'invalid_usage',
+      `${SCHEMAS}/${key} nests deeper than ${MAX_NESTING} levels`,
+    );
+  if (Array.isArray(value)) return value.map((item) => withKeyedRefs(item, key, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(value))
-    copy[name] =
+  // fromEntries, as JSON.parse does, keeps a member named `__proto__` a member.
+  return Object.fromEntries(
+    Object.entries(value).map(([name, member]) => [
+      name,
       name === '$ref' && typeof member === 'string'
         ? refKey(member, key)
-        : withKeyedRefs(member, key);
-  return copy;
+        : withKeyedRefs(member, key, depth + 1),
+    ]),
+  );
 }
 
 function refKey(ref: string, key: string): string {
