@@ -150,7 +150,7 @@ describe('schema sets', () => {
       expect(refusal('thread.json#/$defs/a~1b', 'after')).toEqual({
         code: 'invalid_usage',
         message:
-          '$ref "thread.json#/$defs/a~1b": schemas/thread.json has nothing at #/$defs/a~1b (after the change)',
+          '$ref "thread.json#/$defs/a~1b": schemas/thread.json has nothing at its pointer (after the change)',
       });
       expect(refusal('thread.json#/$defs/constructor', 'before')?.code).toBe('invalid_usage');
       expect(refusal('thread.json#Metadata', 'before')?.code).toBe('invalid_usage');

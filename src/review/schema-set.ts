@@ -152,7 +152,10 @@ export function refResolver(before: SchemaSet, after: SchemaSet): RefResolver {
     // neither side, outside schemas/ or misspelt, is then the same on both.)
     if (root === undefined) return true;
     if (fragment !== '' && !fragment.startsWith('/'))
-      throw new MeshpactError('invalid_usage', `$ref "${ref}": only JSON pointers are followed`);
+      throw new MeshpactError(
+        'invalid_usage',
+        `$ref ${JSON.stringify(ref)}: only JSON pointers are followed`,
+      );
     let current: unknown = root;
     for (const token of fragment.split('/').slice(1)) {
       const name = pointerToken(token, ref);
@@ -167,7 +170,7 @@ export function refResolver(before: SchemaSet, after: SchemaSet): RefResolver {
     if (current === undefined)
       throw new MeshpactError(
         'invalid_usage',
-        `$ref "${ref}": ${SCHEMAS}/${file} has nothing at #${fragment} (${side} the change)`,
+        `$ref ${JSON.stringify(ref)}: ${SCHEMAS}/${file} has nothing at its pointer (${side} the change)`,
       );
     return current as JsonSchema;
   };
@@ -179,7 +182,10 @@ function pointerToken(token: string, ref: string): string {
   try {
     text = decodeURIComponent(token);
   } catch {
-    throw new MeshpactError('invalid_usage', `$ref "${ref}" has a malformed %-escape`);
+    throw new MeshpactError(
+      'invalid_usage',
+      `$ref ${JSON.stringify(ref)} has a malformed %-escape`,
+    );
   }
   return text.replaceAll('~1', '/').replaceAll('~0', '~');
 }
