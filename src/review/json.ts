@@ -1,5 +1,6 @@
 // Helpers for values read from JSON or YAML files, which may nest deeper than
-// the call stack goes: they walk with a stack of their own.
+// the call stack goes: sameJson walks them with a stack of its own, and
+// preview shows only their first levels.
 
 export type JsonObject = { [member: string]: unknown };
 
