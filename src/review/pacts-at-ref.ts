@@ -19,7 +19,7 @@ import { checkGitRef } from './schema-set.js';
 
 /** Runs the consumers' contract tests of the mesh as it is at `ref`, and reads the pacts they write. */
 export async function pactsAtRef(mesh: Mesh, ref: string): Promise<ReviewedPact[]> {
-  checkGitRef(mesh.root, ref);
+  const commit = checkGitRef(mesh.root, ref);
   const git = (args: string[], cwd: string) =>
     execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   const top = git(['rev-parse', '--show-toplevel'], mesh.root).toString('utf8').trim();
@@ -27,7 +27,7 @@ export async function pactsAtRef(mesh: Mesh, ref: string): Promise<ReviewedPact[
   const remove = () => rmSync(snapshot, { recursive: true, force: true });
   const release = stopOnSignal(() => Promise.resolve(remove()));
   try {
-    execFileSync('tar', ['-x', '-C', snapshot], { input: git(['archive', ref], top) });
+    execFileSync('tar', ['-x', '-C', snapshot], { input: git(['archive', commit], top) });
     // Installed dependencies are not in git; the tests need them as the working tree has them.
     for (const folder of new Set([top, mesh.root])) {
       const modules = join(folder, 'node_modules');

@@ -1,3 +1,4 @@
+import { MeshpactError } from '../errors/meshpact-error.js';
 import { diffSchemas, type Direction, type JsonSchema, type SchemaChange } from './schema-diff.js';
 
 /** The changes as `path kind breaking?`, which reads like the review it feeds. */
@@ -194,12 +195,148 @@ describe('diffSchemas', () => {
       after: { 'started.json': same, 'paused.json': same, 'completed.json': same },
     };
     expect(review(before, after, 'produced', files)).toEqual([
-      '/ variant-added breaking',
       '/seq field-now-optional breaking',
+      '/ variant-added breaking',
     ]);
     expect(review(before, after, 'accepted', files)).toEqual([
-      '/ variant-added safe',
       '/seq field-now-optional safe',
+      '/ variant-added safe',
     ]);
+  });
+
+  describe('when allOf parts can be merged', () => {
+    const files = {
+      before: {
+        'base.json': { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+      },
+      after: {},
+    };
+    const extended = {
+      allOf: [
+        { $ref: 'base.json' },
+        { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+      ],
+    };
+
+    it('finds no change when a base schema is inlined into its extension', () => {
+      const inlined = {
+        type: 'object',
+        required: ['id', 'name'],
+        properties: { id: { type: 'string' }, name: { type: 'string' } },
+      };
+      expect(review(extended, inlined, 'produced', files)).toEqual([]);
+      expect(review(inlined, extended, 'accepted', { before: {}, after: files.before })).toEqual(
+        [],
+      );
+    });
+
+    it('finds what the inlining changed, and a member both parts constrain meets both', () => {
+      const inlined = {
+        type: 'object',
+        required: ['name'],
+        properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } },
+      };
+      const narrowed = {
+        allOf: [...extended.allOf, { properties: { id: { format: 'uuid' } } }],
+      };
+      expect(review(extended, inlined, 'produced', files)).toEqual([
+        '/id field-now-optional breaking',
+        '/id format-tightened safe',
+      ]);
+      expect(review(narrowed, inlined, 'produced', files)).toEqual([
+        '/id field-now-optional breaking',
+      ]);
+    });
+  });
+
+  describe('when refs are shared by many paths', () => {
+    // 22 levels, each reaching the next by two members: the last by 2^22 paths.
+    const levels = 22;
+    const tree = (leaf: JsonSchema) =>
+      Object.fromEntries([
+        ...Array.from({ length: levels }, (_, i) => [
+          `level${i}.json`,
+          {
+            type: 'object',
+            properties: {
+              left: { $ref: `level${i + 1}.json` },
+              right: { $ref: `level${i + 1}.json` },
+            },
+          },
+        ]),
+        [`level${levels}.json`, leaf],
+      ]) as Record<string, JsonSchema>;
+    const changes = (leafAfter: JsonSchema) => {
+      const files = { before: tree({ type: 'string', maxLength: 10 }), after: tree(leafAfter) };
+      return diffSchemas(
+        { $ref: 'level0.json' },
+        { $ref: 'level0.json' },
+        {
+          direction: 'produced',
+          resolve: (ref, side) => files[side][ref]!,
+        },
+      );
+    };
+
+    it('compares each once, and lists a change below at its first paths, the rest summed up where they meet', () => {
+      const found = changes({ type: 'string' });
+      const listed = found.slice(0, -1);
+      expect(listed).toHaveLength(99);
+      expect(listed.every((c) => c.kind === 'bound-loosened' && c.breaking)).toBe(true);
+      expect(listed[0]?.path).toBe(`/${Array(levels).fill('left').join('/')}`);
+      expect(found.at(-1)).toEqual({
+        path: '/',
+        kind: 'constraint-removed',
+        breaking: true,
+        detail: `maxLength 10 → none (at ${2 ** levels - 99} paths under /)`,
+      });
+    });
+
+    it('compares again refs whose recursion was cut short where they were met first', () => {
+      const node = (y: string, x: string) => ({
+        a: {
+          type: 'object',
+          properties: { b: { $ref: 'b.json' }, y: { type: y } },
+        },
+        b: {
+          type: 'object',
+          properties: { a: { $ref: 'a.json' }, x: { type: x } },
+        },
+      });
+      const [was, is] = [node('string', 'string'), node('integer', 'integer')];
+      const files = {
+        before: { 'a.json': was.a, 'b.json': was.b },
+        after: { 'a.json': is.a, 'b.json': is.b },
+      };
+      const schema = {
+        type: 'object',
+        properties: { viaA: { $ref: 'a.json' }, viaB: { $ref: 'b.json' } },
+      };
+      expect(review(schema, schema, 'produced', files)).toEqual([
+        '/viaA/b/x type-changed breaking',
+        '/viaA/y type-changed breaking',
+        '/viaB/a/b/x type-changed breaking',
+        '/viaB/a/y type-changed breaking',
+        '/viaB/x type-changed breaking',
+      ]);
+    });
+
+    it('finds no change where there is none', () => {
+      expect(changes({ type: 'string', maxLength: 10 })).toEqual([]);
+    });
+  });
+
+  it('refuses, as bad usage, a schema nested deeper than any written by hand', () => {
+    let deep: JsonSchema = { type: 'string' };
+    for (let i = 0; i < 5000; i++) deep = { type: 'object', properties: { a: deep } };
+    const refusal = (() => {
+      try {
+        diffSchemas(deep, deep, { direction: 'produced' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(MeshpactError);
+    expect((refusal as MeshpactError).code).toBe('invalid_usage');
   });
 });

@@ -6,6 +6,17 @@
 // produced breaks consumers that relied on it; tightening what is accepted
 // breaks consumers that send what is now refused.
 
+import { MeshpactError } from '../errors/meshpact-error.js';
+import { isObject, preview, sameJson } from './json.js';
+import {
+  compareKeywords,
+  isAnnotation,
+  plainRef,
+  refusesAll,
+  type Schema,
+  type Visit,
+} from './schema-keywords.js';
+
 export type Direction = 'produced' | 'accepted';
 
 export type ChangeKind =
@@ -26,6 +37,9 @@ export type ChangeKind =
   | 'bound-tightened'
   | 'extra-fields-allowed'
   | 'extra-fields-refused'
+  | 'constraint-added'
+  | 'constraint-removed'
+  | 'constraint-changed'
   | 'variant-added'
   | 'variant-removed'
   | 'exchange-added'
@@ -63,6 +77,11 @@ const effects: Record<ChangeKind, Effect> = {
   'bound-tightened': 'tightens',
   'extra-fields-allowed': 'loosens',
   'extra-fields-refused': 'tightens',
+  // Any other assertion (multipleOf, not, if/then/else, prefixItems, …): one
+  // added admits fewer instances, one removed more, one changed some of each.
+  'constraint-added': 'tightens',
+  'constraint-removed': 'loosens',
+  'constraint-changed': 'both',
   'variant-added': 'loosens',
   'variant-removed': 'tightens',
   // An operation, status or message: gone, it breaks whoever used it; new, nobody uses it yet.
@@ -94,19 +113,41 @@ export interface DiffOptions {
   resolve?: RefResolver;
 }
 
+/**
+ * How many schemas deep a comparison goes (nesting and refs followed) before
+ * it refuses: beyond any schema written by hand, within the call stack.
+ */
+const MAX_DEPTH = 256;
+
+/** How many paths one change found under a shared ref is listed at; the rest are summed up. */
+const PATHS_PER_CHANGE = 100;
+
+/** A change as found: `more` counts the further paths under `path` it was found at, summed up. */
+interface Found {
+  path: string;
+  kind: ChangeKind;
+  detail: string;
+  more: number;
+}
+
 /** Every change between `before` and `after`, in instance path order of discovery. */
 export function diffSchemas(
   before: JsonSchema,
   after: JsonSchema,
   options: DiffOptions,
 ): SchemaChange[] {
-  const changes: SchemaChange[] = [];
-  /** The ref chains being compared on the way down to here. */
-  const active = new Set<string>();
-  const add = (path: string, kind: ChangeKind, detail: string) =>
-    changes.push({ path: path || '/', kind, breaking: breaksIn(kind, options.direction), detail });
+  const found: Found[] = [];
+  /** The ref chains being compared on the way down to here, with the depth each was entered at. */
+  const active = new Map<string, number>();
+  /** The changes under a pair of refs met before, and the path they were found at. */
+  const memo = new Map<string, { at: string; found: Found[] }>();
+  let depth = 0;
+  /** The least depth of an active chain where a recursion below was cut short. */
+  let cutAt = Infinity;
 
-  const deref = (schema: JsonSchema, side: 'before' | 'after', trail: string[]): JsonSchema => {
+  const add: Visit['add'] = (path, kind, detail) => found.push({ path, kind, detail, more: 0 });
+
+  const deref = (schema: JsonSchema, side: Side, trail: string[]): JsonSchema => {
     let current = schema;
     // A chain of refs (a ref to a ref) is followed to its end; a cycle stops.
     for (let hops = 0; isObject(current) && typeof current.$ref === 'string'; hops++) {
@@ -119,229 +160,193 @@ export function diffSchemas(
     return current;
   };
 
-  const walk = (a: JsonSchema, b: JsonSchema, path: string): void => {
-    const refs: string[] = [];
-    const x = deref(a, 'before', refs);
-    const y = deref(b, 'after', refs);
-    // A recursive schema (a tree of nodes) is compared down to where it
-    // recurs: below that the same refs would repeat the same changes forever.
-    const key = refs.join('\u0000');
-    if (refs.length > 0 && active.has(key)) return;
-    if (refs.length > 0) active.add(key);
+  const walk: Visit['walk'] = (a, b, path) => {
+    if (depth >= MAX_DEPTH)
+      throw new MeshpactError(
+        'invalid_usage',
+        `a schema nests deeper than ${MAX_DEPTH} levels, at ${preview(path, 80)}`,
+      );
+    depth++;
     try {
-      compareDerefed(x, y, path);
+      walkRefs(a, b, path);
     } finally {
-      if (refs.length > 0) active.delete(key);
+      depth--;
     }
   };
 
-  const compareDerefed = (x: JsonSchema, y: JsonSchema, path: string): void => {
-    // `true` is the empty schema; `false` admits nothing.
+  const walkRefs = (a: JsonSchema, b: JsonSchema, path: string): void => {
+    const refsBefore: string[] = [];
+    const refsAfter: string[] = [];
+    const x = deref(a, 'before', refsBefore);
+    const y = deref(b, 'after', refsAfter);
+    if (refsBefore.length + refsAfter.length === 0) return compare(x, y, path);
+    const chains = `${refsBefore.join('\u0000')}\u0001${refsAfter.join('\u0000')}`;
+    // A recursive schema (a tree of nodes) is compared down to where it
+    // recurs: below that the same refs would repeat the same changes forever.
+    const entered = active.get(chains);
+    if (entered !== undefined) {
+      cutAt = Math.min(cutAt, entered);
+      return;
+    }
+    // Refs shared by many paths (each level of a tree of refs reaching the
+    // next twice) are compared once, and their changes listed again at each
+    // path: without this, the work doubles with each level.
+    const key = plainRef(a) && plainRef(b) ? chains : undefined;
+    const known = key === undefined ? undefined : memo.get(key);
+    if (known) {
+      for (const f of known.found) found.push({ ...f, path: path + f.path.slice(known.at.length) });
+      return;
+    }
+    const start = found.length;
+    const outerCut = cutAt;
+    cutAt = Infinity;
+    active.set(chains, depth);
+    try {
+      compare(x, y, path);
+    } finally {
+      active.delete(chains);
+    }
+    const cutBelow = cutAt;
+    cutAt = Math.min(outerCut, cutBelow);
+    // What was cut short at a chain entered further up would go deeper when
+    // reached another way: only what the refs alone decide is remembered.
+    if (key === undefined || cutBelow < depth) return;
+    const mine = summedUp(found.splice(start));
+    for (const f of mine) found.push(f);
+    memo.set(key, { at: path, found: mine });
+  };
+
+  /** Whether `b` admits the same instances as `a`, as far as the diff can tell. */
+  const unchanged = (a: JsonSchema, b: JsonSchema, path: string): boolean => {
+    const start = found.length;
+    walk(a, b, path);
+    const same = found.length === start;
+    found.length = start;
+    return same;
+  };
+
+  const visit: Visit = { add, walk, unchanged };
+
+  const compare = (a: JsonSchema, b: JsonSchema, path: string): void => {
+    // `true` is the empty schema; `false` (or `{not: {}}`) admits nothing.
+    const [x, y] = [refusesAll(a) ? false : a, refusesAll(b) ? false : b];
     if (x === false || y === false) {
       if (x !== y) add(path, x === false ? 'type-widened' : 'type-narrowed', 'false schema');
       return;
     }
-    walkSchemas(x === true ? {} : x, y === true ? {} : y, path);
-  };
-
-  const walkSchemas = (x: Schema, y: Schema, path: string): void => {
-    compareTypes(x, y, path, add);
-    compareValues(x, y, path, add);
-    compareFormat(x, y, path, add);
-    compareBounds(x, y, path, add);
-    compareObjects(x, y, path, add, walk);
-    compareArrays(x, y, path, walk);
-    compareVariants(x, y, path, add, walk);
+    const [s, t] = [
+      flattenAllOf(x === true ? {} : x, (part) => deref(part, 'before', [])),
+      flattenAllOf(y === true ? {} : y, (part) => deref(part, 'after', [])),
+    ];
+    compareKeywords(s, t, path, visit);
   };
 
   walk(before, after, '');
-  return changes;
+  return found.map(({ path, kind, detail, more }) => {
+    // A change summed up at an ancestor is no longer where its kind says
+    // (a member of that ancestor): it is the same effect somewhere below.
+    const as = more > 0 ? (somewhereBelow[effects[kind]] ?? kind) : kind;
+    return {
+      path: path || '/',
+      kind: as,
+      breaking: breaksIn(as, options.direction),
+      detail: more > 0 ? `${detail} (at ${more + 1} paths under ${path || '/'})` : detail,
+    };
+  });
 }
 
-type Schema = { [keyword: string]: unknown };
-type Add = (path: string, kind: ChangeKind, detail: string) => void;
-type Walk = (a: JsonSchema, b: JsonSchema, path: string) => void;
+type Side = 'before' | 'after';
 
-const isObject = (value: unknown): value is Schema =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The instance types a schema names; undefined when it names none (any type). */
-function typesOf(schema: Schema): Set<string> | undefined {
-  const type = schema.type;
-  if (typeof type === 'string') return new Set([type]);
-  if (Array.isArray(type)) return new Set(type.filter((t): t is string => typeof t === 'string'));
-  return undefined;
-}
-
-/** Whether every type of `small` is admitted by `large` (an integer is a number). */
-function within(small: Set<string>, large: Set<string>): boolean {
-  return [...small].every((t) => large.has(t) || (t === 'integer' && large.has('number')));
-}
-
-function compareTypes(x: Schema, y: Schema, path: string, add: Add): void {
-  const a = typesOf(x);
-  const b = typesOf(y);
-  if (!a && !b) return;
-  const describe = (types: Set<string> | undefined) =>
-    types ? [...types].sort().join('|') : 'any';
-  const detail = `type ${describe(a)} → ${describe(b)}`;
-  if (!b) return add(path, 'type-widened', detail);
-  if (!a) return add(path, 'type-narrowed', detail);
-  const widened = !within(b, a);
-  const narrowed = !within(a, b);
-  if (widened && narrowed) add(path, 'type-changed', detail);
-  else if (widened) add(path, 'type-widened', detail);
-  else if (narrowed) add(path, 'type-narrowed', detail);
-}
-
-/** `enum` and `const` as one list of allowed values; undefined when any value goes. */
-function valuesOf(schema: Schema): unknown[] | undefined {
-  if ('const' in schema) return [schema.const];
-  return Array.isArray(schema.enum) ? schema.enum : undefined;
-}
-
-function compareValues(x: Schema, y: Schema, path: string, add: Add): void {
-  const a = valuesOf(x);
-  const b = valuesOf(y);
-  if (!a && !b) return;
-  const text = (values: unknown[] | undefined) =>
-    values ? values.map((v) => JSON.stringify(v)).join(', ') : 'any value';
-  const detail = `values ${text(a)} → ${text(b)}`;
-  if (!b) return add(path, 'enum-widened', detail);
-  if (!a) return add(path, 'enum-narrowed', detail);
-  const keys = (values: unknown[]) => new Set(values.map((v) => JSON.stringify(v)));
-  const [ka, kb] = [keys(a), keys(b)];
-  const added = [...kb].some((k) => !ka.has(k));
-  const removed = [...ka].some((k) => !kb.has(k));
-  if (added && removed) add(path, 'enum-changed', detail);
-  else if (added) add(path, 'enum-widened', detail);
-  else if (removed) add(path, 'enum-narrowed', detail);
-}
-
-function compareFormat(x: Schema, y: Schema, path: string, add: Add): void {
-  const a = typeof x.format === 'string' ? x.format : undefined;
-  const b = typeof y.format === 'string' ? y.format : undefined;
-  if (a === b) return;
-  const detail = `format ${a ?? 'none'} → ${b ?? 'none'}`;
-  if (!b) add(path, 'format-loosened', detail);
-  else if (!a) add(path, 'format-tightened', detail);
-  else add(path, 'format-changed', detail);
-}
-
-/** Lower bounds: a larger value admits fewer instances. Upper bounds: a smaller one does. */
-const lowerBounds = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
-const upperBounds = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
-
-function compareBounds(x: Schema, y: Schema, path: string, add: Add): void {
-  for (const [keywords, tighter] of [
-    [lowerBounds, (a: number, b: number) => b > a],
-    [upperBounds, (a: number, b: number) => b < a],
-  ] as const) {
-    for (const keyword of keywords) {
-      const a = typeof x[keyword] === 'number' ? x[keyword] : undefined;
-      const b = typeof y[keyword] === 'number' ? y[keyword] : undefined;
-      if (a === b) continue;
-      const detail = `${keyword} ${a ?? 'none'} → ${b ?? 'none'}`;
-      if (b === undefined) add(path, 'bound-loosened', detail);
-      else if (a === undefined || tighter(a, b)) add(path, 'bound-tightened', detail);
-      else add(path, 'bound-loosened', detail);
-    }
+/**
+ * A schema with its allOf parts merged in, when they only add members,
+ * require them or repeat what another part says: then moving members
+ * between a base schema and its extension, or inlining the base, is no
+ * change. Otherwise the schema as it is, its parts compared in place.
+ */
+function flattenAllOf(
+  schema: Schema,
+  follow: (part: JsonSchema) => JsonSchema,
+  levels = 0,
+): Schema {
+  // additionalProperties sees only the members named beside it: merged, it
+  // would see those of the parts too.
+  if (!Array.isArray(schema.allOf) || Object.hasOwn(schema, 'additionalProperties') || levels > 16)
+    return schema;
+  const { allOf, ...rest } = schema;
+  const merged = new Map(Object.entries(rest));
+  for (const part of allOf as JsonSchema[]) {
+    const target = follow(part);
+    if (target === true) continue;
+    if (!isObject(target) || !mergeInto(merged, flattenAllOf(target, follow, levels + 1)))
+      return schema;
   }
+  return Object.fromEntries(merged);
 }
 
-const member = (path: string, name: string) =>
-  `${path}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-
-/** Whether a schema admits members it does not name: absent or true admits, false or {not: {}} refuses. */
-function extraFieldsAllowed(schema: Schema): boolean {
-  for (const keyword of ['additionalProperties', 'unevaluatedProperties'])
-    if (schema[keyword] === false) return false;
+/** Merges an allOf part into `merged`, unless the result would admit other instances than both. */
+function mergeInto(merged: Map<string, unknown>, part: Schema): boolean {
+  for (const [keyword, value] of Object.entries(part)) {
+    if (isAnnotation(keyword)) continue;
+    if (keyword === 'additionalProperties' || keyword === 'unevaluatedProperties') return false;
+    const mine = merged.get(keyword);
+    if (keyword === 'properties' && isObject(value) && (mine === undefined || isObject(mine))) {
+      const members = new Map(Object.entries(mine ?? {}));
+      for (const [name, schema] of Object.entries(value)) {
+        const other = members.get(name);
+        // A member both constrain must meet both.
+        const both =
+          other === undefined || sameJson(other, schema) ? schema : { allOf: [other, schema] };
+        members.set(name, both);
+      }
+      merged.set(keyword, Object.fromEntries(members));
+    } else if (keyword === 'required' && Array.isArray(value) && Array.isArray(mine ?? [])) {
+      merged.set(keyword, [...new Set([...((mine ?? []) as unknown[]), ...(value as unknown[])])]);
+    } else if (mine === undefined) merged.set(keyword, value);
+    else if (!sameJson(mine, value)) return false;
+  }
   return true;
 }
 
-function compareObjects(x: Schema, y: Schema, path: string, add: Add, walk: Walk): void {
-  const a = isObject(x.properties) ? x.properties : {};
-  const b = isObject(y.properties) ? y.properties : {};
-  const requiredOf = (schema: Schema) =>
-    new Set(
-      Array.isArray(schema.required) ? schema.required.filter((r) => typeof r === 'string') : [],
-    );
-  const [ra, rb] = [requiredOf(x), requiredOf(y)];
-  for (const name of Object.keys(a)) {
-    if (!(name in b)) add(member(path, name), 'field-removed', `${name} removed`);
-    else {
-      if (!ra.has(name) && rb.has(name))
-        add(member(path, name), 'field-now-required', `${name} now required`);
-      if (ra.has(name) && !rb.has(name))
-        add(member(path, name), 'field-now-optional', `${name} now optional`);
-      walk(a[name] as JsonSchema, b[name] as JsonSchema, member(path, name));
+/**
+ * At most PATHS_PER_CHANGE paths of each change: refs that each reach the
+ * next twice reach the last by 2^n paths, more than anyone could read or
+ * store. The change's further paths are summed up in one entry at their
+ * common ancestor, so a pact using any of them is found using it.
+ */
+function summedUp(list: Found[]): Found[] {
+  const listed = new Map<string, number>();
+  const sums = new Map<string, Found>();
+  const kept: Found[] = [];
+  for (const f of list) {
+    const key = `${f.kind}\u0000${f.detail}`;
+    const count = listed.get(key) ?? 0;
+    const sum = sums.get(key);
+    if (count < PATHS_PER_CHANGE - 1) {
+      listed.set(key, count + 1);
+      kept.push(f);
+    } else if (!sum) {
+      const first = { ...f };
+      sums.set(key, first);
+      kept.push(first);
+    } else {
+      sum.path = commonAncestor(sum.path, f.path);
+      sum.more += 1 + f.more;
     }
   }
-  for (const name of Object.keys(b)) {
-    if (name in a) continue;
-    add(
-      member(path, name),
-      rb.has(name) ? 'field-now-required' : 'field-added',
-      `${name} added${rb.has(name) ? ', required' : ''}`,
-    );
-  }
-  // A member required without a schema of its own (an allOf part that only requires).
-  for (const name of new Set([...ra, ...rb])) {
-    if (name in a || name in b) continue;
-    if (ra.has(name) && !rb.has(name))
-      add(member(path, name), 'field-now-optional', `${name} now optional`);
-    if (!ra.has(name) && rb.has(name))
-      add(member(path, name), 'field-now-required', `${name} now required`);
-  }
-  const [ea, eb] = [extraFieldsAllowed(x), extraFieldsAllowed(y)];
-  if (ea && !eb) add(path, 'extra-fields-refused', 'members it does not name are now refused');
-  if (!ea && eb) add(path, 'extra-fields-allowed', 'members it does not name are now allowed');
-  // A map's values (additionalProperties as a schema) are compared as members are.
-  if (isObject(x.additionalProperties) && isObject(y.additionalProperties))
-    walk(x.additionalProperties, y.additionalProperties, member(path, '*'));
+  return kept;
 }
 
-function compareArrays(x: Schema, y: Schema, path: string, walk: Walk): void {
-  const a = x.items;
-  const b = y.items;
-  if ((isObject(a) || typeof a === 'boolean') && (isObject(b) || typeof b === 'boolean'))
-    walk(a, b, `${path}/[]`);
+function commonAncestor(a: string, b: string): string {
+  const [sa, sb] = [a.split('/'), b.split('/')];
+  let n = 0;
+  while (n < sa.length && sa[n] === sb[n]) n++;
+  return sa.slice(0, n).join('/');
 }
 
-/** A variant of a oneOf/anyOf is matched by its $ref or title, else by its place. */
-function variantKey(schema: unknown, index: number): string {
-  if (isObject(schema)) {
-    if (typeof schema.$ref === 'string') return `ref:${schema.$ref}`;
-    if (typeof schema.title === 'string') return `title:${schema.title}`;
-    if (typeof schema.const !== 'undefined') return `const:${JSON.stringify(schema.const)}`;
-  }
-  return `at:${index}`;
-}
-
-function compareVariants(x: Schema, y: Schema, path: string, add: Add, walk: Walk): void {
-  for (const keyword of ['oneOf', 'anyOf'] as const) {
-    const a = Array.isArray(x[keyword]) ? (x[keyword] as unknown[]) : [];
-    const b = Array.isArray(y[keyword]) ? (y[keyword] as unknown[]) : [];
-    if (a.length === 0 && b.length === 0) continue;
-    const mb = new Map(b.map((s, i) => [variantKey(s, i), s]));
-    const ma = new Map(a.map((s, i) => [variantKey(s, i), s]));
-    for (const [key, schema] of ma) {
-      const other = mb.get(key);
-      if (other === undefined) add(path, 'variant-removed', `${keyword} variant ${key} removed`);
-      else walk(schema as JsonSchema, other as JsonSchema, path);
-    }
-    for (const key of mb.keys())
-      if (!ma.has(key)) add(path, 'variant-added', `${keyword} variant ${key} added`);
-  }
-  // allOf: each part constrains the whole instance, so parts are compared in place.
-  const pa = Array.isArray(x.allOf) ? (x.allOf as unknown[]) : [];
-  const pb = Array.isArray(y.allOf) ? (y.allOf as unknown[]) : [];
-  const parts = new Map(pb.map((s, i) => [variantKey(s, i), s]));
-  for (const [i, schema] of pa.entries()) {
-    const other = parts.get(variantKey(schema, i));
-    walk(schema as JsonSchema, (other ?? true) as JsonSchema, path);
-  }
-  const known = new Set(pa.map((s, i) => variantKey(s, i)));
-  for (const [i, schema] of pb.entries())
-    if (!known.has(variantKey(schema, i))) walk(true, schema as JsonSchema, path);
-}
+/** The kind of a change summed up somewhere below a path, by its effect. */
+const somewhereBelow: Record<Effect, ChangeKind | undefined> = {
+  loosens: 'constraint-removed',
+  tightens: 'constraint-added',
+  both: 'constraint-changed',
+  neither: undefined,
+};

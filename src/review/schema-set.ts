@@ -47,11 +47,15 @@ const gitIn = (root: string) => (args: string[]) =>
     maxBuffer: 64 * 1024 * 1024,
   });
 
-/** Refuses, with one plain line, a ref that names no commit of the git checkout at `root`. */
-export function checkGitRef(root: string, ref: string): void {
-  // A ref that git would read as an option is no ref.
-  if (ref.startsWith('-') || ref.includes('\u0000'))
-    throw new MeshpactError('invalid_usage', `not a git ref: "${ref}"`);
+/**
+ * The commit `ref` names in the git checkout at `root`, e.g. `checkGitRef('.', 'origin/main')`;
+ * refuses, with one plain line, a ref that names none.
+ */
+export function checkGitRef(root: string, ref: string): string {
+  // A ref that git would read as an option is no ref; a control character
+  // (a newline) would break the one line the refusal is.
+  if (ref.startsWith('-') || /\p{Cc}/u.test(ref))
+    throw new MeshpactError('invalid_usage', `not a git ref: ${JSON.stringify(ref)}`);
   const git = gitIn(root);
   try {
     git(['rev-parse', '--is-inside-work-tree']);
@@ -59,7 +63,7 @@ export function checkGitRef(root: string, ref: string): void {
     throw new MeshpactError('invalid_usage', `${root} is not in a git repository`);
   }
   try {
-    git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
   } catch {
     throw new MeshpactError('invalid_usage', `unknown git ref "${ref}" in ${root}`);
   }
@@ -67,16 +71,19 @@ export function checkGitRef(root: string, ref: string): void {
 
 /** The schema files as they are at `ref` (a branch, tag or commit) in the git checkout at `root`. */
 export function schemasAtRef(root: string, ref: string): SchemaSet {
-  checkGitRef(root, ref);
+  // Every file is read from the one commit the ref names now, even if the
+  // branch moves while they are read.
+  const commit = checkGitRef(root, ref);
   const git = gitIn(root);
   const set: SchemaSet = new Map();
-  const files = git(['ls-tree', '-r', '--name-only', ref, '--', `${SCHEMAS}/`])
-    .split('\n')
+  // -z: names as they are, not C-quoted (`"th\303\255ng.json"`) as git prints unusual ones.
+  const files = git(['ls-tree', '-r', '-z', '--name-only', commit, '--', `${SCHEMAS}/`])
+    .split('\0')
     .filter(isSchemaFile);
   for (const file of files) {
     const key = file.slice(SCHEMAS.length + 1);
     // `./` reads the path from `root`, which may be a folder inside the repository.
-    set.set(key, parse(git(['show', `${ref}:./${file}`]), `${ref}:${file}`, key));
+    set.set(key, parse(git(['show', `${commit}:./${file}`]), `${ref}:${file}`, key));
   }
   return set;
 }
@@ -104,17 +111,27 @@ export function schemaSetOf(files: Record<string, unknown>): SchemaSet {
   );
 }
 
+/** How deep a file may nest: beyond any written by hand, within the call stack of whatever reads it. */
+const MAX_NESTING = 1000;
+
 /** A copy of `value` whose `$ref`s are keys of the schema set, read relative to the file `key`. */
-function withKeyedRefs(value: unknown, key: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => withKeyedRefs(item, key));
+function withKeyedRefs(value: unknown, key: string, depth = 0): unknown {
+  if (depth > MAX_NESTING)
+    throw new MeshpactError(
+      'invalid_usage',
+      `${SCHEMAS}/${key} nests deeper than ${MAX_NESTING} levels`,
+    );
+  if (Array.isArray(value)) return value.map((item) => withKeyedRefs(item, key, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(value))
-    copy[name] =
+  // fromEntries, as JSON.parse does, keeps a member named `__proto__` a member.
+  return Object.fromEntries(
+    Object.entries(value).map(([name, member]) => [
+      name,
       name === '$ref' && typeof member === 'string'
         ? refKey(member, key)
-        : withKeyedRefs(member, key);
-  return copy;
+        : withKeyedRefs(member, key, depth + 1),
+    ]),
+  );
 }
 
 function refKey(ref: string, key: string): string {
@@ -128,19 +145,47 @@ function refKey(ref: string, key: string): string {
 /** Resolves keyed refs against the set of their side: a file, and a JSON pointer into it. */
 export function refResolver(before: SchemaSet, after: SchemaSet): RefResolver {
   return (ref, side) => {
-    const [file = '', pointer = ''] = ref.split('#', 2);
+    const [file = '', fragment = ''] = ref.split('#', 2);
     const root = (side === 'before' ? before : after).get(file);
-    // A ref to nothing on one side is compared as the empty schema: the diff
-    // then shows what the other side constrains.
+    // A file on one side only was added or removed: compared with the empty
+    // schema, the diff shows all the other side constrains. (A file on
+    // neither side, outside schemas/ or misspelt, is then the same on both.)
     if (root === undefined) return true;
+    if (fragment !== '' && !fragment.startsWith('/'))
+      throw new MeshpactError(
+        'invalid_usage',
+        `$ref ${JSON.stringify(ref)}: only JSON pointers are followed`,
+      );
     let current: unknown = root;
-    for (const token of pointer.split('/').slice(1)) {
-      const name = decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~');
+    for (const token of fragment.split('/').slice(1)) {
+      const name = pointerToken(token, ref);
       current =
-        typeof current === 'object' && current !== null
+        typeof current === 'object' && current !== null && Object.hasOwn(current, name)
           ? (current as Record<string, unknown>)[name]
           : undefined;
     }
-    return current === undefined ? true : (current as JsonSchema);
+    // Unlike a file added or removed, nothing at a pointer into a file that is
+    // there is a broken ref: read as the empty schema, it would hide what the
+    // other side says there.
+    if (current === undefined)
+      throw new MeshpactError(
+        'invalid_usage',
+        `$ref ${JSON.stringify(ref)}: ${SCHEMAS}/${file} has nothing at its pointer (${side} the change)`,
+      );
+    return current as JsonSchema;
   };
+}
+
+/** A JSON pointer token of a URI fragment: percent-escapes, then `~1` and `~0`. */
+function pointerToken(token: string, ref: string): string {
+  let text: string;
+  try {
+    text = decodeURIComponent(token);
+  } catch {
+    throw new MeshpactError(
+      'invalid_usage',
+      `$ref ${JSON.stringify(ref)} has a malformed %-escape`,
+    );
+  }
+  return text.replaceAll('~1', '/').replaceAll('~0', '~');
 }
