@@ -62,9 +62,10 @@ Examples:
     )
     .action(async (options: ReviewOptions, command: Command) => {
       const mesh = meshOf(context, command);
-      checkGitRef(mesh.root, options.base);
-      const pacts = await pactsFor(mesh, options, context);
-      const review = reviewMesh(mesh, { base: options.base, pacts });
+      // One commit for the whole review, even if the branch moves meanwhile.
+      const commit = checkGitRef(mesh.root, options.base);
+      const pacts = await pactsFor(mesh, { ...options, commit }, context);
+      const review = reviewMesh(mesh, { base: options.base, commit, pacts });
       if (options.json) context.out(JSON.stringify(review, null, 2));
       else if (options.markdown) context.out(reviewMarkdown(review).trimEnd());
       else for (const line of reviewLines(review)) context.out(line);
@@ -84,7 +85,7 @@ export function schemaCommand(context: CliContext): Command {
 
 async function pactsFor(
   mesh: Mesh,
-  options: ReviewOptions,
+  options: ReviewOptions & { commit: string },
   context: CliContext,
 ): Promise<ReviewedPact[]> {
   if (options.pactDir !== undefined) {
@@ -98,5 +99,5 @@ async function pactsFor(
   context.err(
     `meshpact: running the consumers' contract tests at ${options.base} to write the pacts the review reads`,
   );
-  return pactsAtRef(mesh, options.base);
+  return pactsAtRef(mesh, options.commit, options.base);
 }

@@ -17,8 +17,12 @@ import { checkGitRef } from './schema-set.js';
 // Their contract tests run in a snapshot of the ref (`git archive` into a
 // temporary folder), so the working tree is never touched.
 
-/** Runs the consumers' contract tests of the mesh as it is at `ref`, and reads the pacts they write. */
-export async function pactsAtRef(mesh: Mesh, ref: string): Promise<ReviewedPact[]> {
+/**
+ * Runs the consumers' contract tests of the mesh as it is at `ref`, and reads
+ * the pacts they write; `label` names the ref in their sources (a sha given as
+ * `ref` reads better as the branch it was resolved from).
+ */
+export async function pactsAtRef(mesh: Mesh, ref: string, label = ref): Promise<ReviewedPact[]> {
   const commit = checkGitRef(mesh.root, ref);
   const git = (args: string[], cwd: string) =>
     execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
@@ -38,7 +42,7 @@ export async function pactsAtRef(mesh: Mesh, ref: string): Promise<ReviewedPact[
     if (!existsSync(join(snapshot, manifest)))
       throw new MeshpactError(
         'invalid_usage',
-        `${manifest} is not in ${ref}, so its consumers cannot write their pacts; give --pact-dir or a broker`,
+        `${manifest} is not in ${label}, so its consumers cannot write their pacts; give --pact-dir or a broker`,
       );
     const generated = await generatePacts(
       loadMesh(join(snapshot, manifest)),
@@ -47,7 +51,7 @@ export async function pactsAtRef(mesh: Mesh, ref: string): Promise<ReviewedPact[
     return generated.files.map(({ consumer, provider, file }) => ({
       consumer,
       provider,
-      source: `${consumer}'s contract tests at ${ref}`,
+      source: `${consumer}'s contract tests at ${label}`,
       content: readPactFile(file).content,
     }));
   } finally {

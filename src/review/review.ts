@@ -88,9 +88,14 @@ export function reviewedProviders(mesh: Mesh): string[] {
 /** Compares the mesh's schemas at `base` with the working tree, and judges each change by `pacts`. */
 export function reviewMesh(
   mesh: Mesh,
-  options: { base: string; pacts: readonly ReviewedPact[] },
+  options: {
+    base: string;
+    /** The commit `base` was resolved to, when the caller read other things from it too. */
+    commit?: string;
+    pacts: readonly ReviewedPact[];
+  },
 ): SchemaReview {
-  const before = schemasAtRef(mesh.root, options.base);
+  const before = schemasAtRef(mesh.root, options.commit ?? options.base);
   const after = schemasInTree(mesh.root);
   const surface: SurfaceOptions = { frameSchemas: frameSchemasOf(mesh) };
   const consumed = new Set(mesh.contracts.map((pair) => pair.provider));

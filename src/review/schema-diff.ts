@@ -7,7 +7,7 @@
 // breaks consumers that send what is now refused.
 
 import { MeshpactError } from '../errors/meshpact-error.js';
-import { isObject, preview, sameJson } from './json.js';
+import { isObject, preview, sameJson } from '../contracts/json-values.js';
 import {
   compareKeywords,
   isAnnotation,

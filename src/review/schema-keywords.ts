@@ -4,7 +4,7 @@
 // assertion by whether it was added, removed or changed, so that none goes
 // unseen. Annotations (title, examples, x-…) are not compared.
 
-import { isObject, preview, sameJson, type JsonObject } from './json.js';
+import { isObject, preview, sameJson, type JsonObject } from '../contracts/json-values.js';
 import type { ChangeKind, JsonSchema } from './schema-diff.js';
 
 export type Schema = JsonObject;

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { decodePointerToken } from '../contracts/json-values.js';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { schemaIdBase } from '../schemas/schema-files.js';
 import type { JsonSchema, RefResolver } from './schema-diff.js';
@@ -187,5 +188,5 @@ function pointerToken(token: string, ref: string): string {
       `$ref ${JSON.stringify(ref)} has a malformed %-escape`,
     );
   }
-  return text.replaceAll('~1', '/').replaceAll('~0', '~');
+  return decodePointerToken(text);
 }
