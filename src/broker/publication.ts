@@ -8,7 +8,7 @@ import type { BrokerEvent, BrokerEventSink } from './events.js';
 import { findOrCreatePacticipant, type PacticipantRow } from './store/pacticipants.js';
 import {
   findPublication,
-  latestPact,
+  latestPactSha,
   publishPact,
   storePactContent,
   versionsRequiringVerification,
@@ -149,13 +149,15 @@ export async function publishContracts(
         conflicts.push(
           `Cannot change the content of the pact for ${pacticipant.name} version ${version.number} and provider ${provider.name}, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number.`,
         );
-      const previous = existing ?? (await latestPact(trx, provider.id, pacticipant.id));
+      const previousSha = existing
+        ? existing.sha
+        : await latestPactSha(trx, provider.id, pacticipant.id);
       planned.push({
         provider,
         pact,
         sha,
         republished: existing !== undefined,
-        changed: previous?.sha !== sha,
+        changed: previousSha !== sha,
       });
     }
     if (conflicts.length > 0)

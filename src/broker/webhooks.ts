@@ -87,9 +87,12 @@ export class WebhookDispatcher implements BrokerEventSink {
 
   async #trigger(events: BrokerEvent[]): Promise<void> {
     const { db, clock } = this.#deps;
+    // Most events match no webhook: one query says so, without a transaction.
+    const matching = await matchingWebhooks(db, events);
+    if (matching.every((webhooks) => webhooks.length === 0)) return;
     const triggered = await withTransaction(db, async (trx) => {
       const rows: TriggeredRow[] = [];
-      for (const event of events) {
+      for (const [index, event] of events.entries()) {
         const context: TriggerContext = {
           consumer: event.consumer,
           provider: event.provider,
@@ -102,12 +105,7 @@ export class WebhookDispatcher implements BrokerEventSink {
             : {}),
           ...(event.verificationId !== undefined ? { verificationId: event.verificationId } : {}),
         };
-        for (const webhook of await matchingWebhooks(
-          trx,
-          event.name,
-          event.consumer,
-          event.provider,
-        ))
+        for (const webhook of matching[index]!)
           rows.push(
             await insertTriggered(
               trx,

@@ -126,6 +126,22 @@ export async function latestPact(
   return rows[0];
 }
 
+/** The content SHA of the newest pact between the two, without reading the content. */
+export async function latestPactSha(
+  db: Queryable,
+  providerId: string,
+  consumerId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ sha: string }>(
+    `SELECT pv.sha FROM broker_pact_publications p
+       JOIN broker_pact_versions pv ON pv.id = p.pact_version_id
+      WHERE p.provider_id = $1 AND p.consumer_id = $2
+      ORDER BY p.consumer_version_position DESC LIMIT 1`,
+    [providerId, consumerId],
+  );
+  return rows[0]?.sha;
+}
+
 /** Pact content by SHA, as published by the newest consumer version that has it. */
 export async function pactBySha(
   db: Queryable,

@@ -143,25 +143,30 @@ export async function listWebhooks(
 }
 
 /**
- * The enabled webhooks for an event between two pacticipants: each side is
- * any pacticipant, the one named, or a label (the broker keeps no labels yet,
- * so a label never matches).
+ * The enabled webhooks for each event between two pacticipants (in the order
+ * of `events`, each list by id), in one query: each side is any pacticipant,
+ * the one named, or a label (the broker keeps no labels yet, so a label never
+ * matches).
  */
 export async function matchingWebhooks(
   db: Queryable,
-  event: string,
-  consumer: string,
-  provider: string,
-): Promise<WebhookRow[]> {
-  const { rows } = await db.query<WebhookRow>(
-    `SELECT * FROM broker_webhooks
-      WHERE enabled AND $1 = ANY (events)
-        AND (consumer IS NULL OR consumer->>'name' = $2)
-        AND (provider IS NULL OR provider->>'name' = $3)
-      ORDER BY id`,
-    [event, consumer, provider],
+  events: { name: string; consumer: string; provider: string }[],
+): Promise<WebhookRow[][]> {
+  if (events.length === 0) return [];
+  const { rows } = await db.query<WebhookRow & { event_index: string }>(
+    `SELECT e.event_index, w.*
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY
+              AS e(name, consumer, provider, event_index)
+       JOIN broker_webhooks w
+         ON w.enabled AND e.name = ANY (w.events)
+        AND (w.consumer IS NULL OR w.consumer->>'name' = e.consumer)
+        AND (w.provider IS NULL OR w.provider->>'name' = e.provider)
+      ORDER BY e.event_index, w.id`,
+    [events.map((e) => e.name), events.map((e) => e.consumer), events.map((e) => e.provider)],
   );
-  return rows;
+  const matching = events.map((): WebhookRow[] => []);
+  for (const { event_index: index, ...webhook } of rows) matching[Number(index) - 1]!.push(webhook);
+  return matching;
 }
 
 export async function insertTriggered(
