@@ -107,24 +107,25 @@ export async function pactsForVerification(
   const given = request.consumerVersionSelectors ?? [];
   const selectors = given.length > 0 ? given : defaultSelectors;
   const branch = request.providerVersionBranch || undefined;
+  // The selectors are resolved side by side and their versions' pacts read in
+  // one query: round trips, not rows, are what a verification request waits on.
+  const resolved = (
+    await Promise.all(
+      selectors.map((selector) => resolve(db, provider.id, selector, branch, given.length === 0)),
+    )
+  ).flat();
+  const pacts = await pactsOfVersions(
+    db,
+    provider.id,
+    resolved.flatMap(({ versions }) => versions.map((v) => v.version_id)),
+  );
   const picked: { pact: CandidatePact; label: string }[] = [];
-  for (const selector of selectors) {
-    for (const { versions, label } of await resolve(
-      db,
-      provider.id,
-      selector,
-      branch,
-      given.length === 0,
-    )) {
-      const pacts = await pactsOfVersions(
-        db,
-        provider.id,
-        versions.map((v) => v.version_id),
-      );
-      for (const pact of pacts) {
-        const via = versions.find((v) => v.consumer_id === pact.consumer_id)?.via ?? null;
-        picked.push({ pact, label: label(via) });
-      }
+  for (const { versions, label } of resolved) {
+    const ids = new Set(versions.map((v) => v.version_id));
+    for (const { consumer_version_id: versionId, ...pact } of pacts) {
+      if (!ids.has(versionId)) continue;
+      const via = versions.find((v) => v.consumer_id === pact.consumer_id)?.via ?? null;
+      picked.push({ pact, label: label(via) });
     }
   }
 

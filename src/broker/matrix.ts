@@ -84,10 +84,24 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
     byId.set(row.id, row),
     row
   );
-  for (const selector of [...query.selectors, ...(query.ignore ?? [])]) {
-    if (pacticipants.has(selector.pacticipant)) continue;
-    const row = await findPacticipant(db, selector.pacticipant);
-    if (!row) throw invalidMatrixQuery(`Pacticipant ${selector.pacticipant} not found`);
+  // The lookups that depend on nothing else go out together (a round trip
+  // costs more than any of these queries); their answers are checked in order.
+  const names = [
+    ...new Set([...query.selectors, ...(query.ignore ?? [])].map((s) => s.pacticipant)),
+  ];
+  const environmentName =
+    query.target && 'environment' in query.target ? query.target.environment : undefined;
+  const [found, environments] = await Promise.all([
+    Promise.all(names.map((name) => findPacticipant(db, name))),
+    environmentName === undefined
+      ? undefined
+      : db.query<{ id: string; name: string }>(
+          'SELECT id, name FROM broker_environments WHERE name = $1',
+          [environmentName],
+        ),
+  ]);
+  for (const [index, row] of found.entries()) {
+    if (!row) throw invalidMatrixQuery(`Pacticipant ${names[index]!} not found`);
     remember(row);
   }
   for (const selector of query.selectors)
@@ -97,17 +111,11 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
       );
 
   let target: Target | undefined;
-  if (query.target && 'environment' in query.target) {
-    const { rows } = await db.query<{ id: string; name: string }>(
-      'SELECT id, name FROM broker_environments WHERE name = $1',
-      [query.target.environment],
-    );
-    if (!rows[0])
-      throw invalidMatrixQuery(
-        `Environment with name '${query.target.environment}' does not exist`,
-      );
-    target = { environment: rows[0] };
-  } else if (query.target) target = query.target;
+  if (environments) {
+    if (!environments.rows[0])
+      throw invalidMatrixQuery(`Environment with name '${environmentName!}' does not exist`);
+    target = { environment: environments.rows[0] };
+  } else if (query.target && !('environment' in query.target)) target = query.target;
 
   const reasons: string[] = [];
   const warnings: string[] = [];
@@ -166,18 +174,17 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
   if (target) {
     const inferred = new Set<string>();
     for (const { pacticipant, versions } of resolved) {
-      // As consumer: the providers of these versions' pacts are required.
-      const providers =
+      const [providers, consumers] = await Promise.all([
+        // As consumer: the providers of these versions' pacts are required.
         versions === 'all'
-          ? await providersOf(db, pacticipant.id)
-          : (
-              await publicationsOf(
-                db,
-                versions.map((v) => v.id),
-              )
-            ).map((p) => p.provider_id);
-      // As provider: consumers count where their version in the target has a pact with it.
-      const consumers = await consumersOf(db, pacticipant.id);
+          ? providersOf(db, pacticipant.id)
+          : publicationsOf(
+              db,
+              versions.map((v) => v.id),
+            ).then((publications) => publications.map((p) => p.provider_id)),
+        // As provider: consumers count where their version in the target has a pact with it.
+        consumersOf(db, pacticipant.id),
+      ]);
       for (const id of [...providers, ...consumers]) if (!specified.has(id)) inferred.add(id);
     }
     for (const version of await versionsInTarget(db, [...inferred], target)) {
@@ -187,14 +194,17 @@ export async function computeMatrix(db: Queryable, query: MatrixQuery): Promise<
         version,
       ]);
     }
-    await loadPacticipants([...inferred]);
     for (const id of inferred) inferredVersions.set(id, inferredVersions.get(id) ?? []);
   }
   const involved = [...specified, ...inferredVersions.keys()];
   const hasAll = side.allOf.length > 0;
-  const lines = (
-    await matrixLines(db, side, involved, side, hasAll ? (query.limit ?? 100) : null)
-  ).filter((line) => specified.has(line.consumer_id) || specified.has(line.provider_id));
+  const [allLines] = await Promise.all([
+    matrixLines(db, side, involved, side, hasAll ? (query.limit ?? 100) : null),
+    loadPacticipants([...inferredVersions.keys()]),
+  ]);
+  const lines = allLines.filter(
+    (line) => specified.has(line.consumer_id) || specified.has(line.provider_id),
+  );
 
   const ignoredBy = (pacticipant: PacticipantRow, version: MatrixVersion | null) =>
     (query.ignore ?? []).some(

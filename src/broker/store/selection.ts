@@ -118,15 +118,15 @@ export interface CandidatePact {
   created_at: Date;
 }
 
-/** The pacts the given consumer versions have with the provider. */
+/** The pacts the given consumer versions have with the provider, each with its version's id. */
 export async function pactsOfVersions(
   db: Queryable,
   providerId: string,
   versionIds: string[],
-): Promise<CandidatePact[]> {
+): Promise<(CandidatePact & { consumer_version_id: string })[]> {
   if (versionIds.length === 0) return [];
-  const { rows } = await db.query<CandidatePact>(
-    `SELECT p.consumer_id, c.name AS consumer_name, v.number AS consumer_version,
+  const { rows } = await db.query<CandidatePact & { consumer_version_id: string }>(
+    `SELECT p.consumer_version_id, p.consumer_id, c.name AS consumer_name, v.number AS consumer_version,
             p.consumer_version_position, p.pact_version_id, pv.sha, p.updated_at AS created_at
        FROM broker_pact_publications p
        JOIN broker_versions v ON v.id = p.consumer_version_id
