@@ -44,33 +44,37 @@ function specificationVersion(pact: Pact): unknown {
   );
 }
 
-/** The content SHA of a pact: equal for pacts that verify the same way. */
-export function pactContentSha(pact: Pact): string {
-  const sorted = (list: unknown) =>
-    Array.isArray(list) ? list.map((item) => canonicalJson(withoutId(item))).sort() : null;
-  return sha1(
-    canonicalJson({
-      interactions: sorted(pact.interactions),
-      messages: sorted(pact.messages),
-      specification: specificationVersion(pact),
-    }),
-  );
-}
-
-/** The pact with `_id` (the SHA-1 of the interaction without it) first in each interaction. */
-export function withInteractionIds<P extends Pact>(pact: P): P {
-  const identify = (list: unknown): unknown =>
-    Array.isArray(list)
-      ? list.map((item: unknown) => {
-          const rest = withoutId(item);
-          return rest !== null && typeof rest === 'object'
-            ? { _id: sha1(canonicalJson(rest)), ...rest }
-            : item;
-        })
-      : list;
+/**
+ * The content SHA of a pact (equal for pacts that verify the same way) and the
+ * pact with `_id` (the SHA-1 of the interaction without it) first in each
+ * interaction. Each interaction is made canonical once, for both.
+ */
+export function identifyPact<P extends Pact>(pact: P): { sha: string; content: P } {
+  const identify = (list: unknown) => {
+    if (!Array.isArray(list)) return { texts: null, items: list };
+    const texts: string[] = [];
+    const items = list.map((item: unknown) => {
+      const rest = withoutId(item);
+      const text = canonicalJson(rest);
+      texts.push(text);
+      return rest !== null && typeof rest === 'object' ? { _id: sha1(text), ...rest } : item;
+    });
+    return { texts, items };
+  };
+  const interactions = identify(pact.interactions);
+  const messages = identify(pact.messages);
   return {
-    ...pact,
-    ...(pact.interactions === undefined ? {} : { interactions: identify(pact.interactions) }),
-    ...(pact.messages === undefined ? {} : { messages: identify(pact.messages) }),
+    sha: sha1(
+      canonicalJson({
+        interactions: interactions.texts?.sort() ?? null,
+        messages: messages.texts?.sort() ?? null,
+        specification: specificationVersion(pact),
+      }),
+    ),
+    content: {
+      ...pact,
+      ...(pact.interactions === undefined ? {} : { interactions: interactions.items }),
+      ...(pact.messages === undefined ? {} : { messages: messages.items }),
+    },
   };
 }

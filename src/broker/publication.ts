@@ -2,7 +2,7 @@ import { MeshpactError, validationFailed, type ValidationIssue } from '../errors
 import { jsonTextIssues } from '../http/json-guard.js';
 import { withTransaction } from '../runtime/db.js';
 import type { PublishContractsRequest } from '../schemas/types.generated.js';
-import { canonicalJson, pactContentSha, withInteractionIds } from './content-hash.js';
+import { canonicalJson, identifyPact } from './content-hash.js';
 import { BROKER_MAX_DEPTH, type BrokerDeps } from './context.js';
 import type { BrokerEvent, BrokerEventSink } from './events.js';
 import { findOrCreatePacticipant, type PacticipantRow } from './store/pacticipants.js';
@@ -133,7 +133,7 @@ export async function publishContracts(
     );
     const planned: {
       provider: PacticipantRow;
-      pact: Pact;
+      content: Pact;
       sha: string;
       republished: boolean;
       changed: boolean;
@@ -144,7 +144,7 @@ export async function publishContracts(
       const existing = await findPublication(trx, version.id, provider.id);
       let pact = contract.pact;
       if (existing && contract.merge) pact = mergePacts(existing.content, pact, conflicts);
-      const sha = pactContentSha(pact);
+      const { sha, content } = identifyPact(pact);
       if (existing && existing.sha !== sha && !contract.merge)
         conflicts.push(
           `Cannot change the content of the pact for ${pacticipant.name} version ${version.number} and provider ${provider.name}, as race conditions will cause unreliable results for can-i-deploy. Each pact must be published with a unique consumer version number.`,
@@ -154,7 +154,7 @@ export async function publishContracts(
         : await latestPactSha(trx, provider.id, pacticipant.id);
       planned.push({
         provider,
-        pact,
+        content,
         sha,
         republished: existing !== undefined,
         changed: previousSha !== sha,
@@ -181,14 +181,14 @@ export async function publishContracts(
       });
     for (const tag of body.tags ?? []) await addTag(trx, version, tag, at);
 
-    for (const { provider, pact, sha, republished, changed } of planned) {
+    for (const { provider, content, sha, republished, changed } of planned) {
       const pactVersionId = await storePactContent(
         trx,
         {
           consumerId: pacticipant.id,
           providerId: provider.id,
           sha,
-          content: withInteractionIds(pact),
+          content,
         },
         at,
       );

@@ -45,6 +45,9 @@ export async function findOrCreatePacticipant(
   name: string,
   at: Date,
 ): Promise<{ row: PacticipantRow; created: boolean }> {
+  // Looked up first: nearly every call finds it, in one round trip.
+  const existing = await findPacticipant(db, name);
+  if (existing) return { row: existing, created: false };
   const { rows } = await db.query<PacticipantRow>(
     `INSERT INTO broker_pacticipants (name, created_at, updated_at) VALUES ($1, $2, $2)
      ON CONFLICT (name) DO NOTHING RETURNING *`,
