@@ -22,11 +22,10 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `script` (TypeScript, through tsx) as a child answering calls. */
-export function startChild(script: string, env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/** Starts `script` (TypeScript, through tsx) as a child answering calls; `execArgv` go to node, e.g. `--cpu-prof`. */
+export function startChild(script: string, execArgv: string[] = []): Child {
+  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', script], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, ...env },
   });
   let next = 0;
   const pending = new Map<
