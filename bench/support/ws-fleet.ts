@@ -29,6 +29,8 @@ export interface FleetResult {
   duplicated: number;
   /** Sockets the server closed while the run was being sent. */
   closed: number;
+  /** From the first event's timestamp to the last's: how fast the producer offered them. */
+  committingMs: number;
   /** Distinct frames per second, from the first event's timestamp to the last receipt. */
   framesPerSecond: number;
   p50: number;
@@ -46,6 +48,7 @@ interface Recording extends Arm {
   completed: number;
   closed: number;
   first: number;
+  lastCommitted: number;
   last: number;
   done: Promise<void>;
   finish(): void;
@@ -75,6 +78,7 @@ function record(client: number, data: Buffer): void {
   rec.seen[slot] = 1;
   const committed = Date.parse(frame.timestamp);
   if (committed < rec.first) rec.first = committed;
+  if (committed > rec.lastCommitted) rec.lastCommitted = committed;
   rec.latencies[rec.received++] = at - committed;
   rec.last = at;
   if (frame.seq === rec.events && ++rec.completed + rec.closed === sockets.length) rec.finish();
@@ -135,6 +139,7 @@ serve(
         completed: 0,
         closed: 0,
         first: Number.POSITIVE_INFINITY,
+        lastCommitted: 0,
         last: 0,
         done,
         finish,
@@ -157,6 +162,7 @@ serve(
         lost: sockets.length * rec.events - rec.received,
         duplicated: rec.duplicated,
         closed: rec.closed,
+        committingMs: rec.lastCommitted - rec.first,
         framesPerSecond: rec.received / ((rec.last - rec.first) / 1000),
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
