@@ -45,6 +45,9 @@ export interface ConnectionDeps {
   unsubscribe(connection: Connection, threadId: string): void;
 }
 
+/** Every frame is JSON text, also when it is handed over as bytes. */
+const TEXT = { binary: false } as const;
+
 /** Close codes the gateway uses (RFC 6455 and the 4000 private range). */
 export const closeCodes = {
   goingAway: 1001,
@@ -84,6 +87,8 @@ export class Connection {
   /** Per run: the trace of the request that started it, which the lines of its event frames carry. */
   readonly #runTraces = new Map<string, string>();
   #queue: Promise<void> = Promise.resolve();
+  /** Tasks queued or running; while there are none, a live event needs no task of its own. */
+  #queued = 0;
   alive = true;
 
   constructor(ws: WebSocket, { token, claims, trace }: Session, deps: ConnectionDeps) {
@@ -107,9 +112,15 @@ export class Connection {
     return this.claims.tenant_id;
   }
 
-  /** A stored event of a thread this connection follows. */
-  deliver(item: FeedItem): void {
-    this.#enqueue(() => this.#deliver(item));
+  /**
+   * A stored event of a thread this connection follows; `data` is the event
+   * as JSON, serialized once for every socket it goes to. The next event of a
+   * run, carried in the item, goes out at once when nothing is queued before
+   * it: a burst to many sockets costs no task, promise or trace per socket.
+   */
+  deliver(item: FeedItem, data?: Buffer): void {
+    if (this.#queued === 0 && this.#deliverInline(item, data)) return;
+    this.#enqueue(() => this.#deliver(item, data));
   }
 
   /** The event feed was down: sends what it missed from the store. */
@@ -122,10 +133,14 @@ export class Connection {
   }
 
   #enqueue(task: () => Promise<void>): void {
+    this.#queued++;
     this.#queue = this.#queue
       .then(() => inTrace(this.#trace, task))
       .catch((error: unknown) => {
         this.#deps.logger.error({ err: error, connection_id: this.id }, 'gateway task failed');
+      })
+      .then(() => {
+        this.#queued--;
       });
   }
 
@@ -283,21 +298,31 @@ export class Connection {
     for (const event of events) this.#sendEvent(event);
   }
 
-  async #deliver(item: FeedItem): Promise<void> {
-    if (item.tenant_id !== this.tenantId || !this.threads.has(item.thread_id)) return;
+  /**
+   * Delivers `item` when that needs nothing from the store (another tenant's
+   * or thread's, a duplicate, or the run's next event carried in the item);
+   * false when it does: a gap to fill first, or an event sent by reference.
+   */
+  #deliverInline(item: FeedItem, data: Buffer | undefined): boolean {
+    if (item.tenant_id !== this.tenantId || !this.threads.has(item.thread_id)) return true;
     const last = this.#lastSeq.get(item.run_id);
-    if (last !== undefined && item.seq <= last) return;
+    if (last !== undefined && item.seq <= last) return true;
     if (item.trace_id) this.#runTraces.set(item.run_id, item.trace_id);
+    if (!item.event || (last !== undefined && item.seq > last + 1)) return false;
+    this.#sendEvent(item.event, data);
+    return true;
+  }
+
+  async #deliver(item: FeedItem, data: Buffer | undefined): Promise<void> {
+    if (this.#deliverInline(item, data)) return;
+    const last = this.#lastSeq.get(item.run_id);
     if (last !== undefined && item.seq > last + 1)
       await this.#sendStored(item.run_id, { after: last, before: item.seq });
-    const event =
-      item.event ??
-      (
-        await store.listEvents(this.#deps.db, this.tenantId, item.run_id, {
-          after: item.seq - 1,
-          limit: 1,
-        })
-      )[0];
+    if (item.event) return this.#sendEvent(item.event, data);
+    const [event] = await store.listEvents(this.#deps.db, this.tenantId, item.run_id, {
+      after: item.seq - 1,
+      limit: 1,
+    });
     if (event) this.#sendEvent(event);
   }
 
@@ -318,30 +343,36 @@ export class Connection {
     for (const event of events) this.#sendEvent(event);
   }
 
-  #sendEvent(event: AgentEvent): void {
+  #sendEvent(event: AgentEvent, data?: Buffer): void {
     const last = this.#lastSeq.get(event.run_id);
     if (last !== undefined && event.seq <= last) return;
     this.#lastSeq.set(event.run_id, event.seq);
-    this.#send(event);
+    this.#send(event, data);
     // Only the frames of a run in progress are logged with its trace; a socket
     // may follow a thread for hours.
     if (event.type === 'agent_completed') this.#runTraces.delete(event.run_id);
   }
 
-  /** Sends unless the client has stopped reading: past the bound it is closed, never buffered without end. */
-  #send(frame: ServerFrame): void {
+  /**
+   * Sends `frame` (as `data` when it is serialized already) unless the client
+   * has stopped reading: past the bound it is closed, never buffered without end.
+   */
+  #send(frame: ServerFrame, data?: Buffer): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return;
     if (this.#ws.bufferedAmount > this.#deps.maxBuffered) {
-      this.#deps.logger.warn(
-        { connection_id: this.id, buffered: this.#ws.bufferedAmount },
-        'closing a slow client',
+      // In the socket's trace, as its tasks are, though a live event may have come without one.
+      inTrace(this.#trace, () =>
+        this.#deps.logger.warn(
+          { connection_id: this.id, buffered: this.#ws.bufferedAmount },
+          'closing a slow client',
+        ),
       );
       this.#ws.close(closeCodes.tryAgainLater, 'client too slow');
       // A client that reads nothing will not read the close frame either.
       setTimeout(() => this.#ws.terminate(), 1_000).unref();
       return;
     }
-    this.#ws.send(JSON.stringify(frame));
+    this.#ws.send(data ?? JSON.stringify(frame), TEXT);
     this.#logSent(frame);
   }
 

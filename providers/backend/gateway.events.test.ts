@@ -55,6 +55,26 @@ describe('/ws agent events', () => {
     });
   });
 
+  describe('when many sockets follow one thread', () => {
+    it('sends each of them every event of a run once, in order, as the stored ones', async () => {
+      const thread = await createThread(alice);
+      const sockets = await Promise.all(
+        Array.from({ length: 5 }, () => TestSocket.open(mesh.backend.wsUrl, alice.token)),
+      );
+      for (const socket of sockets) {
+        socket.send({ type: 'subscribe', thread_id: thread });
+        await socket.next((f) => f.type === 'subscribed');
+      }
+      const runId = await startRun(alice, thread, '[think 3] [calc 6*7]', 'calculator');
+      await Promise.all(sockets.map((socket) => socket.next(isCompleted(runId))));
+      const stored = await storedEvents(alice, runId);
+      for (const socket of sockets) {
+        expect(socket.events(runId)).toEqual(stored);
+        socket.close();
+      }
+    });
+  });
+
   describe('when a run is started over /ws', () => {
     it('answers run_accepted first, then the events, a failing tool included', async () => {
       const thread = await createThread(alice);

@@ -18,7 +18,7 @@ import { bearerToken } from '../../src/http/bearer.js';
 import type { Authenticator } from './authenticator.js';
 import type { BackendService } from './backend.service.js';
 import { Connection, closeCodes, type Session } from './connection.js';
-import type { EventFeed } from './event-feed.js';
+import type { EventFeed, FeedItem } from './event-feed.js';
 
 export const SUBPROTOCOL = 'meshpact.v1';
 
@@ -61,6 +61,8 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
   });
   const connections = new Set<Connection>();
   const sockets = new Map<Connection, WebSocket>();
+  /** Each connection's TCP socket, which its frames are written to. */
+  const streams = new Map<Connection, Duplex>();
   const byThread = new Map<string, Set<Connection>>();
   let closing = false;
 
@@ -77,8 +79,28 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
     if (set?.size === 0) byThread.delete(threadId);
   };
 
-  const onItem = (item: Parameters<Connection['deliver']>[0]) => {
-    for (const connection of byThread.get(item.thread_id) ?? []) connection.deliver(item);
+  // Events arrive in bursts: Postgres sends the notifications of many commits
+  // in one read. Each event is serialized once for all its sockets, and each
+  // socket is corked until the read's events are all handed to it, so they
+  // leave in one write (one syscall) per socket instead of one per event.
+  const corked = new Set<Duplex>();
+  const uncorkAll = () => {
+    for (const stream of corked) stream.uncork();
+    corked.clear();
+  };
+  const onItem = (item: FeedItem) => {
+    const following = byThread.get(item.thread_id);
+    if (!following) return;
+    const data = item.event && Buffer.from(JSON.stringify(item.event));
+    if (corked.size === 0) queueMicrotask(uncorkAll);
+    for (const connection of following) {
+      const stream = streams.get(connection);
+      if (stream && !corked.has(stream)) {
+        stream.cork();
+        corked.add(stream);
+      }
+      connection.deliver(item, data);
+    }
   };
   options.feed.on('item', onItem);
   const onReconnected = () => {
@@ -115,7 +137,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
         traces.set(request, trace);
         wss.handleUpgrade(request, socket, head, (ws) => {
           logHandshake(101, { user: session.claims.sub, tenant: session.claims.tenant_id });
-          accept(ws, { ...session, trace });
+          accept(ws, socket, { ...session, trace });
         });
       },
       refused,
@@ -123,10 +145,11 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
   };
   server.on('upgrade', onUpgrade);
 
-  const accept = (ws: WebSocket, session: Session) => {
+  const accept = (ws: WebSocket, stream: Duplex, session: Session) => {
     const connection = new Connection(ws, session, { ...options, subscribe, unsubscribe });
     connections.add(connection);
     sockets.set(connection, ws);
+    streams.set(connection, stream);
     ws.on('pong', () => (connection.alive = true));
     ws.on('error', (error) =>
       options.logger.debug({ err: error, connection_id: connection.id }, 'socket error'),
@@ -135,6 +158,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
       for (const threadId of [...connection.threads.keys()]) unsubscribe(connection, threadId);
       connections.delete(connection);
       sockets.delete(connection);
+      streams.delete(connection);
     });
   };
 

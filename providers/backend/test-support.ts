@@ -89,8 +89,8 @@ export async function storedEvents(user: User, runId: string): Promise<AgentEven
 export type Frame = Record<string, unknown> & { type: string };
 
 /**
- * A real client socket on /ws. Every frame it receives is checked against
- * events/server-frame, so a frame that breaks its schema fails the test.
+ * A real client socket on /ws. Every frame it receives is checked to be text
+ * and against events/server-frame, so a frame that breaks either fails the test.
  */
 export class TestSocket {
   readonly frames: Frame[] = [];
@@ -101,7 +101,8 @@ export class TestSocket {
   constructor(ws: WebSocket) {
     this.ws = ws;
     const validator = schemaRegistry().validator('events/server-frame');
-    ws.on('message', (data: Buffer) => {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) throw new Error(`binary frame: ${data.toString('utf8')}`);
       const frame = JSON.parse(data.toString('utf8')) as Frame;
       const issues = validator.issues(frame);
       if (issues.length > 0)

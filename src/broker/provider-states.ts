@@ -1,3 +1,4 @@
+import { isObject } from '../contracts/json-values.js';
 import type { Queryable } from '../runtime/db.js';
 import { pactContents } from './store/pacts.js';
 import { branchHeads, pactsOfVersions, versionsInEnvironments } from './store/selection.js';
@@ -17,9 +18,6 @@ export interface ProviderState {
 
 /** Whose pacts to read: each consumer's main branch head, a branch's heads, or what is in an environment (by name). */
 export type StatesScope = { mainBranch: true } | { branch: string } | { environment: string };
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** JSON with keys sorted, so params that differ only in key order are one state (as Ruby's Hash equality has it). */
 const canonical = (value: unknown): string =>

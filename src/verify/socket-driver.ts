@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { isObject } from '../contracts/json-values.js';
 
 // The generic half of WebSocket verification: one conversation of a contract
 // (docs/websocket-contracts.md) held against a real socket. It connects as
@@ -173,8 +174,4 @@ function parse(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

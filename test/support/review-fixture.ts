@@ -344,6 +344,35 @@ export function reviewRepo(): ReviewRepo {
     });
   const write = (key: string, content: unknown) =>
     writeFile(join(team, 'schemas', key), serialize(key, content));
+  const remove = () => rmSync(root, { recursive: true, force: true });
+  try {
+    commitBase(root, team, write, git);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return {
+    root,
+    team,
+    meshFile: join(team, 'mesh.yaml'),
+    write,
+    writeConsumerPact: (name, content) =>
+      writeFile(join(root, 'pacts-aside', name), JSON.stringify(content, null, 2)),
+    reset: () => {
+      git('checkout', '-q', '--', 'team/schemas', 'pacts-aside');
+      git('clean', '-q', '-f', '--', 'team/schemas');
+    },
+    remove,
+  };
+}
+
+/** Writes the schemas, the mesh and the consumers' pact writer, and commits them on `main`. */
+function commitBase(
+  root: string,
+  team: string,
+  write: (key: string, content: unknown) => void,
+  git: (...args: string[]) => unknown,
+) {
   for (const [key, content] of Object.entries(baseSchemas())) write(key, content);
   writeFile(join(team, 'mesh.yaml'), stringify(mesh));
   const pacts = {
@@ -359,17 +388,4 @@ export function reviewRepo(): ReviewRepo {
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-q', '-m', 'the schemas as they are on main');
-  return {
-    root,
-    team,
-    meshFile: join(team, 'mesh.yaml'),
-    write,
-    writeConsumerPact: (name, content) =>
-      writeFile(join(root, 'pacts-aside', name), JSON.stringify(content, null, 2)),
-    reset: () => {
-      git('checkout', '-q', '--', 'team/schemas', 'pacts-aside');
-      git('clean', '-q', '-f', '--', 'team/schemas');
-    },
-    remove: () => rmSync(root, { recursive: true, force: true }),
-  };
 }
