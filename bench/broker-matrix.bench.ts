@@ -16,15 +16,13 @@
 //
 //   npm run bench -- broker-matrix               # 1k, 10k and 100k versions
 //   npm run bench -- broker-matrix 1000 10000    # some sizes
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { startPostgres, type PostgresHandle } from '../src/runtime/postgres.js';
+import { connect } from './broker-matrix/connect.js';
 import { realisticPact } from './broker-matrix/pacts.js';
 import {
   rawCanIDeploy,
@@ -41,6 +39,7 @@ import {
   perPacticipant,
   seed,
 } from './broker-matrix/seed.js';
+import { startChild } from './support/child.js';
 import { finish, median, printTable, spread, type Ratio } from './support/report.js';
 
 const ITERATIONS = 200;
@@ -67,26 +66,15 @@ interface Broker {
   stop(): Promise<void>;
 }
 
-async function startBroker(databaseUrl: string): Promise<Broker> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(here, 'support', 'broker-process.ts')],
-    { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const exited = once(child, 'exit');
-  const [line] = (await Promise.race([
-    once(createInterface({ input: child.stdout }), 'line'),
-    exited.then(([code]) => {
-      throw new Error(`the broker exited (${String(code)}) before it listened`);
-    }),
-  ])) as [string];
-  return {
-    url: line,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+async function startBroker(connectionString: string): Promise<Broker> {
+  const child = startChild(join(here, 'support', 'broker-process.ts'));
+  try {
+    const { url } = await child.call<{ url: string }>('listen', { connectionString });
+    return { url, stop: () => child.stop() };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
 }
 
 const providersOf = (consumer: number) => {
@@ -311,13 +299,7 @@ async function written(db: pg.ClientBase, consumer: string, version: string) {
 }
 
 async function publishing(broker: Broker, databaseUrl: string, size: number) {
-  const clients = await Promise.all(
-    Array.from({ length: PUBLISHERS }, async () => {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      return client;
-    }),
-  );
+  const clients = await Promise.all(Array.from({ length: PUBLISHERS }, () => connect(databaseUrl)));
   try {
     const ours: number[] = [];
     const raw: number[] = [];
@@ -374,12 +356,12 @@ async function run(server: PostgresHandle, versions: number) {
     await database.stop();
     throw error;
   });
-  const db = new pg.Client({ connectionString: database.connectionString });
+  let db: pg.Client | undefined;
   try {
     let started = performance.now();
     await seed(database.connectionString, versions);
     const seeding = (performance.now() - started) / 1000;
-    await db.connect();
+    db = await connect(database.connectionString);
     started = performance.now();
     const latency = [];
     for (const [index, c] of cases(versions).entries())
@@ -391,7 +373,7 @@ async function run(server: PostgresHandle, versions: number) {
     );
     return { versions, seedingSeconds: seeding, latency, publish };
   } finally {
-    await db.end();
+    await db?.end();
     await broker.stop();
     await database.stop();
   }

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { connect } from './connect.js';
 
 // The data broker-matrix asks about, written with set-based SQL (through the
 // API, 100k versions would take minutes). 8 consumers and 4 providers share
@@ -21,8 +21,7 @@ export const perPacticipant = (versions: number) => Math.floor(versions / (CONSU
 const n = (alias: string) => `split_part(${alias}.number, '-', 3)::int`;
 
 export async function seed(connectionString: string, versions: number): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
+  const client = await connect(connectionString);
   const per = perPacticipant(versions);
   const statements: [string, unknown[]?][] = [
     [
