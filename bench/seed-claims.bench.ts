@@ -4,8 +4,9 @@
 // start_run together, and times each run from its start_run to its
 // agent_completed; it counts the events it got against each run's last seq
 // (lost), duplicates, and errors (error frames, sockets closed, runs not done).
-// The mesh (auth-service and backend-api on one embedded Postgres, the runner
-// at full speed: RUNNER_STEP_DELAY_MS=0) runs in this process. The baseline
+// The mesh: auth-service in a process of its own (bench/support/seed-auth.ts)
+// with its embedded Postgres, and backend-api in this one on the same
+// Postgres, the runner at full speed (RUNNER_STEP_DELAY_MS=0). The baseline
 // is a plain `ws` server in a process of its own answering each start_run
 // with the frames of a real run (same JSON, same count) as fast as it can,
 // so the ratio shows what the mesh costs. Rounds alternate meshpact and raw;
@@ -24,11 +25,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { startMeshForTest, type MeshUnderTest } from '../providers/backend/testing.js';
 import * as authStore from '../providers/auth/store.js';
+import { loadBackendConfig } from '../providers/backend/config.js';
+import { start as startBackend, type RunningBackend } from '../providers/backend/server.js';
+import { silentLogger } from '../src/runtime/logger.js';
 import { finish, median, printTable, spread, type Ratio } from './support/report.js';
+import type { SeedAuth } from './support/seed-auth.js';
 import type { FleetClient, FleetOrder, FleetResult } from './support/seed-clients.js';
 
 const { values: args } = parseArgs({
@@ -45,8 +50,12 @@ const WARM_UP_USERS = Math.min(50, USERS);
 const INPUT = 'What is 6*7? [calc 6*7]';
 const PASSWORD = 'seed-claims password';
 const RUN_TIMEOUT_MS = 60_000;
+/** auth-service's default introspection client (providers/auth/testing.ts). */
+const INTROSPECTION_SECRET = 'test-introspection-secret';
 /** Requests in flight at once while setting up users and threads. */
 const SETUP_CONCURRENCY = 25;
+/** Setting up is not measured: a request refused for a moment (auth-service busy: 503) is sent again. */
+const SETUP_ATTEMPTS = 10;
 
 const support = join(dirname(fileURLToPath(import.meta.url)), 'support');
 const children = new Set<ChildProcess>();
@@ -87,21 +96,25 @@ async function inParallel<T, R>(items: T[], task: (item: T) => Promise<R>): Prom
 }
 
 async function postJson(url: string, body: unknown, token?: string) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify(body),
-  });
-  const answer = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown>;
+    if (response.ok) return answer;
+    if (response.status !== 503 || attempt === SETUP_ATTEMPTS)
+      throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(answer)}`);
+    await sleep(1_000);
+  }
 }
 
 /** USERS accounts, each in its own tenant, logged in, each with a thread of its own. */
-async function setUpUsers(running: MeshUnderTest): Promise<FleetClient[]> {
+async function setUpUsers(auth: SeedAuth, backendUrl: string): Promise<FleetClient[]> {
   const salt = randomBytes(16);
   const key = scryptSync(PASSWORD, salt, 32, { N: 2 ** 10, r: 8, p: 1 });
   const hash = [
@@ -113,7 +126,7 @@ async function setUpUsers(running: MeshUnderTest): Promise<FleetClient[]> {
     key.toString('base64url'),
   ].join('$');
   const emails = Array.from({ length: USERS }, (_, i) => `seed-${i}@bench.example`);
-  const db = new pg.Client({ connectionString: running.auth.postgres.connectionString });
+  const db = new pg.Client({ connectionString: auth.connectionString });
   await db.connect();
   try {
     await db.query('BEGIN');
@@ -132,12 +145,12 @@ async function setUpUsers(running: MeshUnderTest): Promise<FleetClient[]> {
     await db.end();
   }
   return inParallel(emails, async (email) => {
-    const session = await postJson(`${running.auth.url}/auth/login`, {
+    const session = await postJson(`${auth.url}/auth/login`, {
       email,
       password: PASSWORD,
     });
     const token = String(session.access_token);
-    const thread = await postJson(`${running.backend.url}/api/threads`, { title: email }, token);
+    const thread = await postJson(`${backendUrl}/api/threads`, { title: email }, token);
     return { token, threadId: String(thread.id) };
   });
 }
@@ -197,23 +210,35 @@ function summary(rounds: Round[]) {
 }
 
 const started = Date.now();
-const mesh = await startMeshForTest();
+const authProcess = startChild('seed-auth.ts');
+let backend: RunningBackend | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     for (const child of children) child.kill('SIGTERM');
-    void mesh.close().finally(() => process.exit(130));
+    void (backend?.close() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
 
 try {
-  const clients = await setUpUsers(mesh);
+  const auth = await nextMessage<SeedAuth>(authProcess);
+  backend = await startBackend(
+    loadBackendConfig({
+      AUTH_URL: auth.url,
+      BACKEND_AUTH_CLIENT: `backend-api:${INTROSPECTION_SECRET}`,
+      RUNNER_STEP_DELAY_MS: '0',
+      LOG_LEVEL: 'silent',
+    }),
+    { connectionString: auth.connectionString, logger: silentLogger, responseCheck: 'throw' },
+  );
+  const mesh = backend;
+  const clients = await setUpUsers(auth, mesh.url);
   console.log(
     `seed-claims: ${USERS} users logged in with a thread each (${Date.now() - started} ms)`,
   );
 
   // A warm-up through the mesh, which also gives the frames of one real run for the baseline.
   const warmUp = await fleet({
-    url: mesh.backend.wsUrl,
+    url: mesh.wsUrl,
     clients: clients.slice(0, WARM_UP_USERS),
     input: INPUT,
     timeoutMs: RUN_TIMEOUT_MS,
@@ -233,7 +258,7 @@ try {
   for (let i = 1; i <= ROUNDS; i++) {
     for (const system of ['meshpact', 'raw'] as const) {
       if (args.only !== undefined && args.only !== system) continue;
-      const result = await round(system === 'meshpact' ? mesh.backend.wsUrl : rawUrl, clients);
+      const result = await round(system === 'meshpact' ? mesh.wsUrl : rawUrl, clients);
       measured[system].push(result);
       console.log(
         `  round ${i} ${system}: ${result.eventsPerSecond} events/s, p50 ${result.p50} ms, ` +
@@ -282,6 +307,13 @@ try {
     durationS: Math.round((Date.now() - started) / 1000),
   });
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await mesh.close();
+  await backend?.close();
+  // auth-service's process stops its Postgres before it exits.
+  await Promise.all(
+    [...children].map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
 }

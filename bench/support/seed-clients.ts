@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 
 // The client fleet of seed-claims, in a process of its own so the server's
@@ -52,17 +53,33 @@ interface Progress {
 const SUBPROTOCOL = 'meshpact.v1';
 /** Handshakes in flight at once while connecting: setting up is not what is measured. */
 const OPENING = 100;
+const CONNECT_ATTEMPTS = 15;
 
-async function connect(url: string, token: string): Promise<WebSocket> {
+function connectOnce(url: string, token: string): Promise<WebSocket> {
   const ws = new WebSocket(url, [SUBPROTOCOL, `bearer.${token}`]);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('message', () => resolve()); // connection_established
+  return new Promise((resolve, reject) => {
+    ws.once('message', () => resolve(ws)); // connection_established
     ws.once('error', reject);
-    ws.once('unexpected-response', (_request, response) =>
-      reject(new Error(`handshake answered ${response.statusCode}`)),
-    );
+    ws.once('unexpected-response', (_request, response) => {
+      ws.terminate();
+      reject(new Error(`handshake answered ${response.statusCode}`));
+    });
   });
-  return ws;
+}
+
+/**
+ * A socket of the user's, tried again for a while when refused: a burst just
+ * before may have left auth-service's circuit breaker open (503) for seconds.
+ */
+async function connect(url: string, token: string): Promise<WebSocket> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(url, token);
+    } catch (error) {
+      if (attempt === CONNECT_ATTEMPTS) throw error;
+      await sleep(1_000);
+    }
+  }
 }
 
 async function run(order: FleetOrder): Promise<FleetResult> {
@@ -116,6 +133,8 @@ async function run(order: FleetOrder): Promise<FleetResult> {
         settle(state);
       }
     });
+    // An 'error' is followed by 'close', which counts it.
+    ws.on('error', () => undefined);
     ws.on('close', (code) => settle(state, `socket closed (${code}) before its run completed`));
     return state;
   });
