@@ -52,8 +52,11 @@ const PASSWORD = 'seed-claims password';
 const RUN_TIMEOUT_MS = 60_000;
 /** auth-service's default introspection client (providers/auth/testing.ts). */
 const INTROSPECTION_SECRET = 'test-introspection-secret';
-/** Requests in flight at once while setting up users and threads. */
-const SETUP_CONCURRENCY = 25;
+/**
+ * Requests in flight at once while setting up users and threads: more, and
+ * auth-service's introspections queue past backend-api's 2 s timeout.
+ */
+const SETUP_CONCURRENCY = 8;
 /** Setting up is not measured: a request refused for a moment (auth-service busy: 503) is sent again. */
 const SETUP_ATTEMPTS = 10;
 
