@@ -20,25 +20,36 @@ export interface FeedItem {
   trace_id?: string;
 }
 
-/** Announces a stored event to every gateway; call it in the transaction that stores the event. */
-export async function publishEvent(
+/**
+ * Announces stored events to every gateway, in the order given; call it in
+ * the transaction that stores them. One statement for all of them: the
+ * payloads travel as one JSON array, and `json` (not `jsonb`) keeps each
+ * element's text as it was written. Postgres calls a volatile function such
+ * as pg_notify after sorting, so ORDER BY fixes the order of the calls.
+ */
+export async function publishEvents(
   trx: Queryable,
-  tenantId: string,
-  event: AgentEvent,
-  traceId: string | null,
+  items: { tenantId: string; event: AgentEvent; traceId: string | null }[],
 ): Promise<void> {
-  const item: FeedItem = {
-    tenant_id: tenantId,
-    thread_id: event.thread_id,
-    run_id: event.run_id,
-    seq: event.seq,
-    event,
-    ...(traceId === null ? {} : { trace_id: traceId }),
-  };
-  let payload = JSON.stringify(item);
-  if (Buffer.byteLength(payload) > INLINE_LIMIT)
-    payload = JSON.stringify({ ...item, event: undefined });
-  await trx.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+  const payloads = items.map(({ tenantId, event, traceId }) => {
+    const item: FeedItem = {
+      tenant_id: tenantId,
+      thread_id: event.thread_id,
+      run_id: event.run_id,
+      seq: event.seq,
+      event,
+      ...(traceId === null ? {} : { trace_id: traceId }),
+    };
+    const payload = JSON.stringify(item);
+    return Buffer.byteLength(payload) > INLINE_LIMIT
+      ? JSON.stringify({ ...item, event: undefined })
+      : payload;
+  });
+  await trx.query(
+    `SELECT pg_notify($1, payload::text)
+       FROM json_array_elements($2::json) WITH ORDINALITY AS e (payload, n) ORDER BY n`,
+    [CHANNEL, `[${payloads.join(',')}]`],
+  );
 }
 
 /**

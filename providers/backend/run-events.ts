@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../src/runtime/db.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
-import { publishEvent } from './event-feed.js';
+import { publishEvents } from './event-feed.js';
 import { RunLeaseLost } from './run-leases.js';
 import * as store from './store.js';
 
 // The one way a run's events are written, by its runner and by the sweeper
 // that ends a run whose runner died. Each function works in the caller's
-// transaction, which must hold the run's row lock (run-leases.ts: holdRun or
-// takeLapsedRun): that lock is what makes the next seq, read from the stored
-// events, the caller's alone. Each event is stored, with any change of the
-// run, and NOTIFYed to the gateways in that transaction; Postgres delivers the
-// notification only on commit, so a gateway never announces an event that is
-// not stored.
+// transaction, which must hold the row lock of every run it writes to
+// (run-leases.ts: holdRun, holdRuns or takeLapsedRun): that lock is what
+// makes the next seq, read from the stored events, the caller's alone. Each
+// event is stored, with any change of its run, and NOTIFYed to the gateways
+// in that transaction; Postgres delivers the notification only on commit, so
+// a gateway never announces an event that is not stored.
 
 export type EventBody = AgentEvent extends infer E
   ? E extends AgentEvent
@@ -27,84 +27,101 @@ export const RUN_ABANDONED =
   'The run failed: the backend running it stopped before it ended (its lease lapsed).';
 
 /**
- * Stores the run's next event (seq: the last stored one's plus one) and
- * announces it; returns its seq. A writer that retries an attempt whose commit
- * may have landed passes the same `eventId` each time, to look for it.
+ * One event to store. A writer that retries an attempt whose commit may have
+ * landed passes the same `eventId` each time, to look for it.
  */
+export interface EventWrite {
+  run: store.RunRow;
+  body: EventBody;
+  eventId?: string;
+}
+
+/**
+ * Stores each write's event as its run's next (seq: the last stored one's
+ * plus one; writes to one run in the order given) and announces them, a few
+ * statements for all of them whatever their number; returns their seqs in
+ * order. agent_started makes its run running; agent_completed ends its run
+ * and adds the final response to the thread as the assistant's message, and a
+ * run that has ended already is not ended again (RunLeaseLost).
+ */
+export async function appendEvents(
+  trx: Queryable,
+  writes: EventWrite[],
+  at: Date,
+): Promise<number[]> {
+  const runs = new Map(writes.map(({ run }) => [run.id, run]));
+  const last = await store.lastSeqs(trx, [...runs.keys()]);
+  const events = writes.map(({ run, body, eventId }) => {
+    const seq = (last.get(run.id) ?? 0) + 1;
+    last.set(run.id, seq);
+    const event = {
+      ...body,
+      event_id: eventId ?? randomUUID(),
+      run_id: run.id,
+      thread_id: run.thread_id,
+      agent_name: run.agent_name,
+      seq,
+      timestamp: at.toISOString(),
+    };
+    return { run, event };
+  });
+  const started = events.filter(({ event }) => event.type === 'agent_started');
+  if (started.length > 0)
+    await store.markRunsStarted(
+      trx,
+      started.map(({ run }) => run.id),
+      at,
+    );
+  const ends = events.flatMap(({ run, event }) =>
+    event.type === 'agent_completed'
+      ? [{ run, status: event.status, finalResponse: event.final_response }]
+      : [],
+  );
+  if (ends.length > 0) {
+    const ended = await store.markRunsFinished(
+      trx,
+      ends.map(({ run, status, finalResponse }) => ({ id: run.id, status, finalResponse })),
+      at,
+    );
+    const again = ends.find(({ run }) => !ended.has(run.id));
+    if (again) throw new RunLeaseLost(again.run.id);
+    await store.insertAnswers(
+      trx,
+      ends.map(({ run, finalResponse }) => ({
+        id: randomUUID(),
+        tenantId: run.tenant_id,
+        threadId: run.thread_id,
+        runId: run.id,
+        content: finalResponse,
+      })),
+      at,
+    );
+  }
+  await store.insertEvents(
+    trx,
+    events.map(({ run, event }) => ({ tenantId: run.tenant_id, event })),
+    at,
+  );
+  await publishEvents(
+    trx,
+    events.map(({ run, event }) => ({ tenantId: run.tenant_id, event, traceId: run.trace_id })),
+  );
+  return events.map(({ event }) => event.seq);
+}
+
+/** Stores the run's next event and announces it; returns its seq. */
 export async function appendEvent(
   trx: Queryable,
   run: store.RunRow,
   body: EventBody,
   at: Date,
-  eventId: string = randomUUID(),
-): Promise<number> {
-  const event = {
-    ...body,
-    event_id: eventId,
-    run_id: run.id,
-    thread_id: run.thread_id,
-    agent_name: run.agent_name,
-    seq: (await store.lastSeq(trx, run.id)) + 1,
-    timestamp: at.toISOString(),
-  };
-  await store.insertEvent(trx, run.tenant_id, event, at);
-  await publishEvent(trx, run.tenant_id, event, run.trace_id);
-  return event.seq;
-}
-
-/** agent_started (returns its seq), and the run is running. */
-export async function appendStarted(
-  trx: Queryable,
-  run: store.RunRow,
-  taskDescription: string,
-  at: Date,
   eventId?: string,
 ): Promise<number> {
-  const seq = await appendEvent(
-    trx,
-    run,
-    { type: 'agent_started', task_description: taskDescription },
-    at,
-    eventId,
-  );
-  await store.markRunStarted(trx, run.id, at);
-  return seq;
+  const [seq] = await appendEvents(trx, [{ run, body, ...(eventId ? { eventId } : {}) }], at);
+  return seq!;
 }
 
-/** Writes agent_completed (returns its seq); a run that has ended already is not ended again (RunLeaseLost). */
-export async function appendCompleted(
-  trx: Queryable,
-  run: store.RunRow,
-  status: RunEnd,
-  finalResponse: string,
-  at: Date,
-  eventId?: string,
-): Promise<number> {
-  if (!(await store.markRunFinished(trx, run.id, { status, finalResponse, at })))
-    throw new RunLeaseLost(run.id);
-  const seq = await appendEvent(
-    trx,
-    run,
-    { type: 'agent_completed', status, final_response: finalResponse },
-    at,
-    eventId,
-  );
-  // The answer joins the conversation as the assistant's message.
-  await store.insertMessage(trx, {
-    id: randomUUID(),
-    tenant_id: run.tenant_id,
-    thread_id: run.thread_id,
-    role: 'assistant',
-    content: finalResponse,
-    run_id: run.id,
-    created_at: at,
-    idempotency_key: null,
-    request_digest: null,
-  });
-  return seq;
-}
-
-/** Ends the run as failed with `reason`, after an agent_started (carrying the reason) if it had none. */
+/** Ends the run as failed with `reason`, after an agent_started (carrying the reason) if it had none; returns the end's seq. */
 export async function endAsFailed(
   trx: Queryable,
   run: store.RunRow,
@@ -112,6 +129,20 @@ export async function endAsFailed(
   at: Date,
   eventId?: string,
 ): Promise<number> {
-  if ((await store.lastSeq(trx, run.id)) === 0) await appendStarted(trx, run, reason, at);
-  return appendCompleted(trx, run, 'failed', reason, at, eventId);
+  const started = (await store.lastSeqs(trx, [run.id])).has(run.id);
+  const seqs = await appendEvents(
+    trx,
+    [
+      ...(started
+        ? []
+        : [{ run, body: { type: 'agent_started', task_description: reason } as const }]),
+      {
+        run,
+        body: { type: 'agent_completed', status: 'failed', final_response: reason },
+        ...(eventId ? { eventId } : {}),
+      },
+    ],
+    at,
+  );
+  return seqs[seqs.length - 1]!;
 }

@@ -81,6 +81,34 @@ export async function holdRun(
   return thread.rowCount === 1 && renewLease(trx, run.id, owner, leaseMs);
 }
 
+/**
+ * holdRun for many runs at once, in two statements: returns the ids of those
+ * `owner` still holds, now locked with their threads until the transaction
+ * ends. A thread another transaction has locked (one deleting it) is skipped,
+ * not waited for, and its run left out: holding one thread while waiting for
+ * another could deadlock with a deletion of several (a tenant's). So a run
+ * left out may still be the owner's; holdRun, which waits, tells.
+ */
+export async function holdRuns(
+  trx: Queryable,
+  runs: Pick<RunRow, 'id' | 'thread_id'>[],
+  owner: string,
+  leaseMs: number,
+): Promise<Set<string>> {
+  const threads = await trx.query<{ id: string }>(
+    'SELECT id FROM backend_threads WHERE id = ANY($1::uuid[]) FOR KEY SHARE SKIP LOCKED',
+    [[...new Set(runs.map((run) => run.thread_id))]],
+  );
+  const locked = new Set(threads.rows.map((row) => row.id));
+  const { rows } = await trx.query<{ id: string }>(
+    `UPDATE backend_runs SET lease_expires_at = ${EXPIRY}
+      WHERE id = ANY($1::uuid[]) AND owner_id = $2 AND ${UNFINISHED}
+      RETURNING id`,
+    [runs.filter((run) => locked.has(run.thread_id)).map((run) => run.id), owner, leaseMs],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
 export interface LapsedRun {
   id: string;
   thread_id: string;

@@ -34,22 +34,9 @@ export async function takeRunSlot(
     starter.tenantId,
   ]);
   const since = new Date(now.getTime() - limits.windowSeconds * 1000);
-  await trx.query('DELETE FROM backend_run_starts WHERE tenant_id = $1 AND started_at <= $2', [
-    starter.tenantId,
-    since,
-  ]);
-  const byUser = retryAfterSeconds(
-    await newestStarts(trx, 'user_id', starter.userId, since, limits.perUser),
-    limits.perUser,
-    limits.windowSeconds,
-    now,
-  );
-  const byTenant = retryAfterSeconds(
-    await newestStarts(trx, 'tenant_id', starter.tenantId, since, limits.perTenant),
-    limits.perTenant,
-    limits.windowSeconds,
-    now,
-  );
+  const starts = await newestStarts(trx, starter, since, limits);
+  const byUser = retryAfterSeconds(starts.user, limits.perUser, limits.windowSeconds, now);
+  const byTenant = retryAfterSeconds(starts.tenant, limits.perTenant, limits.windowSeconds, now);
   if (byUser !== undefined || byTenant !== undefined) {
     const retryAfter = Math.max(byUser ?? 0, byTenant ?? 0);
     const whose = byUser !== undefined ? 'you have' : 'your tenant has';
@@ -65,19 +52,32 @@ export async function takeRunSlot(
   );
 }
 
-/** The newest `limit` starts after `since`, oldest first. */
+/**
+ * Forgets the tenant's starts up to `since`, and reads the newest starts
+ * after it, up to its limit, of the user and of the tenant, oldest first: one
+ * statement, one round trip, for what each start_run of a burst must do. The
+ * reads do not see the deletion (one snapshot), and need not: they read only
+ * the starts after `since`.
+ */
 async function newestStarts(
   db: Queryable,
-  column: 'user_id' | 'tenant_id',
-  id: string,
+  starter: Starter,
   since: Date,
-  limit: number,
-): Promise<Date[]> {
-  const { rows } = await db.query<{ started_at: Date }>(
-    `SELECT started_at FROM backend_run_starts
-      WHERE ${column} = $1 AND started_at > $2
-      ORDER BY started_at DESC LIMIT $3`,
-    [id, since, limit],
+  limits: RunLimits,
+): Promise<{ user: Date[]; tenant: Date[] }> {
+  const { rows } = await db.query<{ by: 'user' | 'tenant'; started_at: Date }>(
+    `WITH forgotten AS (DELETE FROM backend_run_starts WHERE tenant_id = $1 AND started_at <= $3)
+     (SELECT 'user' AS by, started_at FROM backend_run_starts
+       WHERE user_id = $2 AND started_at > $3 ORDER BY started_at DESC LIMIT $4)
+     UNION ALL
+     (SELECT 'tenant' AS by, started_at FROM backend_run_starts
+       WHERE tenant_id = $1 AND started_at > $3 ORDER BY started_at DESC LIMIT $5)`,
+    [starter.tenantId, starter.userId, since, limits.perUser, limits.perTenant],
   );
-  return rows.map((row) => row.started_at).reverse();
+  const of = (by: 'user' | 'tenant') =>
+    rows
+      .filter((row) => row.by === by)
+      .map((row) => row.started_at)
+      .reverse();
+  return { user: of('user'), tenant: of('tenant') };
 }

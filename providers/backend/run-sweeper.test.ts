@@ -4,7 +4,7 @@ import { systemClock } from '../../src/runtime/clock.js';
 import { createPool, withTransaction } from '../../src/runtime/db.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
-import { appendEvent, appendStarted, RUN_ABANDONED } from './run-events.js';
+import { appendEvent, RUN_ABANDONED } from './run-events.js';
 import { claimRun } from './run-leases.js';
 import { RunSweeper } from './run-sweeper.js';
 import { AgentRunner } from './runner.js';
@@ -58,7 +58,7 @@ describe('RunSweeper', () => {
     const run = await insertQueuedRun(db, alice, threadId, `Think [think ${thinking + 1}]`);
     await withTransaction(db, async (trx) => {
       await claimRun(trx, run.id, randomUUID(), LEASE_MS);
-      await appendStarted(trx, run, 'Think', at);
+      await appendEvent(trx, run, { type: 'agent_started', task_description: 'Think' }, at);
       for (let step = 1; step <= thinking; step++)
         await appendEvent(trx, run, { type: 'agent_thinking', step, reasoning: 'Hmm.' }, at);
     });

@@ -2,22 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
-import { retryWhileUnavailable, withTransaction, type Queryable } from '../../src/runtime/db.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import { inTrace } from '../../src/runtime/trace-context.js';
 import { spanOfTrace } from '../../src/runtime/traceparent.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
 import { planRun, reasoningFor, type ToolCall } from './agent.js';
 import { calculate, CalculatorError } from './calculator.js';
-import {
-  appendCompleted,
-  appendEvent,
-  appendStarted,
-  endAsFailed,
-  type EventBody,
-  type RunEnd,
-} from './run-events.js';
-import { claimRun, holdRun, renewLease, RunLeaseLost } from './run-leases.js';
+import type { Queryable } from '../../src/runtime/db.js';
+import { endAsFailed, type EventBody, type RunEnd } from './run-events.js';
+import { claimRun, renewLease, RunLeaseLost } from './run-leases.js';
+import { RunWriter } from './run-writer.js';
 import * as store from './store.js';
 
 export interface RunnerOptions {
@@ -45,8 +39,9 @@ interface Execution {
 
 /**
  * Executes agent runs in this process. Each event is written to Postgres with
- * its seq, together with any change of the run's status, in one transaction
- * that also NOTIFYs the gateways (run-events.ts). A run whose event cannot be
+ * its seq, together with any change of the run's status, in a transaction
+ * that also NOTIFYs the gateways and that the events of other runs in
+ * progress share (run-writer.ts). A run whose event cannot be
  * stored ends as failed (with agent_started first if it had none yet), never
  * left queued or running without a word.
  *
@@ -62,11 +57,19 @@ export class AgentRunner {
   readonly #options: RunnerOptions;
   readonly #running = new Map<string, Execution>();
   readonly #abort = new AbortController();
+  readonly #writer: RunWriter;
   readonly #heartbeat: NodeJS.Timeout;
   #renewing: Promise<void> | undefined;
 
   constructor(options: RunnerOptions) {
     this.#options = options;
+    this.#writer = new RunWriter({
+      db: options.db,
+      clock: options.clock,
+      owner: this.owner,
+      leaseMs: options.leaseMs,
+      signal: this.#abort.signal,
+    });
     this.#heartbeat = setInterval(() => {
       // One renewal at a time: a slow database must not pile them up.
       this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined));
@@ -128,48 +131,22 @@ export class AgentRunner {
   }
 
   async #execute(run: store.RunRow, lost: AbortSignal): Promise<void> {
-    const { db, clock, leaseMs, logger } = this.#options;
-    // One transaction, only while this runner holds the run: its row stays
-    // locked until commit. A database that is restarting is waited for, so a
-    // short outage does not end the run. An attempt whose commit was cut off
-    // may have landed after all: a retry looks for its event's id (the same in
-    // every attempt) under the run's lock first, so no event is written twice.
-    const write = async (work: (trx: Queryable, at: Date, eventId: string) => Promise<number>) => {
-      const eventId = randomUUID();
-      let seq = 0;
-      let retry = false;
-      await retryWhileUnavailable(
-        () =>
-          withTransaction(db, async (trx) => {
-            const held = !lost.aborted && (await holdRun(trx, run, this.owner, leaseMs));
-            const landed = retry ? await store.seqOfEvent(trx, run.id, eventId) : undefined;
-            retry = true;
-            if (landed !== undefined) seq = landed;
-            else if (!held) throw new RunLeaseLost(run.id);
-            else seq = await work(trx, clock.now(), eventId);
-          }),
-        { signal: this.#abort.signal },
-      );
-      return seq;
-    };
+    const { logger } = this.#options;
     const stored = (type: AgentEvent['type'], seq: number) =>
       logger.debug({ run_id: run.id, seq, type }, 'run event stored');
     const finished = (status: RunEnd, seq: number) => {
       stored('agent_completed', seq);
       logger.info({ run_id: run.id, status, events: seq }, 'run finished');
     };
+    const write = (body: EventBody) => this.#writer.write(run, body, lost);
     const events: RunEvents = {
       start: async (task) =>
-        stored(
-          'agent_started',
-          await write((trx, at, id) => appendStarted(trx, run, task, at, id)),
-        ),
-      emit: async (body) =>
-        stored(body.type, await write((trx, at, id) => appendEvent(trx, run, body, at, id))),
+        stored('agent_started', await write({ type: 'agent_started', task_description: task })),
+      emit: async (body) => stored(body.type, await write(body)),
       finish: async (status, response) =>
         finished(
           status,
-          await write((trx, at, id) => appendCompleted(trx, run, status, response, at, id)),
+          await write({ type: 'agent_completed', status, final_response: response }),
         ),
     };
 
@@ -184,7 +161,7 @@ export class AgentRunner {
         return;
       }
       logger.error({ err: error, run_id: run.id }, 'run failed; ending it');
-      const seq = await write((trx, at, id) =>
+      const seq = await this.#writer.alone(run, lost, (trx, at, id) =>
         endAsFailed(trx, run, 'The run failed: one of its events could not be stored.', at, id),
       );
       finished('failed', seq);

@@ -289,60 +289,110 @@ export async function findRun(
   return rows[0];
 }
 
-export async function markRunStarted(db: Queryable, id: string, at: Date) {
-  await db.query("UPDATE backend_runs SET status = 'running', started_at = $2 WHERE id = $1", [
-    id,
-    at,
-  ]);
+/** Marks the unfinished ones of these runs running. */
+export async function markRunsStarted(db: Queryable, ids: string[], at: Date): Promise<void> {
+  await db.query(
+    `UPDATE backend_runs SET status = 'running', started_at = $2
+      WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')`,
+    [ids, at],
+  );
+}
+
+export interface RunOutcome {
+  id: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  finalResponse: string;
 }
 
 /**
- * Ends the run unless it has ended already; false then. The check is in the
- * UPDATE itself, so of two writers racing to end one run only one succeeds.
+ * Ends each run unless it has ended already; returns the ids it ended. The
+ * check is in the UPDATE itself, so of two writers racing to end one run only
+ * one succeeds.
  */
-export async function markRunFinished(
+export async function markRunsFinished(
   db: Queryable,
-  id: string,
-  outcome: { status: 'succeeded' | 'failed' | 'cancelled'; finalResponse: string; at: Date },
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE backend_runs SET status = $2, final_response = $3, completed_at = $4
-      WHERE id = $1 AND status IN ('queued', 'running')`,
-    [id, outcome.status, outcome.finalResponse, outcome.at],
+  outcomes: RunOutcome[],
+  at: Date,
+): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE backend_runs r SET status = o.status, final_response = o.final_response, completed_at = $4
+       FROM unnest($1::uuid[], $2::text[], $3::text[]) AS o (id, status, final_response)
+      WHERE r.id = o.id AND r.status IN ('queued', 'running')
+      RETURNING r.id`,
+    [
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.finalResponse),
+      at,
+    ],
   );
-  return rowCount === 1;
+  return new Set(rows.map((row) => row.id));
+}
+
+/** The final responses of ended runs, as the assistant's messages of their threads. */
+export async function insertAnswers(
+  db: Queryable,
+  answers: { id: string; tenantId: string; threadId: string; runId: string; content: string }[],
+  at: Date,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO backend_messages (id, tenant_id, thread_id, role, content, run_id, created_at)
+     SELECT id, tenant_id, thread_id, 'assistant', content, run_id, $6
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[])
+         AS a (id, tenant_id, thread_id, run_id, content)`,
+    [
+      answers.map((a) => a.id),
+      answers.map((a) => a.tenantId),
+      answers.map((a) => a.threadId),
+      answers.map((a) => a.runId),
+      answers.map((a) => a.content),
+      at,
+    ],
+  );
 }
 
 // --- run events -------------------------------------------------------------
 
-export async function insertEvent(db: Queryable, tenantId: string, event: AgentEvent, at: Date) {
+/**
+ * Stores events, of one run or many, in one statement: the events travel as
+ * one JSON array, and the array of their tenants pairs with it element by
+ * element.
+ */
+export async function insertEvents(
+  db: Queryable,
+  events: { tenantId: string; event: AgentEvent }[],
+  at: Date,
+): Promise<void> {
   await db.query(
     `INSERT INTO backend_run_events (run_id, seq, tenant_id, thread_id, event, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [event.run_id, event.seq, tenantId, event.thread_id, event, at],
+     SELECT (event->>'run_id')::uuid, (event->>'seq')::int, tenant_id, (event->>'thread_id')::uuid, event, $3
+       FROM ROWS FROM (jsonb_array_elements($1::jsonb), unnest($2::uuid[])) AS e (event, tenant_id)`,
+    [JSON.stringify(events.map((e) => e.event)), events.map((e) => e.tenantId), at],
   );
 }
 
-/** The seq the run's event `eventId` is stored as, if it is (a write whose commit was cut off may be). */
-export async function seqOfEvent(
+/** The seqs the events `eventIds` of these runs are stored as, by event id (a write whose commit was cut off may be stored). */
+export async function seqsOfEvents(
   db: Queryable,
-  runId: string,
-  eventId: string,
-): Promise<number | undefined> {
-  const { rows } = await db.query<{ seq: number }>(
-    `SELECT seq FROM backend_run_events WHERE run_id = $1 AND event->>'event_id' = $2`,
-    [runId, eventId],
+  runIds: string[],
+  eventIds: string[],
+): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ event_id: string; seq: number }>(
+    `SELECT event->>'event_id' AS event_id, seq FROM backend_run_events
+      WHERE run_id = ANY($1::uuid[]) AND event->>'event_id' = ANY($2::text[])`,
+    [runIds, eventIds],
   );
-  return rows[0]?.seq;
+  return new Map(rows.map((row) => [row.event_id, row.seq]));
 }
 
-/** The seq of the run's last stored event; 0 when it has none. */
-export async function lastSeq(db: Queryable, runId: string): Promise<number> {
-  const { rows } = await db.query<{ seq: number }>(
-    'SELECT COALESCE(max(seq), 0)::int AS seq FROM backend_run_events WHERE run_id = $1',
-    [runId],
+/** The seq of each run's last stored event; a run without events has no entry. */
+export async function lastSeqs(db: Queryable, runIds: string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ run_id: string; seq: number }>(
+    `SELECT run_id, max(seq)::int AS seq FROM backend_run_events
+      WHERE run_id = ANY($1::uuid[]) GROUP BY run_id`,
+    [runIds],
   );
-  return rows[0]?.seq ?? 0;
+  return new Map(rows.map((row) => [row.run_id, row.seq]));
 }
 
 /** Events of a run with `after < seq`, in order; `before` bounds them from above when given. */
