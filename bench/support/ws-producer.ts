@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, withTransaction, type Pool } from '../../src/runtime/db.js';
-import { appendCompleted, appendEvent, appendStarted } from '../../providers/backend/run-events.js';
+import { appendEvent, type EventBody } from '../../providers/backend/run-events.js';
 import { claimRun, holdRun } from '../../providers/backend/run-leases.js';
 import * as store from '../../providers/backend/store.js';
 import { serve } from './child.js';
@@ -19,6 +19,14 @@ const REASONING =
   'before answering, so that a rounding slip does not reach the reply.';
 
 let pool: Pool | undefined;
+
+/** The `seq`th of a run of `events`: agent_started, reasoning steps, agent_completed. */
+const body = (seq: number, events: number): EventBody =>
+  seq === 1
+    ? { type: 'agent_started', task_description: 'bench' }
+    : seq === events
+      ? { type: 'agent_completed', status: 'succeeded', final_response: 'done' }
+      : { type: 'agent_thinking', step: seq, reasoning: REASONING };
 const owner = randomUUID();
 let prepared: store.RunRow | undefined;
 
@@ -71,16 +79,7 @@ serve(
         }
         await withTransaction(pool!, async (trx) => {
           if (!(await holdRun(trx, run, owner, LEASE_MS))) throw new Error('lost the run');
-          const at = new Date();
-          if (seq === 1) await appendStarted(trx, run, 'bench', at);
-          else if (seq === events) await appendCompleted(trx, run, 'succeeded', 'done', at);
-          else
-            await appendEvent(
-              trx,
-              run,
-              { type: 'agent_thinking', step: seq, reasoning: REASONING },
-              at,
-            );
+          await appendEvent(trx, run, body(seq, events), new Date());
         });
       }
       return { eventsPerSecond: events / ((performance.now() - started) / 1000) };
