@@ -22,6 +22,9 @@ export interface AuthStateDeps {
   introspectionClients: ReadonlyMap<string, string>;
 }
 
+/** Passwords whose hash the states keep; a contract uses a handful. */
+const MAX_KEPT_HASHES = 100;
+
 interface Credentials {
   email: string;
   password: string;
@@ -35,6 +38,20 @@ interface Credentials {
  * real service, so every token is one it issued.
  */
 export function authProviderStates(deps: AuthStateDeps): StateModule {
+  // A contract signs the same account in for interaction after interaction; a
+  // scrypt per password rather than per setup halves what such a state costs
+  // (the login that follows still verifies it, as any login does).
+  const hashes = new Map<string, Promise<string>>();
+  const hashOf = (password: string) => {
+    const kept = hashes.get(password);
+    if (kept) return kept;
+    if (hashes.size >= MAX_KEPT_HASHES) hashes.clear();
+    const hash = hashPassword(password);
+    hashes.set(password, hash);
+    // A failed hash is not kept: the next setup tries again.
+    hash.catch(() => hashes.get(password) === hash && hashes.delete(password));
+    return hash;
+  };
   const account = async (state: string, params: StateParams, context: StateContext) => {
     const credentials = credentialsOf(state, params);
     const row: store.UserRow = {
@@ -42,7 +59,7 @@ export function authProviderStates(deps: AuthStateDeps): StateModule {
       tenant_id: randomUUID(),
       email: credentials.email,
       name: credentials.name,
-      password_hash: await hashPassword(credentials.password),
+      password_hash: await hashOf(credentials.password),
       created_at: new Date(),
     };
     await withTransaction(deps.db, async (trx) => {
