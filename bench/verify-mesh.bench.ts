@@ -4,16 +4,17 @@
 //
 // Each round runs `meshpact run --json` from the built tree as a user would
 // (CI=true, a private TMPDIR, the pacts in a scratch folder) and reads the
-// phases' durations from its report; then the raw replay: for each provider,
-// in the order the run verifies them, the same services started the same way
-// (src/verify/services.ts, as the verify worker starts them), and every
+// phases' durations from its report; then the raw replay, as a hand-written
+// script would do it: one Postgres, the services the providers need started
+// once with their states on (the same manifest entries), and every
 // interaction of the pacts that run wrote replayed with plain fetch and ws as
-// Pact's verifier would: each provider state POSTed to the state URL, the
-// request (its ProviderState generators filled from what the states handed
-// back) and its answer read, or the socket opened and its frames exchanged,
-// then each state torn down. No matching: the replay only checks that each
-// answer has the status the pact expects and each conversation its number of
-// frames, so it does the same work and nothing more.
+// Pact's verifier would, provider by provider: each provider state POSTed to
+// the state URL, the request (its ProviderState generators filled from what
+// the states handed back) and its answer read, or the socket opened and its
+// frames exchanged, then each state torn down. No matching: the replay only
+// checks that each answer has the status the pact expects and each
+// conversation its number of frames, so it does the same traffic and nothing
+// more. Both run the services at the run's default LOG_LEVEL (warn).
 //
 //   npm run bench -- verify-mesh            # 3 rounds, medians
 //   npm run bench -- verify-mesh --rounds 1
@@ -27,8 +28,14 @@ import WebSocket from 'ws';
 import { loadMesh } from '../src/contracts/mesh.js';
 import { readPactFiles } from '../src/contracts/pact-files.js';
 import type { MeshReport } from '../src/report/model.js';
+import {
+  serverOf,
+  startMeshServices,
+  wsUrlOf,
+  type MeshServices,
+} from '../src/runtime/mesh-services.js';
 import { packageRoot } from '../src/runtime/paths.js';
-import { startProvider } from '../src/verify/services.js';
+import { startPostgres } from '../src/runtime/postgres.js';
 import type { Generator } from '../src/verify/pact-documents.js';
 import { fillStateGenerators } from '../src/verify/state-generators.js';
 import { finish, median, printTable } from './support/report.js';
@@ -42,6 +49,8 @@ const ROUNDS = Number(args.rounds);
 const interrupted = new AbortController();
 const interrupt = () => interrupted.abort(new Error('interrupted'));
 process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+// What `meshpact run` gives its services unless told otherwise; the replay's inherit it.
+process.env.LOG_LEVEL ??= 'warn';
 const root = packageRoot();
 const mesh = loadMesh(join(root, 'contracts/mesh.yaml'));
 
@@ -235,6 +244,15 @@ async function converse(wsUrl: string, request: unknown, expected: number): Prom
   return received;
 }
 
+/** Where a provider's traffic and state changes go, on services already started. */
+function endpointsOf(services: MeshServices, provider: string) {
+  const pacticipant = mesh.pacticipants.get(provider)!;
+  const url = services.urlOf(provider);
+  const states = pacticipant.states ?? serverOf(mesh, provider).states;
+  if (!states) throw new Error(`${provider} serves no provider states`);
+  return { url, wsUrl: wsUrlOf(pacticipant, url), statesUrl: new URL(states.url, url).href };
+}
+
 async function replay(pactsDir: string): Promise<ReplayRound> {
   const pacts = readPactFiles(pactsDir);
   const providers = [...new Set(mesh.contracts.map((pair) => pair.provider))];
@@ -255,10 +273,20 @@ async function replay(pactsDir: string): Promise<ReplayRound> {
       round[key] += performance.now() - at;
     }
   };
-  for (const provider of providers) {
-    interrupted.signal.throwIfAborted();
-    const running = await timed('servicesMs', () => startProvider(mesh, provider));
-    try {
+  // As a hand-written replay would: one Postgres, every service started once.
+  const postgres = await timed('servicesMs', () => startPostgres());
+  let services: MeshServices | undefined;
+  try {
+    services = await timed('servicesMs', () =>
+      startMeshServices(mesh, providers, {
+        states: true,
+        databaseUrl: postgres.connectionString,
+        output: { write: () => true },
+        signal: interrupted.signal,
+      }),
+    );
+    for (const provider of providers) {
+      const { url, wsUrl, statesUrl } = endpointsOf(services, provider);
       for (const pact of pacts.filter((p) => p.provider === provider)) {
         const interactions = (pact.content as { interactions?: PactInteraction[] }).interactions;
         for (const interaction of interactions ?? []) {
@@ -268,7 +296,7 @@ async function replay(pactsDir: string): Promise<ReplayRound> {
           for (const state of states)
             values = {
               ...values,
-              ...(await timed('statesMs', () => changeState(running.statesUrl!, state, 'setup'))),
+              ...(await timed('statesMs', () => changeState(statesUrl, state, 'setup'))),
             };
           const label = `${pact.consumer} -> ${provider}: ${interaction.description}`;
           if (interaction.type === 'Synchronous/Messages') {
@@ -280,25 +308,26 @@ async function replay(pactsDir: string): Promise<ReplayRound> {
             const expected =
               (decode(interaction.response?.[0]?.contents) as { frames?: unknown[] }).frames
                 ?.length ?? 0;
-            const received = await timed('trafficMs', () =>
-              converse(running.wsUrl!, request, expected),
-            );
+            const received = await timed('trafficMs', () => converse(wsUrl!, request, expected));
             if (received !== expected) round.wrong.push(`${label}: ${received}/${expected} frames`);
           } else {
             const status = await timed('trafficMs', () =>
-              sendHttp(running.url, interaction.request ?? {}, values),
+              sendHttp(url, interaction.request ?? {}, values),
             );
             const want = (interaction.response as { status?: number } | undefined)?.status;
             if (status !== want) round.wrong.push(`${label}: ${status}, not ${want}`);
           }
           for (const state of states)
-            await timed('statesMs', () => changeState(running.statesUrl!, state, 'teardown'));
+            await timed('statesMs', () => changeState(statesUrl, state, 'teardown'));
           round.interactions++;
         }
       }
-    } finally {
-      await timed('servicesMs', () => running.close());
     }
+  } finally {
+    await timed('servicesMs', async () => {
+      await services?.close();
+      await postgres.stop();
+    });
   }
   round.totalMs = performance.now() - started;
   return round;
