@@ -10,7 +10,7 @@ import {
   type StateModule,
   type StateParams,
 } from '../shared/provider-states.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, stateAccountCost } from './passwords.js';
 import * as store from './store.js';
 
 export interface AuthStateDeps {
@@ -21,9 +21,6 @@ export interface AuthStateDeps {
   /** Introspection clients auth-service was started with (AUTH_INTROSPECTION_CLIENTS). */
   introspectionClients: ReadonlyMap<string, string>;
 }
-
-/** Passwords whose hash the states keep; a contract uses a handful. */
-const MAX_KEPT_HASHES = 100;
 
 interface Credentials {
   email: string;
@@ -38,20 +35,6 @@ interface Credentials {
  * real service, so every token is one it issued.
  */
 export function authProviderStates(deps: AuthStateDeps): StateModule {
-  // A contract signs the same account in for interaction after interaction; a
-  // scrypt per password rather than per setup halves what such a state costs
-  // (the login that follows still verifies it, as any login does).
-  const hashes = new Map<string, Promise<string>>();
-  const hashOf = (password: string) => {
-    const kept = hashes.get(password);
-    if (kept) return kept;
-    if (hashes.size >= MAX_KEPT_HASHES) hashes.clear();
-    const hash = hashPassword(password);
-    hashes.set(password, hash);
-    // A failed hash is not kept: the next setup tries again.
-    hash.catch(() => hashes.get(password) === hash && hashes.delete(password));
-    return hash;
-  };
   const account = async (state: string, params: StateParams, context: StateContext) => {
     const credentials = credentialsOf(state, params);
     const row: store.UserRow = {
@@ -59,7 +42,7 @@ export function authProviderStates(deps: AuthStateDeps): StateModule {
       tenant_id: randomUUID(),
       email: credentials.email,
       name: credentials.name,
-      password_hash: await hashOf(credentials.password),
+      password_hash: await hashPassword(credentials.password, stateAccountCost),
       created_at: new Date(),
     };
     await withTransaction(deps.db, async (trx) => {
