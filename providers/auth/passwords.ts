@@ -6,6 +6,8 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 const params = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } satisfies ScryptOptions;
 const KEY_LENGTH = 32;
 
+type ScryptCost = typeof params;
+
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) =>
@@ -14,15 +16,24 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
+/**
+ * The cost of the accounts provider states create (PACT_PROVIDER_STATES=on
+ * only), which live for one interaction: a state that signs one in logs in
+ * through the real service, whose login reads the cost from the hash as it
+ * does any other's, at a 32nd of the work. A verification signs in an account
+ * for almost every interaction, and the scrypts were most of its time.
+ */
+export const stateAccountCost: ScryptCost = { ...params, N: 2 ** 10 };
+
 /** `scrypt$N$r$p$salt$hash`, salt and hash in base64url. */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: ScryptCost = params): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, params);
+  const key = await derive(password, salt, cost);
   return [
     'scrypt',
-    params.N,
-    params.r,
-    params.p,
+    cost.N,
+    cost.r,
+    cost.p,
     salt.toString('base64url'),
     key.toString('base64url'),
   ].join('$');

@@ -10,7 +10,7 @@ import {
   type StateModule,
   type StateParams,
 } from '../shared/provider-states.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, stateAccountCost } from './passwords.js';
 import * as store from './store.js';
 
 export interface AuthStateDeps {
@@ -42,7 +42,7 @@ export function authProviderStates(deps: AuthStateDeps): StateModule {
       tenant_id: randomUUID(),
       email: credentials.email,
       name: credentials.name,
-      password_hash: await hashPassword(credentials.password),
+      password_hash: await hashPassword(credentials.password, stateAccountCost),
       created_at: new Date(),
     };
     await withTransaction(deps.db, async (trx) => {

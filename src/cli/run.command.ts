@@ -100,13 +100,13 @@ Examples:
             base: options.base,
             logger,
             signal: controller.signal,
-            verify: (provider, source) =>
+            verify: (provider, source, databaseUrl) =>
               verifyInChild(
                 {
                   mesh: mesh.file,
                   provider,
                   source,
-                  ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+                  ...(databaseUrl ? { databaseUrl } : {}),
                   logLevel: config.logLevel,
                 },
                 controller.signal,

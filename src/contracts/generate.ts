@@ -31,17 +31,30 @@ export async function generatePacts(
   options: { signal?: AbortSignal } = {},
 ): Promise<GeneratedPacts> {
   const consumers = [...new Set(mesh.contracts.map((pair) => pair.consumer))];
-  const files: GeneratedPacts['files'] = [];
-  for (const consumer of consumers) {
+  const testsOf = (consumer: string) => {
     const tests = mesh.pacticipants.get(consumer)?.tests;
     if (!tests)
       throw new MeshpactError(
         'config_invalid',
         `${mesh.file}: ${consumer} consumes ${mesh.contracts.find((p) => p.consumer === consumer)?.provider} but has no tests: { command } to write its pacts`,
       );
+    return tests;
+  };
+  const all = consumers.map((consumer) => ({ consumer, tests: testsOf(consumer) }));
+  // Side by side: each consumer's tests write pacts of their own (the consumer
+  // is in each pact's name), and one test runner keeps barely one core busy.
+  const runs = all.map(async ({ consumer, tests }) => {
     const pacts = resolve(dir ?? tests.pacts);
     const started = Date.now();
     const command = await runTests(mesh, consumer, tests, pacts, options.signal);
+    return { consumer, pacts, started, command };
+  });
+  // The first failure in the manifest's order is the one told, once every run has ended.
+  const ran = await Promise.allSettled(runs);
+  const files: GeneratedPacts['files'] = [];
+  for (const outcome of ran) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    const { consumer, pacts, started, command } = outcome.value;
     const found = pactsIn(pacts);
     for (const pair of mesh.contracts.filter((p) => p.consumer === consumer)) {
       const file = found.get(key(pair));

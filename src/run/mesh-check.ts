@@ -47,8 +47,16 @@ export interface MeshCheckOptions {
   /** can-i-deploy to this environment rather than alongside the latest versions. */
   toEnvironment?: string | undefined;
   logger: Logger;
-  /** Verifies one provider; `run` does it in a child process (verify-in-child.ts). */
-  verify: (provider: string, source: PactSource) => Promise<VerificationReport>;
+  /**
+   * Verifies one provider; `run` does it in a child process (verify-in-child.ts).
+   * `databaseUrl` is the Postgres the check runs on, where the provider's
+   * services get scratch databases; undefined with an external broker and no DATABASE_URL.
+   */
+  verify: (
+    provider: string,
+    source: PactSource,
+    databaseUrl: string | undefined,
+  ) => Promise<VerificationReport>;
   signal?: AbortSignal;
 }
 
@@ -128,6 +136,10 @@ export async function runMeshCheck(
   };
 
   const supervisor = new Supervisor();
+  // Each service verified gets a scratch database on this server rather than
+  // an embedded server of its own: an initdb and a start per service were most
+  // of what starting a provider cost.
+  let databaseUrl = options.databaseUrl;
   try {
     await phase('schemas', () => {
       const checked = checkMeshSchemas(mesh);
@@ -152,6 +164,7 @@ export async function runMeshCheck(
           scratchDatabase: !!options.databaseUrl,
         });
         supervisor.own('postgres', { close: () => handle.stop() });
+        databaseUrl ??= handle.connectionString;
         return {
           value: handle,
           ok: true,
@@ -255,29 +268,41 @@ export async function runMeshCheck(
 
     report.verifications = await phase('verify', async () => {
       const providers = [...new Set(mesh.contracts.map((pair) => pair.provider))];
+      const source: PactSource = {
+        brokerUrl,
+        ...(options.broker?.token ? { token: options.broker.token } : {}),
+        consumerVersionSelectors: [
+          { matchingBranch: true },
+          { mainBranch: true },
+          { deployedOrReleased: true },
+        ],
+        // Before merge every pact must hold: a failure is a failure, pending or not.
+        enablePending: false,
+        providerVersionBranch: version.branch,
+        publish: { providerVersion: version.number },
+      };
+      // Side by side: each provider has a worker and services of its own, and
+      // most of a verification is waiting (on a state's scrypt, a run, a round
+      // trip), not computing. Reported in the manifest's order all the same.
+      progress.working('verify', providers.join(', '));
+      const running = providers.map((provider) => options.verify(provider, source, databaseUrl));
+      // One that cannot run fails the phase, but only once the others have ended: none is left behind.
+      const ended = Promise.allSettled(running);
       const results: VerificationReport[] = [];
-      for (const provider of providers) {
-        signal?.throwIfAborted();
-        progress.working('verify', provider);
-        const result = await options.verify(provider, {
-          brokerUrl,
-          ...(options.broker?.token ? { token: options.broker.token } : {}),
-          consumerVersionSelectors: [
-            { matchingBranch: true },
-            { mainBranch: true },
-            { deployedOrReleased: true },
-          ],
-          // Before merge every pact must hold: a failure is a failure, pending or not.
-          enablePending: false,
-          providerVersionBranch: version.branch,
-          publish: { providerVersion: version.number },
-        });
-        results.push(result);
-        const passed = result.interactions.filter((i) => i.success).length;
-        progress.step(
-          'verify',
-          `${provider}: ${passed}/${result.interactions.length} interactions${result.success ? '' : ', failed'}`,
-        );
+      try {
+        for (const [index, provider] of providers.entries()) {
+          const result = await running[index]!;
+          results.push(result);
+          const passed = result.interactions.filter((i) => i.success).length;
+          progress.step(
+            'verify',
+            `${provider}: ${passed}/${result.interactions.length} interactions${result.success ? '' : ', failed'}`,
+          );
+          const left = providers.slice(index + 1);
+          if (left.length > 0) progress.working('verify', left.join(', '));
+        }
+      } finally {
+        await ended;
       }
       const all = results.flatMap((r) => r.interactions);
       const failed = all.filter((i) => !i.success).length;

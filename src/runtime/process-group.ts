@@ -112,10 +112,13 @@ export function startProcessGroup(command: string, options: ProcessGroupOptions)
         release();
         // The last lines it wrote while stopping are not lost; but a process that left the
         // group (setsid, a daemon) may hold the pipes open for good, so the wait is bounded.
+        // The wait is called off once drained: its timer would hold this process's exit for a second.
+        const waited = new AbortController();
         const drained = await Promise.race([
           Promise.all(flushed).then(() => true),
-          sleep(FLUSH_WAIT_MS).then(() => false),
+          sleep(FLUSH_WAIT_MS, false, { signal: waited.signal }).catch(() => true),
         ]);
+        waited.abort();
         if (!drained) {
           child.stdout.destroy();
           child.stderr.destroy();
