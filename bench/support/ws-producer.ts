@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, withTransaction, type Pool } from '../../src/runtime/db.js';
 import { appendEvent, type EventBody } from '../../providers/backend/run-events.js';
-import { claimRun, holdRun } from '../../providers/backend/run-leases.js';
+import { claimRuns, holdRun } from '../../providers/backend/run-leases.js';
 import * as store from '../../providers/backend/store.js';
 import { serve } from './child.js';
 
@@ -56,7 +56,7 @@ serve(
       };
       await withTransaction(pool!, async (trx) => {
         await store.insertRun(trx, run);
-        await claimRun(trx, run.id, owner, LEASE_MS);
+        await claimRuns(trx, [run.id], owner, LEASE_MS);
       });
       prepared = run;
       return { runId: run.id };

@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { MeshpactError, validationFailed } from '../../src/errors/meshpact-error.js';
 import type { Clock } from '../../src/runtime/clock.js';
-import { withTransaction } from '../../src/runtime/db.js';
 import type {
   MessageCreateRequest,
   MessagePage,
@@ -17,7 +16,8 @@ import type {
 } from '../../src/schemas/types.generated.js';
 import { agentNames } from './agent.js';
 import { cursorRefused, encodeCursor, type Position } from './cursor.js';
-import { takeRunSlot, type RunLimits, type Starter } from './run-limits.js';
+import type { RunLimits, Starter } from './run-limits.js';
+import { RunStarts } from './run-starts.js';
 import type { AgentRunner } from './runner.js';
 import * as store from './store.js';
 
@@ -58,8 +58,15 @@ const threadNotFound = () => new MeshpactError('thread_not_found', 'no such thre
 export class BackendService {
   readonly #deps: BackendDeps;
 
+  readonly #runStarts: RunStarts;
+
   constructor(deps: BackendDeps) {
     this.#deps = deps;
+    this.#runStarts = new RunStarts({
+      db: deps.db,
+      limits: deps.runLimits,
+      claim: (trx, ...runIds) => deps.runner.claim(trx, ...runIds),
+    });
   }
 
   async createThread(tenantId: string, request: ThreadCreateRequest): Promise<Thread> {
@@ -193,10 +200,9 @@ export class BackendService {
     request: RunCreateRequest,
     traceId: string,
   ): Promise<Run> {
-    const { db, clock, runLimits } = this.#deps;
     await this.requireThread(starter.tenantId, threadId);
     requireAgent(request.agent_name);
-    const now = clock.now();
+    const now = this.#deps.clock.now();
     const run: store.RunRow = {
       id: randomUUID(),
       tenant_id: starter.tenantId,
@@ -210,14 +216,9 @@ export class BackendService {
       completed_at: null,
       trace_id: traceId,
     };
-    const row = await withTransaction(db, async (trx) => {
-      await takeRunSlot(trx, starter, run.id, now, runLimits);
-      const row = await store.insertRun(trx, run);
-      await this.#deps.runner.claim(trx, run.id);
-      return row;
-    });
-    this.#deps.runner.start(row);
-    const { id, thread_id, agent_name, status, created_at } = store.toRun(row);
+    await this.#runStarts.insert(starter, run);
+    this.#deps.runner.start(run);
+    const { id, thread_id, agent_name, status, created_at } = store.toRun(run);
     return { id, thread_id, agent_name, status, created_at };
   }
 

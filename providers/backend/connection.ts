@@ -280,7 +280,7 @@ export class Connection {
    */
   async #sessionStands(requestId: string): Promise<boolean> {
     try {
-      await this.#deps.authenticator.authenticate(this.#token, { revocation: true });
+      await this.#deps.authenticator.confirmActive(this.#token);
       return true;
     } catch (error) {
       if (!(error instanceof MeshpactError) || error.code !== 'unauthorized') throw error;

@@ -24,19 +24,22 @@ export class RunLeaseLost extends Error {
   }
 }
 
-/** Gives a run no one holds yet to `owner`; call it in the transaction that inserts the run. */
-export async function claimRun(
+/** Gives runs no one holds yet to `owner`; call it in the transaction that inserts them. */
+export async function claimRuns(
   db: Queryable,
-  runId: string,
+  runIds: readonly string[],
   owner: string,
   leaseMs: number,
 ): Promise<void> {
-  const { rowCount } = await db.query(
+  const { rows } = await db.query<{ id: string }>(
     `UPDATE backend_runs SET owner_id = $2, lease_expires_at = ${EXPIRY}
-      WHERE id = $1 AND owner_id IS NULL AND ${UNFINISHED}`,
-    [runId, owner, leaseMs],
+      WHERE id = ANY($1::uuid[]) AND owner_id IS NULL AND ${UNFINISHED}
+      RETURNING id`,
+    [runIds, owner, leaseMs],
   );
-  if (rowCount !== 1) throw new RunLeaseLost(runId);
+  const claimed = new Set(rows.map((row) => row.id));
+  const missed = runIds.find((id) => !claimed.has(id));
+  if (missed !== undefined) throw new RunLeaseLost(missed);
 }
 
 /**

@@ -112,6 +112,33 @@ describe('run limits', () => {
     expect((await stranger.api.post(`/api/threads/${elsewhere}/runs`, run)).status).toBe(202);
   });
 
+  it('counts starts made at once one after another, in the same shared transaction or not', async () => {
+    clock.advance(3600);
+    const owner = await signUp(mesh, 'burst-owner@example.com');
+    const colleague = await colleagueOf(owner, 'burst-colleague@example.com');
+    const stranger = await signUp(mesh, 'burst-stranger@example.com');
+    const thread = await createThread(owner);
+    const elsewhere = await createThread(stranger);
+    const starts = [owner, owner, owner, colleague, colleague].map((user) => ({
+      user,
+      thread,
+    }));
+    starts.push({ user: stranger, thread: elsewhere });
+    const answers = await Promise.all(
+      starts.map(({ user, thread }) => user.api.post(`/api/threads/${thread}/runs`, run)),
+    );
+    const accepted = (user: User) =>
+      answers.filter((answer, i) => starts[i]!.user === user && answer.status === 202).length;
+    expect(accepted(owner)).toBeLessThanOrEqual(2);
+    expect(accepted(owner) + accepted(colleague)).toBe(3);
+    expect(accepted(stranger)).toBe(1);
+    for (const answer of answers.filter((answer) => answer.status !== 202)) {
+      expectProblem(answer, 429, 'rate_limited');
+      expect(answer.headers.get('retry-after')).toBe('60');
+    }
+    expect(await runsOf(thread)).toBe(3);
+  });
+
   it('keeps a slot taken when its thread is deleted', async () => {
     clock.advance(3600);
     const bob = await signUp(mesh, 'bob@example.com');

@@ -5,7 +5,7 @@ import { createPool, withTransaction } from '../../src/runtime/db.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import type { AgentEvent } from '../../src/schemas/types.generated.js';
 import { appendEvent, RUN_ABANDONED } from './run-events.js';
-import { claimRun } from './run-leases.js';
+import { claimRuns } from './run-leases.js';
 import { RunSweeper } from './run-sweeper.js';
 import { AgentRunner } from './runner.js';
 import { startMeshForTest, type MeshUnderTest } from './testing.js';
@@ -57,7 +57,7 @@ describe('RunSweeper', () => {
     const at = new Date();
     const run = await insertQueuedRun(db, alice, threadId, `Think [think ${thinking + 1}]`);
     await withTransaction(db, async (trx) => {
-      await claimRun(trx, run.id, randomUUID(), LEASE_MS);
+      await claimRuns(trx, [run.id], randomUUID(), LEASE_MS);
       await appendEvent(trx, run, { type: 'agent_started', task_description: 'Think' }, at);
       for (let step = 1; step <= thinking; step++)
         await appendEvent(trx, run, { type: 'agent_thinking', step, reasoning: 'Hmm.' }, at);
@@ -107,7 +107,7 @@ describe('RunSweeper', () => {
     it('writes agent_started, then agent_completed failed', async () => {
       const thread = await createThread(alice);
       const run = await insertQueuedRun(db, alice, thread, 'Sum [calc 1+1]');
-      await claimRun(db, run.id, randomUUID(), LEASE_MS);
+      await claimRuns(db, [run.id], randomUUID(), LEASE_MS);
       await lapse(run.id);
 
       expect(await sweeper().sweep()).toBe(1);

@@ -10,7 +10,7 @@ import { planRun, reasoningFor, type ToolCall } from './agent.js';
 import { calculate, CalculatorError } from './calculator.js';
 import type { Queryable } from '../../src/runtime/db.js';
 import { endAsFailed, type EventBody, type RunEnd } from './run-events.js';
-import { claimRun, renewLease, RunLeaseLost } from './run-leases.js';
+import { claimRuns, renewLease, RunLeaseLost } from './run-leases.js';
 import { RunWriter } from './run-writer.js';
 import * as store from './store.js';
 
@@ -78,9 +78,9 @@ export class AgentRunner {
     this.#heartbeat.unref();
   }
 
-  /** Makes the run this runner's; call it in the transaction that inserts the run, so no sweeper ever sees it unheld. */
-  claim(trx: Queryable, runId: string): Promise<void> {
-    return claimRun(trx, runId, this.owner, this.#options.leaseMs);
+  /** Makes the runs this runner's; call it in the transaction that inserts them, so no sweeper ever sees one unheld. */
+  claim(trx: Queryable, ...runIds: string[]): Promise<void> {
+    return claimRuns(trx, runIds, this.owner, this.#options.leaseMs);
   }
 
   /** Whether this runner is executing the run now. */

@@ -277,6 +277,25 @@ export async function insertRun(db: Queryable, row: RunRow): Promise<RunRow> {
   return row;
 }
 
+/** insertRun for many runs, in one statement. */
+export async function insertRuns(db: Queryable, rows: readonly RunRow[]): Promise<void> {
+  await db.query(
+    `INSERT INTO backend_runs (id, tenant_id, thread_id, agent_name, input, status, created_at, trace_id)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                          $7::timestamptz[], $8::text[])`,
+    [
+      rows.map((row) => row.id),
+      rows.map((row) => row.tenant_id),
+      rows.map((row) => row.thread_id),
+      rows.map((row) => row.agent_name),
+      rows.map((row) => row.input),
+      rows.map((row) => row.status),
+      rows.map((row) => row.created_at),
+      rows.map((row) => row.trace_id),
+    ],
+  );
+}
+
 export async function findRun(
   db: Queryable,
   tenantId: string,

@@ -1,0 +1,143 @@
+import type pg from 'pg';
+import { isDatabaseUnavailable } from '../../src/errors/database-unavailable.js';
+import { withTransaction, type Queryable } from '../../src/runtime/db.js';
+import {
+  lockRunStarts,
+  takeRunSlot,
+  takeRunSlots,
+  type RunLimits,
+  type Starter,
+} from './run-limits.js';
+import * as store from './store.js';
+
+export interface RunStartsOptions {
+  db: pg.Pool;
+  limits: RunLimits;
+  /** Makes the runs the runner's, in the transaction that inserts them (AgentRunner.claim). */
+  claim: (trx: Queryable, ...runIds: string[]) => Promise<void>;
+}
+
+interface Pending {
+  starter: Starter;
+  run: store.RunRow;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Transactions of shared starts at once: while they commit, the next starts gather. */
+const CONCURRENT_BATCHES = 2;
+/** Starts per shared transaction at most, so none holds its tenants' locks for long. */
+const BATCH_SIZE = 200;
+
+/**
+ * Stores runs as they start: each takes its slot in the run limits, is
+ * inserted and claimed by the runner in one transaction, so a refused run
+ * leaves no row and a stored run is never unheld.
+ *
+ * Group commit, as the run writer's: the starts made together (1000 users
+ * pressing start at once) share a transaction and its statements instead of
+ * a transaction each. A start alone takes the transaction of its own it
+ * always had. In a shared one, a start whose thread another transaction has
+ * locked (one deleting it) is left out, not waited for, since waiting while
+ * holding other threads could deadlock with a deletion; it then goes alone,
+ * as does every start of a shared transaction that failed, perhaps for one
+ * start's sake, so no start fails for another's.
+ */
+export class RunStarts {
+  readonly #options: RunStartsOptions;
+  #pending: Pending[] = [];
+  #batches = 0;
+  #scheduled = false;
+
+  constructor(options: RunStartsOptions) {
+    this.#options = options;
+  }
+
+  /** Stores `run`, started by `starter` at its created_at; rejects with 429 `rate_limited` past the limits. */
+  insert(starter: Starter, run: store.RunRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ starter, run, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Starts a batch on the next turn of the event loop, so starts made together go together. */
+  #schedule(): void {
+    if (this.#scheduled || this.#batches >= CONCURRENT_BATCHES || this.#pending.length === 0)
+      return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      while (this.#batches < CONCURRENT_BATCHES && this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, BATCH_SIZE);
+        this.#batches++;
+        void this.#commit(batch).finally(() => {
+          this.#batches--;
+          this.#schedule();
+        });
+      }
+    });
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) return this.#alone(batch[0]!);
+    const { db, limits, claim } = this.#options;
+    const settled = new Map<Pending, unknown>();
+    try {
+      await withTransaction(db, async (trx) => {
+        await lockRunStarts(
+          trx,
+          batch.map((pending) => pending.starter.tenantId),
+        );
+        const threads = await trx.query<{ id: string }>(
+          'SELECT id::text FROM backend_threads WHERE id = ANY($1::uuid[]) FOR KEY SHARE SKIP LOCKED',
+          [[...new Set(batch.map((pending) => pending.run.thread_id))]],
+        );
+        const locked = new Set(threads.rows.map((row) => row.id));
+        const candidates = batch.filter((pending) => locked.has(pending.run.thread_id));
+        if (candidates.length === 0) return;
+        const verdicts = await takeRunSlots(
+          trx,
+          candidates.map(({ starter, run }) => ({ starter, runId: run.id, now: run.created_at })),
+          limits,
+        );
+        candidates.forEach((pending, i) => settled.set(pending, verdicts[i]));
+        const taken = candidates.filter((_, i) => verdicts[i] === undefined);
+        if (taken.length === 0) return;
+        await store.insertRuns(
+          trx,
+          taken.map((pending) => pending.run),
+        );
+        await claim(trx, ...taken.map((pending) => pending.run.id));
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      await Promise.all(batch.map((pending) => this.#alone(pending)));
+      return;
+    }
+    const alone: Promise<void>[] = [];
+    for (const pending of batch) {
+      if (!settled.has(pending)) alone.push(this.#alone(pending));
+      else if (settled.get(pending) === undefined) pending.resolve();
+      else pending.reject(settled.get(pending));
+    }
+    await Promise.all(alone);
+  }
+
+  async #alone({ starter, run, resolve, reject }: Pending): Promise<void> {
+    const { db, limits, claim } = this.#options;
+    try {
+      await withTransaction(db, async (trx) => {
+        await takeRunSlot(trx, starter, run.id, run.created_at, limits);
+        await store.insertRun(trx, run);
+        await claim(trx, run.id);
+      });
+      resolve();
+    } catch (error) {
+      reject(error);
+    }
+  }
+}
