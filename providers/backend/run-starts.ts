@@ -8,6 +8,7 @@ import {
   type RunLimits,
   type Starter,
 } from './run-limits.js';
+import { GroupCommit } from './group-commit.js';
 import * as store from './store.js';
 
 export interface RunStartsOptions {
@@ -23,11 +24,6 @@ interface Pending {
   resolve: () => void;
   reject: (error: unknown) => void;
 }
-
-/** Transactions of shared starts at once: while they commit, the next starts gather. */
-const CONCURRENT_BATCHES = 2;
-/** Starts per shared transaction at most, so none holds its tenants' locks for long. */
-const BATCH_SIZE = 200;
 
 /**
  * Stores runs as they start: each takes its slot in the run limits, is
@@ -45,9 +41,10 @@ const BATCH_SIZE = 200;
  */
 export class RunStarts {
   readonly #options: RunStartsOptions;
-  #pending: Pending[] = [];
-  #batches = 0;
-  #scheduled = false;
+  readonly #batches = new GroupCommit<Pending>((batch) => this.#commit(batch), {
+    concurrent: 2,
+    batchSize: 200,
+  });
 
   constructor(options: RunStartsOptions) {
     this.#options = options;
@@ -56,26 +53,7 @@ export class RunStarts {
   /** Stores `run`, started by `starter` at its created_at; rejects with 429 `rate_limited` past the limits. */
   insert(starter: Starter, run: store.RunRow): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ starter, run, resolve, reject });
-      this.#schedule();
-    });
-  }
-
-  /** Starts a batch on the next turn of the event loop, so starts made together go together. */
-  #schedule(): void {
-    if (this.#scheduled || this.#batches >= CONCURRENT_BATCHES || this.#pending.length === 0)
-      return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      while (this.#batches < CONCURRENT_BATCHES && this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, BATCH_SIZE);
-        this.#batches++;
-        void this.#commit(batch).finally(() => {
-          this.#batches--;
-          this.#schedule();
-        });
-      }
+      this.#batches.add({ starter, run, resolve, reject });
     });
   }
 

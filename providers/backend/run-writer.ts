@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../../src/errors/database-unavailable.js'
 import { retryWhileUnavailable, withTransaction, type Queryable } from '../../src/runtime/db.js';
 import { appendEvents, type EventBody } from './run-events.js';
 import { holdRun, holdRuns, RunLeaseLost } from './run-leases.js';
+import { GroupCommit } from './group-commit.js';
 import * as store from './store.js';
 
 export interface RunWriterOptions {
@@ -27,11 +28,6 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Transactions of shared writes at once: while they commit, the next writes gather. */
-const CONCURRENT_BATCHES = 2;
-/** Writes per shared transaction at most, so none holds its locks for long. */
-const BATCH_SIZE = 500;
-
 /**
  * Writes the events of a runner's runs, each only while the runner holds its
  * run (holdRun, holdRuns): an event is stored with its seq, and NOTIFYed,
@@ -48,9 +44,10 @@ const BATCH_SIZE = 500;
  */
 export class RunWriter {
   readonly #options: RunWriterOptions;
-  #pending: Pending[] = [];
-  #batches = 0;
-  #scheduled = false;
+  readonly #batches = new GroupCommit<Pending>((batch) => this.#commit(batch), {
+    concurrent: 2,
+    batchSize: 500,
+  });
 
   constructor(options: RunWriterOptions) {
     this.#options = options;
@@ -64,8 +61,7 @@ export class RunWriter {
    */
   write(run: store.RunRow, body: EventBody, lost: AbortSignal): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ run, body, eventId: randomUUID(), lost, resolve, reject });
-      this.#schedule();
+      this.#batches.add({ run, body, eventId: randomUUID(), lost, resolve, reject });
     });
   }
 
@@ -103,24 +99,6 @@ export class RunWriter {
       { signal },
     );
     return seq;
-  }
-
-  /** Starts a batch on the next turn of the event loop, so writes made together go together. */
-  #schedule(): void {
-    if (this.#scheduled || this.#batches >= CONCURRENT_BATCHES || this.#pending.length === 0)
-      return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      while (this.#batches < CONCURRENT_BATCHES && this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, BATCH_SIZE);
-        this.#batches++;
-        void this.#commit(batch).finally(() => {
-          this.#batches--;
-          this.#schedule();
-        });
-      }
-    });
   }
 
   async #commit(batch: Pending[]): Promise<void> {

@@ -1,0 +1,49 @@
+// Group commit, shared by the run writer and the run starts: what callers ask
+// for on one turn of the event loop is handed to `commit` as one batch, at
+// most `batchSize` at a time and `concurrent` batches at once; while those
+// commit, the next requests gather. A round trip per statement rather than
+// per request is what 1000 runs at once cost.
+
+export interface GroupCommitOptions {
+  /** Batches committing at once. */
+  concurrent: number;
+  /** Requests per batch at most, so no transaction holds its locks for long. */
+  batchSize: number;
+}
+
+export class GroupCommit<T> {
+  readonly #commit: (batch: T[]) => Promise<void>;
+  readonly #options: GroupCommitOptions;
+  #pending: T[] = [];
+  #batches = 0;
+  #scheduled = false;
+
+  /** `commit` settles every request of its batch, and never rejects. */
+  constructor(commit: (batch: T[]) => Promise<void>, options: GroupCommitOptions) {
+    this.#commit = commit;
+    this.#options = options;
+  }
+
+  add(request: T): void {
+    this.#pending.push(request);
+    this.#schedule();
+  }
+
+  /** Starts batches on the next turn of the event loop, so requests made together go together. */
+  #schedule(): void {
+    const { concurrent, batchSize } = this.#options;
+    if (this.#scheduled || this.#batches >= concurrent || this.#pending.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      while (this.#batches < concurrent && this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, batchSize);
+        this.#batches++;
+        void this.#commit(batch).finally(() => {
+          this.#batches--;
+          this.#schedule();
+        });
+      }
+    });
+  }
+}
