@@ -148,6 +148,49 @@ describe('backend-api -> auth-service contract', () => {
     expect(answer).toEqual({ active: false });
   });
 
+  it('asks about several tokens in one request when they are asked about together', async () => {
+    const answers = await contract.http(
+      {
+        states: [
+          { name: 'user alice@example.com is logged in', params: alice },
+          'backend-api has introspection credentials',
+        ],
+        description: 'an introspection of several tokens at once',
+        request: {
+          method: 'POST' as const,
+          path: '/auth/introspect/batch',
+          headers: { Authorization: basic, 'Content-Type': 'application/json' },
+          body: {
+            tokens: [match.fromProviderState('${access_token}', exampleToken), 'not-a-token'],
+          },
+        },
+        response: {
+          status: 200,
+          body: {
+            results: [
+              {
+                active: true,
+                sub: match.uuid('d9ae873f-f181-4496-a5c5-2ff0bfcda324'),
+                tenant_id: match.uuid('c5906cf4-a819-4a84-8d7f-a8aca4ecaf0c'),
+                email: alice.email,
+                scope: match.string('threads runs events'),
+                exp: match.integer(1795590851),
+                iat: match.integer(1795589951),
+                jti: match.uuid('68bcff8e-9076-4282-9db4-99a0f3ca51a8'),
+              },
+              { active: false },
+            ],
+          },
+        },
+      },
+      (baseUrl) => {
+        const client = createIntrospectionClient({ baseUrl, ...credentials });
+        return Promise.all([client.introspect(exampleToken), client.introspect('not-a-token')]);
+      },
+    );
+    expect(answers.map((answer) => answer.active)).toEqual([true, false]);
+  });
+
   it('covers every client the auth library offers the backend', () => {
     const offered = Object.entries(authClient)
       .filter(([, value]) => typeof value === 'function')

@@ -11,6 +11,8 @@ import { urlGuard } from '../../src/http/url-guard.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Logger } from '../../src/runtime/logger.js';
 import type {
+  IntrospectionBatchRequest,
+  IntrospectionBatchResponse,
   IntrospectionRequest,
   LoginRequest,
   RefreshRequest,
@@ -157,6 +159,23 @@ export function createApp(deps: AuthAppDeps): Express {
       const { token } = req.body as IntrospectionRequest;
       reply.send(res, 200, 'auth/introspection-response', await service.introspect(token));
     })
+    .all(methodNotAllowed('POST'));
+
+  app
+    .route('/auth/introspect/batch')
+    .post(
+      noStore,
+      serviceClient,
+      validBody('auth/introspection-batch-request'),
+      async (req, res) => {
+        const { tokens } = req.body as IntrospectionBatchRequest;
+        // As many answers as tokens, and the schema asks for at least one token.
+        const results = (await service.introspectAll(
+          tokens,
+        )) as IntrospectionBatchResponse['results'];
+        reply.send(res, 200, 'auth/introspection-batch-response', { results });
+      },
+    )
     .all(methodNotAllowed('POST'));
 
   if (deps.providerStates) providerStatesRoutes(app, deps.providerStates);

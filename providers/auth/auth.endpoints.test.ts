@@ -199,6 +199,64 @@ describe('auth-service endpoints', () => {
     });
   });
 
+  describe('POST /auth/introspect/batch', () => {
+    it('answers each token as /auth/introspect would, in the order asked', async () => {
+      const [ann, ben] = [
+        await register(auth.url, 'batch-ann@example.com'),
+        await register(auth.url, 'batch-ben@example.com'),
+      ];
+      expect(
+        (await request(auth.url, 'POST', '/auth/logout', { headers: bearer(ben.access_token) }))
+          .status,
+      ).toBe(204);
+      const tokens = [
+        ben.access_token,
+        ann.access_token,
+        'nope',
+        ann.refresh_token,
+        ann.access_token,
+      ];
+      const answer = await request(auth.url, 'POST', '/auth/introspect/batch', {
+        headers: introspector,
+        body: { tokens },
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expectSchema('auth/introspection-batch-response', answer.body);
+      const alone = await Promise.all(
+        tokens.map(
+          async (token) =>
+            (
+              await request(auth.url, 'POST', '/auth/introspect', {
+                headers: introspector,
+                body: { token },
+              })
+            ).body,
+        ),
+      );
+      expect(answer.body).toEqual({ results: alone });
+      expect(alone.map((result) => result.active)).toEqual([false, true, false, false, true]);
+      expect(alone[1]).toMatchObject({ sub: ann.user.id });
+    });
+
+    it('refuses a batch without service credentials, empty, or over 100 tokens', async () => {
+      const none = await request(auth.url, 'POST', '/auth/introspect/batch', {
+        body: { tokens: ['x'] },
+      });
+      expectProblem(none, 401, 'invalid_client');
+      const empty = await request(auth.url, 'POST', '/auth/introspect/batch', {
+        headers: introspector,
+        body: { tokens: [] },
+      });
+      expectProblem(empty, 422, 'validation_failed');
+      const tooMany = await request(auth.url, 'POST', '/auth/introspect/batch', {
+        headers: introspector,
+        body: { tokens: Array.from({ length: 101 }, () => 'x') },
+      });
+      expectProblem(tooMany, 422, 'validation_failed');
+    });
+  });
+
   describe('health', () => {
     it('is live and ready while Postgres answers', async () => {
       expect((await request(auth.url, 'GET', '/healthz')).body).toEqual({ status: 'ok' });

@@ -29,6 +29,23 @@ describe('auth-service clients, when auth-service hangs', () => {
     expect(auth.connections()).toBe(asked);
   });
 
+  it('fails every question of a batch that times out, and counts the batch as one failure', async () => {
+    const client = createIntrospectionClient({
+      baseUrl: auth.url,
+      clientId: 'backend-api',
+      clientSecret: 'secret',
+      timeoutMs: 100,
+    });
+    const together = await Promise.allSettled(
+      ['a', 'b', 'c', 'd'].map((t) => client.introspect(t)),
+    );
+    expect(together.map((outcome) => outcome.status)).toEqual(Array(4).fill('rejected'));
+    const asked = auth.connections();
+    // One failure, not four: the breaker is still closed, so this question goes out.
+    await expect(client.introspect('e')).rejects.toThrow();
+    expect(auth.connections()).toBeGreaterThan(asked);
+  });
+
   it('answers a token it cannot check auth_unavailable, then stops fetching keys after three failures', async () => {
     const verifier = createTokenVerifier({
       jwksUrl: `${auth.url}/.well-known/jwks.json`,

@@ -8,6 +8,7 @@ import {
 } from 'jose';
 import { MeshpactError } from '../../src/errors/meshpact-error.js';
 import { CircuitBreaker } from '../../src/runtime/circuit-breaker.js';
+import { GroupCommit } from '../../src/runtime/group-commit.js';
 import { systemClock, type Clock } from '../../src/runtime/clock.js';
 import { traceHeaders } from '../../src/runtime/trace-context.js';
 import { schemaRegistry } from '../../src/schemas/registry.js';
@@ -183,34 +184,115 @@ export interface IntrospectionClient {
   introspect(token: string): Promise<IntrospectionResponse>;
 }
 
-/** Asks auth-service whether a token is still active (sees logout and refresh-reuse revocation). */
+/** A batch's tokens at most: the batch request's `maxItems`. */
+const BATCH_TOKENS = 100;
+/** A batch request's body stays under auth-service's body limit (64 KiB). */
+const BATCH_BYTES = 60 * 1024;
+/** Requests to auth-service in flight at once; questions asked meanwhile gather into the next. */
+const REQUESTS_IN_FLIGHT = 4;
+
+interface Question {
+  token: string;
+  /** The trace of the request that asks, taken when it asks. */
+  trace: Record<string, string>;
+  resolve: (answer: IntrospectionResponse) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Asks auth-service whether tokens are still active (sees logout and
+ * refresh-reuse revocation). A question asked alone goes to
+ * `/auth/introspect`; questions asked together (a thousand users starting
+ * runs at once) go to `/auth/introspect/batch`, up to 100 a request and 4
+ * requests at once, while the next ones gather: one round trip and one query
+ * answer them all, where a request each made auth-service the bottleneck and
+ * queued them past the timeout. A failed request fails each of its questions
+ * and counts once against the breaker. A batch carries the trace of its
+ * first question.
+ */
 export function createIntrospectionClient(
   options: IntrospectionClientOptions,
 ): IntrospectionClient {
   const credentials = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
-  const validator = schemaRegistry().validator('auth/introspection-response');
+  const one = schemaRegistry().validator('auth/introspection-response');
+  const many = schemaRegistry().validator('auth/introspection-batch-response');
   const timeoutMs = options.timeoutMs ?? AUTH_TIMEOUT_MS;
   const breaker = options.breaker ?? new CircuitBreaker({ clock: options.clock });
+
+  const post = (path: string, body: string, trace: Record<string, string>) =>
+    breaker.run(async () => {
+      // The timeout covers the body too: a server may send headers and then stall.
+      const signal = AbortSignal.timeout(timeoutMs);
+      const response = await fetch(new URL(path, options.baseUrl), {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${credentials}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...trace,
+        },
+        body,
+        signal,
+      });
+      if (response.status !== 200) {
+        throw new Error(`auth-service introspection answered ${response.status}`);
+      }
+      return await response.json();
+    }, circuitOpen);
+
+  const ask = async (questions: Question[]): Promise<void> => {
+    const [first] = questions;
+    if (!first) return;
+    try {
+      let answers: IntrospectionResponse[];
+      if (questions.length === 1) {
+        const body = JSON.stringify({ token: first.token });
+        answers = [
+          one.assert(await post('/auth/introspect', body, first.trace), 'introspection response'),
+        ];
+      } else {
+        const body = JSON.stringify({ tokens: questions.map((q) => q.token) });
+        const { results } = many.assert(
+          await post('/auth/introspect/batch', body, first.trace),
+          'introspection batch response',
+        );
+        if (results.length !== questions.length)
+          throw new Error(`auth-service answered ${results.length} of ${questions.length} tokens`);
+        answers = results;
+      }
+      questions.forEach((question, i) => question.resolve(answers[i]!));
+    } catch (error) {
+      for (const question of questions) question.reject(error);
+    }
+  };
+
+  const requests = new GroupCommit<Question>(
+    (questions) => Promise.all(underBodyLimit(questions).map(ask)).then(() => undefined),
+    { concurrent: REQUESTS_IN_FLIGHT, batchSize: BATCH_TOKENS },
+  );
   return {
     introspect: (token) =>
-      breaker.run(async () => {
-        // The timeout covers the body too: a server may send headers and then stall.
-        const signal = AbortSignal.timeout(timeoutMs);
-        const response = await fetch(new URL('/auth/introspect', options.baseUrl), {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${credentials}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
-            ...traceHeaders(),
-          },
-          body: JSON.stringify({ token }),
-          signal,
-        });
-        if (response.status !== 200) {
-          throw new Error(`auth-service introspection answered ${response.status}`);
-        }
-        return validator.assert(await response.json(), 'introspection response');
-      }, circuitOpen),
+      new Promise((resolve, reject) =>
+        requests.add({ token, trace: traceHeaders(), resolve, reject }),
+      ),
   };
+}
+
+/** Splits a batch so that each request's body stays under BATCH_BYTES. */
+function underBodyLimit(questions: Question[]): Question[][] {
+  const requests: Question[][] = [];
+  let current: Question[] = [];
+  let bytes = 0;
+  for (const question of questions) {
+    const size = Buffer.byteLength(JSON.stringify(question.token)) + 1;
+    if (current.length > 0 && bytes + size > BATCH_BYTES) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(question);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }

@@ -125,6 +125,15 @@ export async function familyIsActive(db: Queryable, familyId: string): Promise<b
   return rows.length === 1;
 }
 
+/** Which of these families still stand: one query for a batch of introspections. */
+export async function activeFamilies(db: Queryable, familyIds: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM auth_refresh_families WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL',
+    [familyIds],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
 // --- failed logins ----------------------------------------------------------
 
 export interface LoginFailure {

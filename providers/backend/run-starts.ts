@@ -8,7 +8,7 @@ import {
   type RunLimits,
   type Starter,
 } from './run-limits.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../../src/runtime/group-commit.js';
 import * as store from './store.js';
 
 export interface RunStartsOptions {

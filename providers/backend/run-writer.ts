@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from '../../src/errors/database-unavailable.js'
 import { retryWhileUnavailable, withTransaction, type Queryable } from '../../src/runtime/db.js';
 import { appendEvents, type EventBody } from './run-events.js';
 import { holdRun, holdRuns, RunLeaseLost } from './run-leases.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../../src/runtime/group-commit.js';
 import * as store from './store.js';
 
 export interface RunWriterOptions {

@@ -178,6 +178,8 @@ export type ServerFrame =
  * Each schema under schemas/, by name, to the type of the documents it accepts.
  */
 export interface SchemaTypes {
+  'auth/introspection-batch-request': IntrospectionBatchRequest;
+  'auth/introspection-batch-response': IntrospectionBatchResponse;
   'auth/introspection-request': IntrospectionRequest;
   'auth/introspection-response': IntrospectionResponse;
   'auth/jwks': Jwks;
@@ -237,14 +239,26 @@ export interface SchemaTypes {
   'pact/provider-state-change': ProviderStateChange;
 }
 /**
- * The body of POST /auth/introspect (RFC 7662, sent as JSON), authenticated with service credentials. Closed.
+ * The body of POST /auth/introspect/batch: several tokens asked about at once, as RFC 7662 asks of one, authenticated with service credentials. A service sends it when many of its requests wait on auth-service together (a thousand users starting runs at once), so one round trip answers them all. Closed.
  */
-export interface IntrospectionRequest {
+export interface IntrospectionBatchRequest {
   /**
-   * The access or refresh token to check.
+   * The access or refresh tokens to check, answered in this order; the same token may appear more than once.
+   *
+   * @minItems 1
+   * @maxItems 100
    */
-  token: string;
-  token_type_hint?: 'access_token' | 'refresh_token';
+  tokens: [string, ...string[]];
+}
+/**
+ * The answer of POST /auth/introspect/batch: one RFC 7662 answer per token asked about, in the order asked. Closed.
+ */
+export interface IntrospectionBatchResponse {
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  results: [IntrospectionResponse, ...IntrospectionResponse[]];
 }
 /**
  * The token is expired, revoked, malformed or unknown.
@@ -273,6 +287,16 @@ export interface ActiveIntrospection {
    */
   iat: number;
   jti: Uuid;
+}
+/**
+ * The body of POST /auth/introspect (RFC 7662, sent as JSON), authenticated with service credentials. Closed.
+ */
+export interface IntrospectionRequest {
+  /**
+   * The access or refresh token to check.
+   */
+  token: string;
+  token_type_hint?: 'access_token' | 'refresh_token';
 }
 /**
  * The JSON Web Key Set at GET /.well-known/jwks.json: the public keys that verify access tokens; during a rotation it holds both the old and the new key.

@@ -46,6 +46,7 @@ export function meshFixture(state: MeshState): Fixture {
     foreign: (_route, param) => ids[param.name]?.(bob),
     body(route) {
       if (routeKey(route) === 'POST /auth/introspect') return { token: alice.token };
+      if (routeKey(route) === 'POST /auth/introspect/batch') return { tokens: [alice.token] };
       return firstExample(route.bodyName ?? '');
     },
     credentials(auth: Auth) {

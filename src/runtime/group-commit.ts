@@ -1,8 +1,9 @@
-// Group commit, shared by the run writer and the run starts: what callers ask
-// for on one turn of the event loop is handed to `commit` as one batch, at
-// most `batchSize` at a time and `concurrent` batches at once; while those
-// commit, the next requests gather. A round trip per statement rather than
-// per request is what 1000 runs at once cost.
+// Group commit: what callers ask for on one turn of the event loop is handed
+// to `commit` as one batch, at most `batchSize` at a time and `concurrent`
+// batches at once; while those commit, the next requests gather. A round trip
+// per batch rather than per request is what 1000 users at once cost: the
+// backend's run writer and run starts group their statements with it, and
+// auth-service's introspection client its questions.
 
 export interface GroupCommitOptions {
   /** Batches committing at once. */
