@@ -45,6 +45,17 @@ const signingKey = JSON.parse(
   readFileSync(join(import.meta.dirname, '__fixtures__/contract-signing-key.json'), 'utf8'),
 ) as Required<Pick<JWK, 'x' | 'y' | 'kid'>> & JWK;
 const exampleToken = 'eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+/** What auth-service says of alice's token while her session stands. */
+const activeIntrospection = {
+  active: true,
+  sub: match.uuid('d9ae873f-f181-4496-a5c5-2ff0bfcda324'),
+  tenant_id: match.uuid('c5906cf4-a819-4a84-8d7f-a8aca4ecaf0c'),
+  email: alice.email,
+  scope: match.string('threads runs events'),
+  exp: match.integer(1795590851),
+  iat: match.integer(1795589951),
+  jti: match.uuid('68bcff8e-9076-4282-9db4-99a0f3ca51a8'),
+};
 const introspectionRequest = (description: string, states: ProviderState[]) => ({
   states,
   description,
@@ -117,16 +128,7 @@ describe('backend-api -> auth-service contract', () => {
         ]),
         response: {
           status: 200,
-          body: {
-            active: true,
-            sub: match.uuid('d9ae873f-f181-4496-a5c5-2ff0bfcda324'),
-            tenant_id: match.uuid('c5906cf4-a819-4a84-8d7f-a8aca4ecaf0c'),
-            email: alice.email,
-            scope: match.string('threads runs events'),
-            exp: match.integer(1795590851),
-            iat: match.integer(1795589951),
-            jti: match.uuid('68bcff8e-9076-4282-9db4-99a0f3ca51a8'),
-          },
+          body: activeIntrospection,
         },
       },
       (baseUrl) => createIntrospectionClient({ baseUrl, ...credentials }).introspect(exampleToken),
@@ -167,19 +169,7 @@ describe('backend-api -> auth-service contract', () => {
         response: {
           status: 200,
           body: {
-            results: [
-              {
-                active: true,
-                sub: match.uuid('d9ae873f-f181-4496-a5c5-2ff0bfcda324'),
-                tenant_id: match.uuid('c5906cf4-a819-4a84-8d7f-a8aca4ecaf0c'),
-                email: alice.email,
-                scope: match.string('threads runs events'),
-                exp: match.integer(1795590851),
-                iat: match.integer(1795589951),
-                jti: match.uuid('68bcff8e-9076-4282-9db4-99a0f3ca51a8'),
-              },
-              { active: false },
-            ],
+            results: [activeIntrospection, { active: false }],
           },
         },
       },

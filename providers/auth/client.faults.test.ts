@@ -13,14 +13,16 @@ describe('auth-service clients, when auth-service hangs', () => {
     auth = await hungServer();
   });
   afterEach(() => auth.close());
-
-  it('gives up on an introspection after its timeout, then stops asking after three failures', async () => {
-    const client = createIntrospectionClient({
+  const introspectionClient = () =>
+    createIntrospectionClient({
       baseUrl: auth.url,
       clientId: 'backend-api',
       clientSecret: 'secret',
       timeoutMs: 100,
     });
+
+  it('gives up on an introspection after its timeout, then stops asking after three failures', async () => {
+    const client = introspectionClient();
     for (let i = 0; i < 3; i += 1) await expect(client.introspect('t')).rejects.toThrow();
     const asked = auth.connections();
     expect(asked).toBeGreaterThanOrEqual(1);
@@ -30,12 +32,7 @@ describe('auth-service clients, when auth-service hangs', () => {
   });
 
   it('fails every question of a batch that times out, and counts the batch as one failure', async () => {
-    const client = createIntrospectionClient({
-      baseUrl: auth.url,
-      clientId: 'backend-api',
-      clientSecret: 'secret',
-      timeoutMs: 100,
-    });
+    const client = introspectionClient();
     const together = await Promise.allSettled(
       ['a', 'b', 'c', 'd'].map((t) => client.introspect(t)),
     );
