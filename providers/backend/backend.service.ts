@@ -19,6 +19,7 @@ import { cursorRefused, encodeCursor, type Position } from './cursor.js';
 import type { RunLimits, Starter } from './run-limits.js';
 import { RunStarts } from './run-starts.js';
 import type { AgentRunner } from './runner.js';
+import { threadNotFound } from './not-found.js';
 import * as store from './store.js';
 
 export interface BackendDeps {
@@ -47,8 +48,6 @@ export function requireAgent(name: string): void {
 
 /** How long an Idempotency-Key replays its message (backend.yaml: "kept for 24 hours"). */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
-
-const threadNotFound = () => new MeshpactError('thread_not_found', 'no such thread');
 
 /**
  * Threads, messages and runs of one tenant at a time: the tenant always comes
@@ -200,7 +199,8 @@ export class BackendService {
     request: RunCreateRequest,
     traceId: string,
   ): Promise<Run> {
-    await this.requireThread(starter.tenantId, threadId);
+    // The thread is checked in the start's own transaction (run-starts.ts), with its tenant.
+    assertUuid(threadId, 'thread_id');
     requireAgent(request.agent_name);
     const now = this.#deps.clock.now();
     const run: store.RunRow = {

@@ -230,11 +230,11 @@ export class Connection {
         return;
       case 'start_run': {
         if (!(await this.#sessionStands(frame.request_id))) return;
-        await service.requireThread(this.tenantId, frame.thread_id);
         // Checked here too, so a refused start_run leaves the socket following nothing new.
         requireAgent(frame.agent_name);
-        // Follow the thread before the run exists, so its first event is not missed;
-        // a run refused by its limit unfollows it again.
+        // Follow the thread before the run exists, so its first event is not missed; a
+        // run refused (its thread not the tenant's, or past its limit) unfollows it again.
+        // Meanwhile another tenant's events on it are not delivered (#deliverInline).
         const following = this.threads.has(frame.thread_id);
         this.#deps.subscribe(this, frame.thread_id);
         const starter = { tenantId: this.tenantId, userId: this.claims.sub };

@@ -168,4 +168,33 @@ describe('run limits', () => {
     }
     expect((await carol.api.post(`/api/threads/${thread}/runs`, run)).status).toBe(202);
   });
+
+  it("refuses starts on a missing or another tenant's thread as not found, taking no slot, beside starts that succeed", async () => {
+    clock.advance(3600);
+    const dave = await signUp(mesh, 'dave@example.com');
+    const erin = await signUp(mesh, 'erin@example.com');
+    const own = await createThread(dave);
+    const hers = await createThread(erin);
+    const socket = await TestSocket.open(mesh.backend.wsUrl, dave.token);
+    // Sent at once, so they share the starts' transaction.
+    const answers = await Promise.all([
+      startOverWs(socket, own, 'own-1'),
+      startOverWs(socket, hers, 'hers'),
+      startOverWs(socket, randomUUID(), 'missing'),
+      startOverWs(socket, own, 'own-2'),
+    ]);
+    expect(answers.map((answer) => answer.type)).toEqual([
+      'run_accepted',
+      'error',
+      'error',
+      'run_accepted',
+    ]);
+    expect(answers[1]).toMatchObject({ code: 'thread_not_found' });
+    expect(answers[2]).toMatchObject({ code: 'thread_not_found' });
+    expectProblem(await dave.api.post(`/api/threads/${hers}/runs`, run), 404, 'thread_not_found');
+    expect(await runsOf(hers)).toBe(0);
+    // Dave's two slots went to his own runs: the next is over his limit.
+    expectProblem(await dave.api.post(`/api/threads/${own}/runs`, run), 429, 'rate_limited');
+    socket.close();
+  });
 });

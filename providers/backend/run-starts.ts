@@ -9,6 +9,7 @@ import {
   type Starter,
 } from './run-limits.js';
 import { GroupCommit } from '../../src/runtime/group-commit.js';
+import { threadNotFound } from './not-found.js';
 import * as store from './store.js';
 
 export interface RunStartsOptions {
@@ -26,16 +27,20 @@ interface Pending {
 }
 
 /**
- * Stores runs as they start: each takes its slot in the run limits, is
- * inserted and claimed by the runner in one transaction, so a refused run
- * leaves no row and a stored run is never unheld.
+ * Stores runs as they start: each finds its thread among its tenant's (and
+ * holds it against deletion), takes its slot in the run limits, is inserted
+ * and claimed by the runner in one transaction, so a refused run leaves no
+ * row and a stored run is never unheld. A thread missing or another tenant's
+ * is 404 `thread_not_found`, and takes no slot.
  *
  * Group commit, as the run writer's: the starts made together (1000 users
  * pressing start at once) share a transaction and its statements instead of
  * a transaction each. A start alone takes the transaction of its own it
- * always had. In a shared one, a start whose thread another transaction has
- * locked (one deleting it) is left out, not waited for, since waiting while
- * holding other threads could deadlock with a deletion; it then goes alone,
+ * always had. In a shared one, a start whose thread is not found among its
+ * tenant's, or another transaction has locked (one deleting it), is left
+ * out, not waited for, since waiting while holding other threads could
+ * deadlock with a deletion; it then goes alone, where it waits, or learns
+ * its thread is missing,
  * as does every start of a shared transaction that failed, perhaps for one
  * start's sake, so no start fails for another's.
  */
@@ -50,7 +55,10 @@ export class RunStarts {
     this.#options = options;
   }
 
-  /** Stores `run`, started by `starter` at its created_at; rejects with 429 `rate_limited` past the limits. */
+  /**
+   * Stores `run`, started by `starter` at its created_at; rejects with 404
+   * `thread_not_found`, or 429 `rate_limited` past the limits.
+   */
   insert(starter: Starter, run: store.RunRow): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#batches.add({ starter, run, resolve, reject });
@@ -67,12 +75,18 @@ export class RunStarts {
           trx,
           batch.map((pending) => pending.starter.tenantId),
         );
-        const threads = await trx.query<{ id: string }>(
-          'SELECT id::text FROM backend_threads WHERE id = ANY($1::uuid[]) FOR KEY SHARE SKIP LOCKED',
-          [[...new Set(batch.map((pending) => pending.run.thread_id))]],
+        const threads = await trx.query<{ id: string; tenant_id: string }>(
+          `SELECT id::text, tenant_id::text FROM backend_threads
+            WHERE id = ANY($1::uuid[]) AND tenant_id = ANY($2::uuid[]) FOR KEY SHARE SKIP LOCKED`,
+          [
+            [...new Set(batch.map((pending) => pending.run.thread_id))],
+            [...new Set(batch.map((pending) => pending.starter.tenantId))],
+          ],
         );
-        const locked = new Set(threads.rows.map((row) => row.id));
-        const candidates = batch.filter((pending) => locked.has(pending.run.thread_id));
+        const held = new Set(threads.rows.map((row) => threadKey(row.tenant_id, row.id)));
+        const candidates = batch.filter((pending) =>
+          held.has(threadKey(pending.starter.tenantId, pending.run.thread_id)),
+        );
         if (candidates.length === 0) return;
         const verdicts = await takeRunSlots(
           trx,
@@ -109,6 +123,7 @@ export class RunStarts {
     const { db, limits, claim } = this.#options;
     try {
       await withTransaction(db, async (trx) => {
+        if (!(await store.holdThread(trx, starter.tenantId, run.thread_id))) throw threadNotFound();
         await takeRunSlot(trx, starter, run.id, run.created_at, limits);
         await store.insertRun(trx, run);
         await claim(trx, run.id);
@@ -119,3 +134,7 @@ export class RunStarts {
     }
   }
 }
+
+/** Postgres spells a uuid in lower case, whatever case the request had. */
+const threadKey = (tenantId: string, threadId: string) =>
+  `${tenantId.toLowerCase()}/${threadId.toLowerCase()}`;

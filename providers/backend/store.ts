@@ -50,6 +50,18 @@ export async function findThread(
   return rows[0];
 }
 
+/**
+ * Whether the tenant's thread exists, holding it (FOR KEY SHARE) until the
+ * transaction ends, so it cannot be deleted under a run being inserted.
+ */
+export async function holdThread(trx: Queryable, tenantId: string, id: string): Promise<boolean> {
+  const { rows } = await trx.query(
+    'SELECT 1 FROM backend_threads WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE',
+    [tenantId, id],
+  );
+  return rows.length === 1;
+}
+
 /** Newest first; `limit + 1` rows are read to know whether another page exists. */
 export async function listThreads(
   db: Queryable,
