@@ -173,8 +173,9 @@ export class AuthService {
   async introspectAll(tokens: string[]): Promise<IntrospectionResponse[]> {
     const claims = await Promise.all(tokens.map((token) => this.#deps.keys.verify(token)));
     const sessions = claims.flatMap((c) => (c ? [c.sid] : []));
+    // sid is a uuid auth-service minted, in the lower case Postgres answers with.
     const active =
-      sessions.length > 0 ? await store.activeFamilies(this.#deps.db, sessions) : new Set();
+      sessions.length > 0 ? await store.activeFamilies(this.#deps.db, sessions) : new Set<string>();
     return claims.map((c) => introspection(c && active.has(c.sid) ? c : undefined));
   }
 

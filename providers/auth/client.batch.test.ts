@@ -1,4 +1,5 @@
 import { createServer, request as forward, type Server } from 'node:http';
+import { ManualClock } from '../../src/runtime/clock.js';
 import { createIntrospectionClient, type IntrospectionClient } from './client.js';
 import { bearer, register, request } from './test-helpers.js';
 import { startAuthForTest, type AuthUnderTest } from './testing.js';
@@ -10,31 +11,37 @@ import { startAuthForTest, type AuthUnderTest } from './testing.js';
 interface Noted {
   path: string;
   tokens: number;
-  status: number;
+  /** Set once auth-service has answered. */
+  status?: number;
 }
 
+/** Forwards to `target`, noting each request as it arrives; held, it forwards nothing until released. */
 async function notingProxy(target: string) {
   const noted: Noted[] = [];
+  let held: (() => void)[] | undefined;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const parsed = JSON.parse(body.toString('utf8')) as { token?: string; tokens?: string[] };
-      const upstream = forward(new URL(req.url ?? '/', target), {
-        method: req.method,
-        headers: req.headers,
-      });
-      upstream.on('response', (answer) => {
-        noted.push({
-          path: req.url ?? '',
-          tokens: parsed.tokens?.length ?? 1,
-          status: answer.statusCode ?? 0,
+      const parsed = JSON.parse(body.toString('utf8')) as { tokens?: string[] };
+      const note: Noted = { path: req.url ?? '', tokens: parsed.tokens?.length ?? 1 };
+      noted.push(note);
+      const send = () => {
+        const upstream = forward(new URL(req.url ?? '/', target), {
+          method: req.method,
+          headers: req.headers,
         });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.end(body);
+        upstream.on('response', (answer) => {
+          note.status = answer.statusCode;
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        upstream.on('error', () => res.destroy());
+        upstream.end(body);
+      };
+      if (held) held.push(send);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,8 +49,23 @@ async function notingProxy(target: string) {
   return {
     url: `http://127.0.0.1:${port}`,
     noted,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hold: () => void (held ??= []),
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const send of waiting) send();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
+}
+
+/** Resolves once `proxy` has noted `count` requests. */
+async function noted(proxy: Awaited<ReturnType<typeof notingProxy>>, count: number) {
+  while (proxy.noted.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('the introspection client, when many ask at once', () => {
@@ -87,7 +109,7 @@ describe('the introspection client, when many ask at once', () => {
   it('asks about at most 100 tokens a request', async () => {
     const answers = await Promise.all(Array.from({ length: 250 }, () => client.introspect(ann)));
     expect(answers.every((answer) => answer.active)).toBe(true);
-    expect(proxy.noted.map((n) => n.tokens)).toEqual([100, 100, 50]);
+    expect(proxy.noted.map((n) => n.tokens).sort((a, b) => b - a)).toEqual([100, 100, 50]);
   });
 
   it("keeps each request's body under auth-service's 64 KiB limit", async () => {
@@ -101,12 +123,48 @@ describe('the introspection client, when many ask at once', () => {
     expect(proxy.noted.reduce((sum, n) => sum + n.tokens, 0)).toBe(100);
   });
 
-  it('gathers the questions asked while its requests are in flight into the next', async () => {
-    // Four requests of 100 fill what may be in flight; the fifth hundred waits and goes as one.
-    const first = Array.from({ length: 400 }, () => client.introspect(ann));
-    await new Promise((resolve) => setImmediate(resolve));
-    const later = Array.from({ length: 100 }, () => client.introspect(ann));
-    await Promise.all([...first, ...later]);
-    expect(proxy.noted.map((n) => n.tokens)).toEqual([100, 100, 100, 100, 100]);
+  it('answers a token no longer than auth-service takes without asking', async () => {
+    await expect(client.introspect('x'.repeat(8193))).resolves.toEqual({ active: false });
+    await expect(client.introspect('')).resolves.toEqual({ active: false });
+    expect(proxy.noted).toEqual([]);
+  });
+
+  describe('while its requests are in flight', () => {
+    afterEach(() => proxy.release());
+
+    it('gathers the questions asked meanwhile into the next request', async () => {
+      proxy.hold();
+      // Four requests of 100 are as many as may be in flight.
+      const first = Array.from({ length: 400 }, () => client.introspect(ann));
+      await noted(proxy, 4);
+      const later: Promise<unknown>[] = [];
+      for (let turn = 0; turn < 5; turn++) {
+        later.push(...Array.from({ length: 20 }, () => client.introspect(ann)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      proxy.release();
+      await Promise.all([...first, ...later]);
+      expect(proxy.noted.map((n) => n.tokens)).toEqual([100, 100, 100, 100, 100]);
+    });
+
+    it("counts the wait for a request to go in each question's timeout", async () => {
+      const clock = new ManualClock(new Date());
+      const timed = createIntrospectionClient({
+        baseUrl: proxy.url,
+        clientId: 'backend-api',
+        clientSecret: 'test-introspection-secret',
+        timeoutMs: 1_000,
+        clock,
+      });
+      proxy.hold();
+      const first = Array.from({ length: 400 }, () => timed.introspect(ann));
+      await noted(proxy, 4);
+      const waiting = timed.introspect(ann);
+      clock.advance(1);
+      proxy.release();
+      await Promise.all(first);
+      await expect(waiting).rejects.toThrow(/within 1000 ms/);
+      expect(proxy.noted).toHaveLength(4);
+    });
   });
 });

@@ -188,13 +188,17 @@ export interface IntrospectionClient {
 const BATCH_TOKENS = 100;
 /** A batch request's body stays under auth-service's body limit (64 KiB). */
 const BATCH_BYTES = 60 * 1024;
-/** Requests to auth-service in flight at once; questions asked meanwhile gather into the next. */
-const REQUESTS_IN_FLIGHT = 4;
+/** Batches in flight at once; questions asked meanwhile gather into the next. */
+const BATCHES_IN_FLIGHT = 4;
+/** The longest token auth-service is asked about: the requests' `maxLength`. */
+const TOKEN_MAX_LENGTH = 8192;
 
 interface Question {
   token: string;
   /** The trace of the request that asks, taken when it asks. */
   trace: Record<string, string>;
+  /** When asked (ms): the timeout counts from there, waiting for a batch to go included. */
+  askedAt: number;
   resolve: (answer: IntrospectionResponse) => void;
   reject: (error: unknown) => void;
 }
@@ -203,12 +207,15 @@ interface Question {
  * Asks auth-service whether tokens are still active (sees logout and
  * refresh-reuse revocation). A question asked alone goes to
  * `/auth/introspect`; questions asked together (a thousand users starting
- * runs at once) go to `/auth/introspect/batch`, up to 100 a request and 4
- * requests at once, while the next ones gather: one round trip and one query
- * answer them all, where a request each made auth-service the bottleneck and
- * queued them past the timeout. A failed request fails each of its questions
- * and counts once against the breaker. A batch carries the trace of its
- * first question.
+ * runs at once) go to `/auth/introspect/batch`, up to 100 a batch and 4
+ * batches at once (a batch of long tokens is sent as several requests, to
+ * stay under the body limit), while the next ones gather: one round trip
+ * and one query answer them all, where a request each made auth-service the
+ * bottleneck and queued them past the timeout. Each question's timeout
+ * counts from when it was asked, so waiting for a batch to go is part of it.
+ * A failed request (no answer in time, an error status, or an answer that
+ * breaks its schema) fails each of its questions and counts once against the
+ * breaker. A batch carries the trace of its first question.
  */
 export function createIntrospectionClient(
   options: IntrospectionClientOptions,
@@ -217,64 +224,75 @@ export function createIntrospectionClient(
   const one = schemaRegistry().validator('auth/introspection-response');
   const many = schemaRegistry().validator('auth/introspection-batch-response');
   const timeoutMs = options.timeoutMs ?? AUTH_TIMEOUT_MS;
-  const breaker = options.breaker ?? new CircuitBreaker({ clock: options.clock });
+  const clock = options.clock ?? systemClock;
+  const breaker = options.breaker ?? new CircuitBreaker({ clock });
 
-  const post = (path: string, body: string, trace: Record<string, string>) =>
+  /** The answers to `questions`, in order; the first was asked first, so its deadline comes first. */
+  const answersTo = (questions: [Question, ...Question[]]) =>
     breaker.run(async () => {
+      const [first] = questions;
+      const alone = questions.length === 1;
+      const left = first.askedAt + timeoutMs - clock.now().getTime();
+      if (left <= 0) throw new Error(`no introspection request could go within ${timeoutMs} ms`);
       // The timeout covers the body too: a server may send headers and then stall.
-      const signal = AbortSignal.timeout(timeoutMs);
-      const response = await fetch(new URL(path, options.baseUrl), {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${credentials}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-          ...trace,
+      const signal = AbortSignal.timeout(left);
+      const response = await fetch(
+        new URL(alone ? '/auth/introspect' : '/auth/introspect/batch', options.baseUrl),
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${credentials}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+            ...first.trace,
+          },
+          body: JSON.stringify(
+            alone ? { token: first.token } : { tokens: questions.map((q) => q.token) },
+          ),
+          signal,
         },
-        body,
-        signal,
-      });
+      );
       if (response.status !== 200) {
         throw new Error(`auth-service introspection answered ${response.status}`);
       }
-      return await response.json();
+      const body: unknown = await response.json();
+      if (alone) return [one.assert(body, 'introspection response')];
+      const { results } = many.assert(body, 'introspection batch response');
+      if (results.length !== questions.length)
+        throw new Error(`auth-service answered ${results.length} of ${questions.length} tokens`);
+      return results;
     }, circuitOpen);
 
   const ask = async (questions: Question[]): Promise<void> => {
-    const [first] = questions;
+    const [first, ...rest] = questions;
     if (!first) return;
     try {
-      let answers: IntrospectionResponse[];
-      if (questions.length === 1) {
-        const body = JSON.stringify({ token: first.token });
-        answers = [
-          one.assert(await post('/auth/introspect', body, first.trace), 'introspection response'),
-        ];
-      } else {
-        const body = JSON.stringify({ tokens: questions.map((q) => q.token) });
-        const { results } = many.assert(
-          await post('/auth/introspect/batch', body, first.trace),
-          'introspection batch response',
-        );
-        if (results.length !== questions.length)
-          throw new Error(`auth-service answered ${results.length} of ${questions.length} tokens`);
-        answers = results;
-      }
+      const answers = await answersTo([first, ...rest]);
       questions.forEach((question, i) => question.resolve(answers[i]!));
     } catch (error) {
       for (const question of questions) question.reject(error);
     }
   };
 
-  const requests = new GroupCommit<Question>(
+  const batches = new GroupCommit<Question>(
     (questions) => Promise.all(underBodyLimit(questions).map(ask)).then(() => undefined),
-    { concurrent: REQUESTS_IN_FLIGHT, batchSize: BATCH_TOKENS },
+    { concurrent: BATCHES_IN_FLIGHT, batchSize: BATCH_TOKENS },
   );
   return {
-    introspect: (token) =>
-      new Promise((resolve, reject) =>
-        requests.add({ token, trace: traceHeaders(), resolve, reject }),
-      ),
+    introspect: (token) => {
+      // No token auth-service issues is empty or this long; asking would fail a whole batch.
+      if (token.length === 0 || token.length > TOKEN_MAX_LENGTH)
+        return Promise.resolve({ active: false });
+      return new Promise((resolve, reject) =>
+        batches.add({
+          token,
+          trace: traceHeaders(),
+          askedAt: clock.now().getTime(),
+          resolve,
+          reject,
+        }),
+      );
+    },
   };
 }
 

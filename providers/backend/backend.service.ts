@@ -16,10 +16,10 @@ import type {
 } from '../../src/schemas/types.generated.js';
 import { agentNames } from './agent.js';
 import { cursorRefused, encodeCursor, type Position } from './cursor.js';
+import { threadNotFound } from './not-found.js';
 import type { RunLimits, Starter } from './run-limits.js';
 import { RunStarts } from './run-starts.js';
 import type { AgentRunner } from './runner.js';
-import { threadNotFound } from './not-found.js';
 import * as store from './store.js';
 
 export interface BackendDeps {
@@ -189,7 +189,8 @@ export class BackendService {
 
   /**
    * A queued run; the runner takes it from there, and its events follow on /ws
-   * and in replay. Within the starter's run limits, or 429 `rate_limited`.
+   * and in replay. 404 `thread_not_found` unless the thread is the starter's
+   * tenant's; within the starter's run limits, or 429 `rate_limited`.
    * `traceId`, the trace of the request that starts it, is kept with the run
    * for the log lines of its events.
    */

@@ -175,26 +175,40 @@ describe('run limits', () => {
     const erin = await signUp(mesh, 'erin@example.com');
     const own = await createThread(dave);
     const hers = await createThread(erin);
-    const socket = await TestSocket.open(mesh.backend.wsUrl, dave.token);
-    // Sent at once, so they share the starts' transaction.
-    const answers = await Promise.all([
-      startOverWs(socket, own, 'own-1'),
-      startOverWs(socket, hers, 'hers'),
-      startOverWs(socket, randomUUID(), 'missing'),
-      startOverWs(socket, own, 'own-2'),
-    ]);
-    expect(answers.map((answer) => answer.type)).toEqual([
-      'run_accepted',
-      'error',
-      'error',
-      'run_accepted',
-    ]);
-    expect(answers[1]).toMatchObject({ code: 'thread_not_found' });
-    expect(answers[2]).toMatchObject({ code: 'thread_not_found' });
-    expectProblem(await dave.api.post(`/api/threads/${hers}/runs`, run), 404, 'thread_not_found');
-    expect(await runsOf(hers)).toBe(0);
+    // Made at once, so they may share the starts' transaction: Erin's own start
+    // puts her thread among the rows it reads, and Dave's start on it must
+    // still be refused.
+    const starts = [
+      { user: dave, thread: own },
+      { user: dave, thread: hers },
+      { user: erin, thread: hers },
+      { user: dave, thread: randomUUID() },
+      { user: dave, thread: own },
+    ];
+    const answers = await Promise.all(
+      starts.map(({ user, thread }) => user.api.post(`/api/threads/${thread}/runs`, run)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([202, 404, 202, 404, 202]);
+    expectProblem(answers[1]!, 404, 'thread_not_found');
+    expectProblem(answers[3]!, 404, 'thread_not_found');
+    expect(await runsOf(hers)).toBe(1);
     // Dave's two slots went to his own runs: the next is over his limit.
     expectProblem(await dave.api.post(`/api/threads/${own}/runs`, run), 429, 'rate_limited');
+  });
+
+  it("refuses start_run on another tenant's thread with an error frame, and the socket stays open", async () => {
+    clock.advance(3600);
+    const frank = await signUp(mesh, 'frank@example.com');
+    const gina = await signUp(mesh, 'gina@example.com');
+    const hers = await createThread(gina);
+    const socket = await TestSocket.open(mesh.backend.wsUrl, frank.token);
+    expect(await startOverWs(socket, hers, 'hers')).toMatchObject({
+      type: 'error',
+      code: 'thread_not_found',
+      request_id: 'hers',
+    });
+    expect(socket.closed).toBeUndefined();
+    expect(await runsOf(hers)).toBe(0);
     socket.close();
   });
 });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { isDatabaseUnavailable } from '../../src/errors/database-unavailable.js';
 import { withTransaction, type Queryable } from '../../src/runtime/db.js';
+import { GroupCommit } from '../../src/runtime/group-commit.js';
 import {
   lockRunStarts,
   takeRunSlot,
@@ -8,7 +9,6 @@ import {
   type RunLimits,
   type Starter,
 } from './run-limits.js';
-import { GroupCommit } from '../../src/runtime/group-commit.js';
 import { threadNotFound } from './not-found.js';
 import * as store from './store.js';
 
@@ -36,13 +36,12 @@ interface Pending {
  * Group commit, as the run writer's: the starts made together (1000 users
  * pressing start at once) share a transaction and its statements instead of
  * a transaction each. A start alone takes the transaction of its own it
- * always had. In a shared one, a start whose thread is not found among its
- * tenant's, or another transaction has locked (one deleting it), is left
- * out, not waited for, since waiting while holding other threads could
- * deadlock with a deletion; it then goes alone, where it waits, or learns
- * its thread is missing,
- * as does every start of a shared transaction that failed, perhaps for one
- * start's sake, so no start fails for another's.
+ * always had. In a shared one, a start is left out when its thread is not
+ * among its tenant's or another transaction has locked it (one deleting it):
+ * waiting there, while holding other threads, could deadlock with a
+ * deletion. A start left out goes alone, where it waits for the lock or
+ * learns its thread is missing; so does every start of a shared transaction
+ * that failed, perhaps for one start's sake, so no start fails for another's.
  */
 export class RunStarts {
   readonly #options: RunStartsOptions;

@@ -3,9 +3,9 @@ import type pg from 'pg';
 import type { Clock } from '../../src/runtime/clock.js';
 import { isDatabaseUnavailable } from '../../src/errors/database-unavailable.js';
 import { retryWhileUnavailable, withTransaction, type Queryable } from '../../src/runtime/db.js';
+import { GroupCommit } from '../../src/runtime/group-commit.js';
 import { appendEvents, type EventBody } from './run-events.js';
 import { holdRun, holdRuns, RunLeaseLost } from './run-leases.js';
-import { GroupCommit } from '../../src/runtime/group-commit.js';
 import * as store from './store.js';
 
 export interface RunWriterOptions {

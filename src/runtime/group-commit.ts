@@ -3,12 +3,12 @@
 // batches at once; while those commit, the next requests gather. A round trip
 // per batch rather than per request is what 1000 users at once cost: the
 // backend's run writer and run starts group their statements with it, and
-// auth-service's introspection client its questions.
+// the client of auth-service's introspection groups its questions.
 
 export interface GroupCommitOptions {
   /** Batches committing at once. */
   concurrent: number;
-  /** Requests per batch at most, so no transaction holds its locks for long. */
+  /** Requests per batch at most: what one transaction should lock, or one request carry. */
   batchSize: number;
 }
 
