@@ -15,32 +15,6 @@ export interface Starter {
   userId: string;
 }
 
-/**
- * Takes a slot for one run in its user's and its tenant's windows, or throws
- * 429 `rate_limited` with `retry_after`. Runs inside the transaction that
- * inserts the run, so a refused run leaves no row and a run that is not
- * inserted takes no slot. HTTP and `start_run` both come here, and the count
- * lives in Postgres, so the limits hold across both and across processes;
- * the tenant's lock makes concurrent starts count one after another.
- */
-export async function takeRunSlot(
-  trx: Queryable,
-  starter: Starter,
-  runId: string,
-  now: Date,
-  limits: RunLimits,
-): Promise<void> {
-  await lockRunStarts(trx, [starter.tenantId]);
-  const since = new Date(now.getTime() - limits.windowSeconds * 1000);
-  const starts = await newestStarts(trx, starter, since, limits);
-  const refused = refusal(starts, now, limits);
-  if (refused) throw refused;
-  await trx.query(
-    'INSERT INTO backend_run_starts (run_id, tenant_id, user_id, started_at) VALUES ($1, $2, $3, $4)',
-    [runId, starter.tenantId, starter.userId, now],
-  );
-}
-
 /** 429 `rate_limited` when one more start than `starts` (oldest first, in the window) is over a limit. */
 function refusal(
   starts: { user: readonly Date[]; tenant: readonly Date[] },
@@ -80,11 +54,17 @@ export async function lockRunStarts(trx: Queryable, tenantIds: readonly string[]
 }
 
 /**
- * takeRunSlot for many starts whose tenants are locked (lockRunStarts), in two
- * statements: reads their users' and tenants' starts in the window once, and
- * decides each start in turn in JS, counting the ones before it in the
- * batch, as one takeRunSlot after another would. Returns, per start, the 429
- * it is refused with, or undefined when its slot is taken.
+ * Takes a slot for each start in its user's and its tenant's windows, whose
+ * tenants are locked (lockRunStarts), or refuses it 429 `rate_limited` with
+ * `retry_after`. Runs inside the transaction that inserts the runs, so a
+ * refused run leaves no row and a run that is not inserted takes no slot.
+ * HTTP and `start_run` both come here, and the count lives in Postgres, so
+ * the limits hold across both and across processes; the tenants' locks make
+ * concurrent transactions count one after another. Two statements for any
+ * number of starts: their users' and tenants' starts in the window are read
+ * once (the older ones forgotten), and each start is decided in turn in JS,
+ * counting the ones before it. Returns, per start, the 429 it is refused
+ * with, or undefined when its slot is taken.
  */
 export async function takeRunSlots(
   trx: Queryable,
@@ -150,34 +130,4 @@ export async function takeRunSlots(
       ],
     );
   return verdicts;
-}
-
-/**
- * Forgets the tenant's starts up to `since`, and reads the newest starts
- * after it, up to its limit, of the user and of the tenant, oldest first: one
- * statement, one round trip, for what each start_run of a burst must do. The
- * reads do not see the deletion (one snapshot), and need not: they read only
- * the starts after `since`.
- */
-async function newestStarts(
-  db: Queryable,
-  starter: Starter,
-  since: Date,
-  limits: RunLimits,
-): Promise<{ user: Date[]; tenant: Date[] }> {
-  const { rows } = await db.query<{ by: 'user' | 'tenant'; started_at: Date }>(
-    `WITH forgotten AS (DELETE FROM backend_run_starts WHERE tenant_id = $1 AND started_at <= $3)
-     (SELECT 'user' AS by, started_at FROM backend_run_starts
-       WHERE user_id = $2 AND started_at > $3 ORDER BY started_at DESC LIMIT $4)
-     UNION ALL
-     (SELECT 'tenant' AS by, started_at FROM backend_run_starts
-       WHERE tenant_id = $1 AND started_at > $3 ORDER BY started_at DESC LIMIT $5)`,
-    [starter.tenantId, starter.userId, since, limits.perUser, limits.perTenant],
-  );
-  const of = (by: 'user' | 'tenant') =>
-    rows
-      .filter((row) => row.by === by)
-      .map((row) => row.started_at)
-      .reverse();
-  return { user: of('user'), tenant: of('tenant') };
 }

@@ -2,13 +2,7 @@ import type pg from 'pg';
 import { isDatabaseUnavailable } from '../../src/errors/database-unavailable.js';
 import { withTransaction, type Queryable } from '../../src/runtime/db.js';
 import { GroupCommit } from '../../src/runtime/group-commit.js';
-import {
-  lockRunStarts,
-  takeRunSlot,
-  takeRunSlots,
-  type RunLimits,
-  type Starter,
-} from './run-limits.js';
+import { lockRunStarts, takeRunSlots, type RunLimits, type Starter } from './run-limits.js';
 import { threadNotFound } from './not-found.js';
 import * as store from './store.js';
 
@@ -123,7 +117,13 @@ export class RunStarts {
     try {
       await withTransaction(db, async (trx) => {
         if (!(await store.holdThread(trx, starter.tenantId, run.thread_id))) throw threadNotFound();
-        await takeRunSlot(trx, starter, run.id, run.created_at, limits);
+        await lockRunStarts(trx, [starter.tenantId]);
+        const [refused] = await takeRunSlots(
+          trx,
+          [{ starter, runId: run.id, now: run.created_at }],
+          limits,
+        );
+        if (refused) throw refused;
         await store.insertRun(trx, run);
         await claim(trx, run.id);
       });
