@@ -10,7 +10,7 @@ import { createLogger } from '../runtime/logger.js';
 import { logLevels } from '../runtime/runtime-config.js';
 import { untilSignal } from '../runtime/signals.js';
 import { runMeshCheck, silentProgress } from '../run/mesh-check.js';
-import { verifyInChild } from '../run/verify-in-child.js';
+import { startVerifyWorker } from '../run/verify-in-child.js';
 import { brokerEnv, type BrokerOptions } from './broker-options.js';
 import { exitCodes, type CliContext } from './context.js';
 import { addMeshOption, meshOf } from './mesh-option.js';
@@ -100,17 +100,16 @@ Examples:
             base: options.base,
             logger,
             signal: controller.signal,
-            verify: (provider, source, databaseUrl) =>
-              verifyInChild(
+            startVerification: (providers, source, databaseUrl) =>
+              startVerifyWorker(
                 {
                   mesh: mesh.file,
-                  provider,
+                  providers,
                   source,
                   ...(databaseUrl ? { databaseUrl } : {}),
                   logLevel: config.logLevel,
                 },
-                controller.signal,
-                process.stderr,
+                { signal: controller.signal, logs: process.stderr },
               ),
           },
           progress ?? silentProgress,

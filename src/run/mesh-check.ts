@@ -23,6 +23,7 @@ import { reviewMesh } from '../review/review.js';
 import type { Logger } from '../runtime/logger.js';
 import { startPostgres } from '../runtime/postgres.js';
 import { Supervisor } from '../runtime/supervisor.js';
+import { providersSharingServices } from '../verify/provider-groups.js';
 import type { VerificationReport } from '../verify/results.js';
 import type { PactSource } from '../verify/verifier.js';
 
@@ -48,16 +49,27 @@ export interface MeshCheckOptions {
   toEnvironment?: string | undefined;
   logger: Logger;
   /**
-   * Verifies one provider; `run` does it in a child process (verify-in-child.ts).
-   * `databaseUrl` is the Postgres the check runs on, where the provider's
-   * services get scratch databases; undefined with an external broker and no DATABASE_URL.
+   * Starts verifying providers that share services, one after another on one
+   * set of them: their services start at once, while the contracts are being
+   * written, and they are verified when told, once the pacts are published;
+   * `run` does it in a child process (verify-in-child.ts). `databaseUrl` is the
+   * Postgres the check runs on, where the services get scratch databases;
+   * undefined with an external broker and no DATABASE_URL.
    */
-  verify: (
-    provider: string,
+  startVerification: (
+    providers: string[],
     source: PactSource,
     databaseUrl: string | undefined,
-  ) => Promise<VerificationReport>;
+  ) => Verification;
   signal?: AbortSignal;
+}
+
+/** Verification started, its services starting or up. */
+export interface Verification {
+  /** Verifies, once the services are up; `verified` hears each report as it is made. */
+  verify(verified: (report: VerificationReport) => void): Promise<VerificationReport[]>;
+  /** Stops it and what it started, told to verify or not. */
+  close(): Promise<void>;
 }
 
 /** Told as the check goes, for a progress view. */
@@ -183,6 +195,32 @@ export async function runMeshCheck(
     })();
     const client = new BrokerClient({ baseUrl: brokerUrl, token: options.broker?.token });
 
+    // The providers' services start now, alongside the contract tests: the
+    // verifiers need only the pacts, published further on.
+    const providers = [...new Set(mesh.contracts.map((pair) => pair.provider))];
+    const source: PactSource = {
+      brokerUrl,
+      ...(options.broker?.token ? { token: options.broker.token } : {}),
+      consumerVersionSelectors: [
+        { matchingBranch: true },
+        { mainBranch: true },
+        { deployedOrReleased: true },
+      ],
+      // Before merge every pact must hold: a failure is a failure, pending or not.
+      enablePending: false,
+      providerVersionBranch: version.branch,
+      publish: { providerVersion: version.number },
+    };
+    // Providers that share services are verified one after another on one
+    // set of them; groups that share none, side by side, each in a worker of
+    // its own.
+    const verifications = providersSharingServices(mesh, providers).map((group) =>
+      supervisor.own(
+        `verification of ${group.join(', ')}`,
+        options.startVerification(group, source, databaseUrl),
+      ),
+    );
+
     const generated = await phase('contracts', async () => {
       progress.working('contracts', "running the consumers' contract tests");
       const pacts = await generatePacts(mesh, options.pactDir, signal ? { signal } : {});
@@ -267,43 +305,28 @@ export async function runMeshCheck(
     });
 
     report.verifications = await phase('verify', async () => {
-      const providers = [...new Set(mesh.contracts.map((pair) => pair.provider))];
-      const source: PactSource = {
-        brokerUrl,
-        ...(options.broker?.token ? { token: options.broker.token } : {}),
-        consumerVersionSelectors: [
-          { matchingBranch: true },
-          { mainBranch: true },
-          { deployedOrReleased: true },
-        ],
-        // Before merge every pact must hold: a failure is a failure, pending or not.
-        enablePending: false,
-        providerVersionBranch: version.branch,
-        publish: { providerVersion: version.number },
-      };
-      // Side by side: each provider has a worker and services of its own, and
-      // most of a verification is waiting (on a state's scrypt, a run, a round
-      // trip), not computing. Reported in the manifest's order all the same.
+      // Each provider is told as it ends; the report keeps the manifest's order.
       progress.working('verify', providers.join(', '));
-      const running = providers.map((provider) => options.verify(provider, source, databaseUrl));
-      // One that cannot run fails the phase, but only once the others have ended: none is left behind.
-      const ended = Promise.allSettled(running);
-      const results: VerificationReport[] = [];
-      try {
-        for (const [index, provider] of providers.entries()) {
-          const result = await running[index]!;
-          results.push(result);
-          const passed = result.interactions.filter((i) => i.success).length;
-          progress.step(
-            'verify',
-            `${provider}: ${passed}/${result.interactions.length} interactions${result.success ? '' : ', failed'}`,
-          );
-          const left = providers.slice(index + 1);
-          if (left.length > 0) progress.working('verify', left.join(', '));
-        }
-      } finally {
-        await ended;
-      }
+      const left = new Set(providers);
+      const verified = (report: VerificationReport) => {
+        left.delete(report.provider);
+        const passed = report.interactions.filter((i) => i.success).length;
+        progress.step(
+          'verify',
+          `${report.provider}: ${passed}/${report.interactions.length} interactions${report.success ? '' : ', failed'}`,
+        );
+        if (left.size > 0) progress.working('verify', [...left].join(', '));
+      };
+      // One group that cannot run fails the phase, but only once the others have ended: none is left behind.
+      const ended = await Promise.allSettled(
+        verifications.map((verification) => verification.verify(verified)),
+      );
+      const unrun = ended.find((outcome) => outcome.status === 'rejected');
+      if (unrun) throw unrun.reason;
+      const reports = ended.flatMap((outcome) =>
+        outcome.status === 'fulfilled' ? outcome.value : [],
+      );
+      const results = providers.map((provider) => reports.find((r) => r.provider === provider)!);
       const all = results.flatMap((r) => r.interactions);
       const failed = all.filter((i) => !i.success).length;
       const outside = results.reduce((sum, r) => sum + r.problems.length, 0);
