@@ -27,8 +27,9 @@ export interface GoMessage {
 export interface VerifyWorker {
   /**
    * Tells it to verify (once its services are up) and resolves with the
-   * reports in the order of the request's providers; `verified` hears each as
-   * it is made. Rejects with the worker's last output when it cannot run.
+   * reports in the order of the request's providers, as soon as the last is
+   * made; `verified` hears each as it is made. Rejects with the worker's last
+   * output when it cannot run.
    */
   verify(verified?: (report: VerificationReport) => void): Promise<VerificationReport[]>;
   /** Stops it and what it started; it may never have been told to verify. */
@@ -54,6 +55,8 @@ export function startVerifyWorker(
   const worker = join(dirname(fileURLToPath(import.meta.url)), 'verify-worker.js');
   const output: Buffer[] = [];
   const reports = new Map<string, VerificationReport>();
+  let onAllReported: () => void = () => undefined;
+  const allReported = new Promise<void>((resolve) => (onAllReported = resolve));
   let verified: ((report: VerificationReport) => void) | undefined;
   let onStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (onStarted = resolve));
@@ -83,6 +86,7 @@ export function startVerifyWorker(
     else {
       reports.set(message.report.provider, message.report);
       verified?.(message.report);
+      if (reports.size === request.providers.length) onAllReported();
     }
   });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk));
@@ -97,7 +101,9 @@ export function startVerifyWorker(
       const ready = await Promise.race([started.then(() => true), exited.then(() => false)]);
       // A worker that died meanwhile cannot be told; its exit says why below.
       if (ready) child.send({ go: true } satisfies GoMessage, () => undefined);
-      const code = await exited;
+      // The last report is the end of verifying: the worker stops its services
+      // meanwhile, and close() waits for that.
+      const code = await Promise.race([allReported.then(() => 0), exited]);
       signal?.throwIfAborted();
       const missing = request.providers.filter((provider) => !reports.has(provider));
       if (code !== 0 || missing.length > 0)
