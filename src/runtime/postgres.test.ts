@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -67,6 +67,40 @@ describe('startPostgres', () => {
       const again = await startPostgres();
       await expect(query(again.connectionString, 'SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
       await again.stop();
+    });
+    it('makes its cluster with initdb once, then copies it, each server with a password of its own', async () => {
+      const cacheDir = await mkdtemp(join(tmpdir(), 'meshpact-pg-cache-'));
+      const initdbSays = 'The files belonging to this database system';
+      try {
+        const firstLog: string[] = [];
+        const first = await startPostgres({ cacheDir, onLog: (line) => firstLog.push(line) });
+        await first.stop();
+        expect(firstLog.some((line) => line.includes(initdbSays))).toBe(true);
+        const kept = (await readdir(cacheDir)).filter((name) => name.startsWith('postgres-'));
+        expect(kept).toHaveLength(1);
+
+        const secondLog: string[] = [];
+        const [second, third] = await Promise.all([
+          startPostgres({ cacheDir, onLog: (line) => secondLog.push(line) }),
+          startPostgres({ cacheDir }),
+        ]);
+        try {
+          expect(secondLog.some((line) => line.includes(initdbSays))).toBe(false);
+          await expect(query(second.connectionString, 'SELECT 1 AS one')).resolves.toEqual([
+            { one: 1 },
+          ]);
+          const passwordOf = (url: string) => new URL(url).password;
+          expect(passwordOf(second.connectionString)).not.toBe(passwordOf(third.connectionString));
+          // Over TCP only the password lets anyone in; the trusted socket is private to the server.
+          const guessed = new URL(second.connectionString);
+          guessed.password = passwordOf(third.connectionString);
+          await expect(query(guessed.href, 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
+        } finally {
+          await Promise.all([second.stop(), third.stop()]);
+        }
+      } finally {
+        await rm(cacheDir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -1,12 +1,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { MeshpactError } from '../errors/meshpact-error.js';
 import { redact } from './config.js';
+import { packageRoot } from './paths.js';
 import { freePort } from './ports.js';
 
 export interface PostgresHandle {
@@ -30,6 +31,8 @@ export interface StartPostgresOptions {
   scratchDatabase?: boolean;
   /** Receives the server's log lines (they are otherwise kept only for error messages). */
   onLog?: (line: string) => void;
+  /** Where the embedded server's pristine cluster is kept to copy (see clusterFiles). */
+  cacheDir?: string;
 }
 
 const READY = 'database system is ready to accept connections';
@@ -58,7 +61,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
           stop: () => Promise.resolve(),
         };
   }
-  return startEmbedded(options.onLog);
+  return startEmbedded(options);
 }
 
 interface Binaries {
@@ -110,12 +113,15 @@ export interface EmbeddedPostgres extends PostgresHandle {
 
 /** An embedded Postgres, whatever DATABASE_URL says: for tests that stop and start the server. */
 export function startEmbeddedPostgres(
-  options: { onLog?: (line: string) => void } = {},
+  options: Pick<StartPostgresOptions, 'onLog' | 'cacheDir'> = {},
 ): Promise<EmbeddedPostgres> {
-  return startEmbedded(options.onLog);
+  return startEmbedded(options);
 }
 
-async function startEmbedded(onLog?: (line: string) => void): Promise<EmbeddedPostgres> {
+async function startEmbedded(
+  options: Pick<StartPostgresOptions, 'onLog' | 'cacheDir'>,
+): Promise<EmbeddedPostgres> {
+  const { onLog } = options;
   const { initdb, postgres } = await binaries();
   const user = runAs();
   const home = await mkdtemp(join(tmpdir(), 'meshpact-pg-'));
@@ -126,29 +132,8 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<EmbeddedPo
       await chmod(home, 0o700);
     }
     const dataDir = join(home, 'data');
+    await clusterFiles(dataDir, initdb, user, options.cacheDir ?? defaultCacheDir(), onLog);
     const password = randomBytes(18).toString('base64url');
-    const passwordFile = join(home, 'pwfile');
-    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-    if (user) await chown(passwordFile, user.uid, user.gid);
-
-    const initLog = new LogTail(onLog);
-    const init = spawnAs(
-      initdb,
-      [
-        `--pgdata=${dataDir}`,
-        '--username=postgres',
-        `--pwfile=${passwordFile}`,
-        '--auth=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C',
-        '--no-sync',
-      ],
-      user,
-      initLog,
-    );
-    const initCode = await exited(init);
-    await rm(passwordFile, { force: true });
-    if (initCode !== 0) fail(`initdb exited with code ${initCode}`, initLog);
 
     const launch = async (port: number): Promise<Launched> => {
       const log = new LogTail(onLog);
@@ -186,13 +171,23 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<EmbeddedPo
       const port = await freePort();
       const launched = await launch(port);
       if ('server' in launched) {
-        return embeddedHandle(
+        const handle = embeddedHandle(
           launched.server,
           home,
           port,
           `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
           launch,
         );
+        try {
+          // Over the private socket, the one way in until the role has a password.
+          await withClient({ host: home, port, user: 'postgres', database: 'postgres' }, (client) =>
+            client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`),
+          );
+        } catch (error) {
+          await handle.stop();
+          throw error;
+        }
+        return handle;
       }
       if (!launched.log.includes('could not bind') || attempt === BIND_ATTEMPTS) {
         fail('postgres exited before it was ready', launched.log);
@@ -202,6 +197,72 @@ async function startEmbedded(onLog?: (line: string) => void): Promise<EmbeddedPo
     await removeHome();
     throw error;
   }
+}
+
+/**
+ * Fills `dataDir` with a fresh cluster: a copy of a pristine one kept in
+ * `cacheDir`, made by initdb the first time (initdb is most of what starting
+ * an embedded server costs; a copy takes a fifth of it). The cluster trusts
+ * its private socket and asks a password over TCP, which the role only gets
+ * once started, a new one per server. Without a usable cache, initdb runs
+ * each time.
+ */
+async function clusterFiles(
+  dataDir: string,
+  initdb: string,
+  user: { uid: number; gid: number } | undefined,
+  cacheDir: string,
+  onLog: ((line: string) => void) | undefined,
+): Promise<void> {
+  const { size, mtimeMs } = await stat(initdb);
+  const key = createHash('sha256')
+    .update(JSON.stringify([initdb, size, mtimeMs, user ?? null]))
+    .digest('hex')
+    .slice(0, 16);
+  const template = join(cacheDir, `postgres-${key}`);
+  if (existsSync(join(template, 'PG_VERSION'))) {
+    await copyTree(template, dataDir);
+    return;
+  }
+  const log = new LogTail(onLog);
+  const code = await exited(
+    spawnAs(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--username=postgres',
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
+      user,
+      log,
+    ),
+  );
+  if (code !== 0) fail(`initdb exited with code ${code}`, log);
+  // Kept for the next start; another process may be keeping its own at the same time.
+  const keeping = `${template}.${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    await copyTree(dataDir, keeping);
+    await rename(keeping, template);
+  } catch {
+    await rm(keeping, { recursive: true, force: true });
+  }
+}
+
+/** `cp -a`: as root it keeps the files the postgres user's, which a copy in Node would not. */
+async function copyTree(from: string, to: string): Promise<void> {
+  const log = new LogTail();
+  const code = await exited(spawnAs('cp', ['-a', from, to], undefined, log));
+  if (code !== 0) fail(`copying ${from} to ${to} failed (cp exited with code ${code})`, log);
+}
+
+/** In the package's node_modules, where tools keep their caches and git never looks. */
+function defaultCacheDir(): string {
+  return join(packageRoot(), 'node_modules', '.cache', 'meshpact');
 }
 
 /** A server that came up, or the log of one that exited first. */
@@ -277,14 +338,18 @@ async function createScratchDatabase(databaseUrl: string): Promise<PostgresHandl
   };
 }
 
-async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+async function withClient<T>(
+  to: string | pg.ClientConfig,
+  use: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client(typeof to === 'string' ? { connectionString: to } : to);
   try {
     await client.connect();
   } catch (cause) {
+    const where = typeof to === 'string' ? redact(to) : `the socket in ${to.host}`;
     throw new MeshpactError(
       'postgres_start_failed',
-      `cannot connect to ${redact(url)}: ${(cause as Error).message}`,
+      `cannot connect to ${where}: ${(cause as Error).message}`,
       { cause },
     );
   }
