@@ -36,6 +36,26 @@ export async function hungServer(options: { partial?: string } = {}) {
 }
 
 /**
+ * For tests: counts the requests this process sends with fetch to `origin`,
+ * each passed on unchanged. What a client asked for, where connections to a
+ * server cannot tell: undici may open a connection of its own accord when a
+ * request is aborted. `restore()` puts the global fetch back.
+ */
+export function fetchesTo(origin: string) {
+  const real = globalThis.fetch;
+  let count = 0;
+  globalThis.fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (url.startsWith(origin)) count += 1;
+    return real(input, init);
+  };
+  return {
+    count: () => count,
+    restore: () => void (globalThis.fetch = real),
+  };
+}
+
+/**
  * For tests: a TCP proxy to `target` that can be frozen, as a dependency that
  * worked and then hung (SIGSTOP). Frozen, it passes nothing more either way,
  * on connections already open (a client's keep-alive pool) as on new ones,
