@@ -290,11 +290,15 @@ const mesh = {
     },
     // Nobody consumes it yet.
     billing: { kind: 'http', openapi: 'schemas/openapi/billing.yaml', url: 'http://127.0.0.1:9' },
-    // Their tests copy the pacts this fixture keeps aside, as a consumer's contract tests would write them.
-    'web-app': { kind: 'consumer', tests: { command: 'node ../write-pacts.cjs', pacts: 'pacts' } },
+    // Their tests copy their own pacts from those this fixture keeps aside, as a consumer's
+    // contract tests would write them (side by side, so neither touches the other's files).
+    'web-app': {
+      kind: 'consumer',
+      tests: { command: 'node ../write-pacts.cjs web-app', pacts: 'pacts' },
+    },
     'backend-api': {
       kind: 'consumer',
-      tests: { command: 'node ../write-pacts.cjs', pacts: 'pacts' },
+      tests: { command: 'node ../write-pacts.cjs backend-api', pacts: 'pacts' },
     },
   },
   contracts: [
@@ -305,9 +309,13 @@ const mesh = {
 };
 
 const writePacts = `
-const { cpSync } = require('node:fs');
+const { copyFileSync, mkdirSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
-cpSync(join(__dirname, 'pacts-aside'), process.env.MESHPACT_PACT_DIR, { recursive: true });
+const consumer = process.argv[2];
+mkdirSync(process.env.MESHPACT_PACT_DIR, { recursive: true });
+for (const name of readdirSync(join(__dirname, 'pacts-aside')))
+  if (name.startsWith(consumer + '-'))
+    copyFileSync(join(__dirname, 'pacts-aside', name), join(process.env.MESHPACT_PACT_DIR, name));
 `;
 
 export interface ReviewRepo {
