@@ -31,15 +31,10 @@ import WebSocket from 'ws';
 import { loadMesh } from '../src/contracts/mesh.js';
 import { readPactFiles } from '../src/contracts/pact-files.js';
 import type { MeshReport } from '../src/report/model.js';
-import {
-  serverOf,
-  startMeshServices,
-  wsUrlOf,
-  type MeshServices,
-} from '../src/runtime/mesh-services.js';
 import { packageRoot } from '../src/runtime/paths.js';
 import { startPostgres } from '../src/runtime/postgres.js';
 import type { Generator } from '../src/verify/pact-documents.js';
+import { startProviders, type ProvidersUnderVerification } from '../src/verify/services.js';
 import { fillStateGenerators } from '../src/verify/state-generators.js';
 import { finish, median, printTable } from './support/report.js';
 
@@ -249,15 +244,6 @@ async function converse(wsUrl: string, request: unknown, expected: number): Prom
   return received;
 }
 
-/** Where a provider's traffic and state changes go, on services already started. */
-function endpointsOf(services: MeshServices, provider: string) {
-  const pacticipant = mesh.pacticipants.get(provider)!;
-  const url = services.urlOf(provider);
-  const states = pacticipant.states ?? serverOf(mesh, provider).states;
-  if (!states) throw new Error(`${provider} serves no provider states`);
-  return { url, wsUrl: wsUrlOf(pacticipant, url), statesUrl: new URL(states.url, url).href };
-}
-
 async function replay(pactsDir: string): Promise<ReplayRound> {
   const pacts = readPactFiles(pactsDir);
   const providers = [...new Set(mesh.contracts.map((pair) => pair.provider))];
@@ -284,18 +270,18 @@ async function replay(pactsDir: string): Promise<ReplayRound> {
   };
   // As a hand-written replay would: one Postgres, every service started once.
   const postgres = await timed('startMs', () => startPostgres());
-  let services: MeshServices | undefined;
+  let services: ProvidersUnderVerification | undefined;
   try {
     services = await timed('startMs', () =>
-      startMeshServices(mesh, providers, {
-        states: true,
+      startProviders(mesh, providers, {
         databaseUrl: postgres.connectionString,
         output: { write: () => true },
         signal: interrupted.signal,
       }),
     );
     for (const provider of providers) {
-      const { url, wsUrl, statesUrl } = endpointsOf(services, provider);
+      const { url, wsUrl, statesUrl } = services.endpointsOf(provider);
+      if (!statesUrl) throw new Error(`${provider} serves no provider states`);
       for (const pact of pacts.filter((p) => p.provider === provider)) {
         const interactions = (pact.content as { interactions?: PactInteraction[] }).interactions;
         for (const interaction of interactions ?? []) {

@@ -36,6 +36,8 @@ export interface StartProviderOptions {
   databaseUrl?: string;
   /** Where the services' output goes; meshpact's stderr by default. */
   output?: LineSink;
+  /** Stops starting: what was started is stopped, and the start rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
