@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createPool } from './db.js';
 import { migrateOrThrow } from './migrate.js';
 import { startEmbeddedPostgres, startPostgres, type PostgresHandle } from './postgres.js';
+import { hungServer } from './test-servers.js';
 
 async function query<R extends pg.QueryResultRow>(
   url: string,
@@ -150,6 +151,23 @@ describe('startPostgres', () => {
       expect((error as Error).message).toContain(`cannot connect to postgres://postgres:***@`);
       expect((error as Error).message).not.toContain('wrong-secret');
     });
+
+    it('gives up on a server that takes the connection and never answers', async () => {
+      const hung = await hungServer();
+      try {
+        const { port } = new URL(hung.url);
+        const error = await startPostgres({
+          databaseUrl: `postgres://postgres:secret@127.0.0.1:${port}/postgres`,
+          scratchDatabase: true,
+        }).catch((e: unknown) => e as Error);
+        expect(error).toMatchObject({ code: 'postgres_start_failed' });
+        expect((error as Error).message).toMatch(
+          /^cannot connect to postgres:\/\/postgres:\*\*\*@/,
+        );
+      } finally {
+        await hung.close();
+      }
+    }, 30_000);
   });
 });
 

@@ -38,6 +38,10 @@ export interface StartPostgresOptions {
 const READY = 'database system is ready to accept connections';
 const BIND_ATTEMPTS = 3;
 const STOP_TIMEOUT_MS = 10_000;
+/** A server that takes the connection and then says nothing is as good as down. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** CREATE and DROP DATABASE wait for their locks; a server that hangs must not hang the run. */
+const STATEMENT_TIMEOUT_MS = 60_000;
 
 /**
  * A real Postgres for one mesh or one test file: embedded by default, or the
@@ -342,7 +346,11 @@ async function withClient<T>(
   to: string | pg.ClientConfig,
   use: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client(typeof to === 'string' ? { connectionString: to } : to);
+  const client = new pg.Client({
+    ...(typeof to === 'string' ? { connectionString: to } : to),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: STATEMENT_TIMEOUT_MS,
+  });
   try {
     await client.connect();
   } catch (cause) {
